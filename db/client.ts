@@ -1,0 +1,83 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import pg from "pg";
+import * as schema from "./schema/index";
+import { acquireOwnerLock, readOwner, type OwnerLock } from "./owner-lock";
+
+export { schema };
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** The handle a transaction callback receives; operations accept either. */
+export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL("./migrations", import.meta.url));
+
+export type DatabaseTarget =
+  /** A real Postgres server (or the embedded owner's socket). */
+  | { kind: "postgres"; url: string; poolSize?: number }
+  /** PGlite in a data folder, owned by this process for as long as the handle is open. */
+  | { kind: "pglite"; dataDir: string; command: string }
+  /** In-memory PGlite: tests and throwaway runs. */
+  | { kind: "memory" };
+
+export interface DatabaseHandle {
+  db: Database;
+  target: DatabaseTarget["kind"];
+  /** The PGlite instance when this process owns one (to serve it over a socket). */
+  pglite?: PGlite;
+  lock?: OwnerLock;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(target: DatabaseTarget, opts: { migrate?: boolean } = {}): Promise<DatabaseHandle> {
+  const migrate = opts.migrate ?? true;
+  if (target.kind === "postgres") {
+    const pool = new pg.Pool({ connectionString: target.url, max: target.poolSize ?? 10 });
+    // An idle client's error (server restart) must not crash the process; the next query reports it.
+    pool.on("error", () => undefined);
+    const db = drizzlePg(pool, { schema });
+    if (migrate) await migratePg(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    return { db: db as unknown as Database, target: "postgres", close: () => pool.end() };
+  }
+  let lock: OwnerLock | undefined;
+  let dataDir: string | undefined;
+  if (target.kind === "pglite") {
+    lock = acquireOwnerLock(target.dataDir, target.command);
+    dataDir = path.join(target.dataDir, "pglite");
+    fs.mkdirSync(dataDir, { recursive: true });
+  }
+  try {
+    const pglite = await PGlite.create(dataDir ? { dataDir } : {});
+    const db = drizzlePglite(pglite, { schema });
+    if (migrate) await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    return {
+      db: db as unknown as Database,
+      target: target.kind,
+      pglite,
+      lock,
+      close: async () => {
+        await pglite.close();
+        lock?.release();
+      },
+    };
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
+}
+
+/**
+ * Where a process that does not own the embedded database should connect: the configured URL, else
+ * the socket of the running embedded owner, else undefined (the caller may then become the owner).
+ */
+export function resolveSharedDatabaseUrl(config: { databaseUrl?: string; dataDir: string }): string | undefined {
+  if (config.databaseUrl) return config.databaseUrl;
+  const owner = readOwner(config.dataDir);
+  return owner?.port ? `postgres://postgres@127.0.0.1:${owner.port}/postgres` : undefined;
+}

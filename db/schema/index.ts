@@ -1,0 +1,2 @@
+// The one Drizzle schema. Each domain adds its tables in its own file and re-exports them here.
+export * from "./catalog";

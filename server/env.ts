@@ -1,0 +1,37 @@
+import path from "node:path";
+import { z } from "zod";
+
+// The only place that reads process.env. Everything else receives configuration as values.
+
+const Env = z.object({
+  /** Postgres URL; unset means the embedded PGlite database in TANDEM_DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Folder of the embedded runtime: PGlite data, secret key, demo files. */
+  TANDEM_DATA_DIR: z.string().default(".tandem"),
+  /** Base64 of 32 bytes. Unset: a key is generated once into <data dir>/secret.key. */
+  TANDEM_SECRET_KEY: z.string().optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default("default"),
+  TANDEM_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+});
+export type Env = z.infer<typeof Env>;
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (!cached) {
+    const parsed = Env.safeParse(process.env);
+    if (!parsed.success) {
+      const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+      throw new Error(`Invalid configuration in the environment:\n${lines.join("\n")}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+export function dataDir(): string {
+  return path.resolve(env().TANDEM_DATA_DIR);
+}
