@@ -35,3 +35,8 @@ export function env(): Env {
 export function dataDir(): string {
   return path.resolve(env().TANDEM_DATA_DIR);
 }
+
+/** Values of `{ env: NAME }` secret references in project files, read at apply time. */
+export function environmentVariable(name: string): string | undefined {
+  return process.env[name];
+}
