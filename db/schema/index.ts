@@ -1,2 +1,3 @@
 // The one Drizzle schema. Each domain adds its tables in its own file and re-exports them here.
 export * from "./catalog";
+export * from "./temporal";
