@@ -5,6 +5,7 @@ import type { Actor, ProjectContext } from "../context";
 import { DomainError, ValidationError } from "../errors";
 import { Name } from "../catalog/schemas";
 import { getProject } from "../projects/projects";
+import type { SecretBox } from "../catalog/secrets";
 
 /*
  * 1. CONTEXT
@@ -14,6 +15,7 @@ import { getProject } from "../projects/projects";
 export interface TrpcContext {
   db: Database;
   actor: Actor;
+  secretBox: SecretBox;
 }
 
 /*
@@ -75,6 +77,6 @@ export const projectProcedure = publicProcedure
   .input(z.object({ project: Name }))
   .use(async ({ ctx, input, next }) => {
     const project = await getProject(ctx.db, input.project);
-    const projectCtx: ProjectContext = { db: ctx.db, actor: ctx.actor, project };
+    const projectCtx: ProjectContext & { secretBox: SecretBox } = { db: ctx.db, actor: ctx.actor, secretBox: ctx.secretBox, project };
     return next({ ctx: projectCtx });
   });

@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { autoAlign } from "../../catalog/align";
+import { createConnection, deleteConnection, listConnections, updateConnection } from "../../catalog/connections";
+import { inferColumnsFromJson, inferColumnsFromParquet } from "../../catalog/infer";
+import { createMetaTable, checkMetaTable, deleteMetaTable, getMetaTable, listMetaTables, ListMetaTablesInput, updateMetaTable } from "../../catalog/meta-tables";
+import { createPhysicalTable, deletePhysicalTable, getPhysicalTable, listPhysicalTables, ListTablesInput, updatePhysicalTable } from "../../catalog/physical-tables";
+import { Name } from "../../catalog/schemas";
+import { environmentVariable } from "../../env";
+import { listProjects } from "../../projects/projects";
+import { projectProcedure, publicProcedure, router } from "../trpc";
+
+// Thin: validate the envelope, call one catalog operation. Specs are validated by the operation
+// itself (the same rules as `tandem apply`), so their input here is `unknown`.
+
+const Spec = z.object({ spec: z.unknown() });
+const Named = z.object({ name: Name });
+
+export const catalogRouter = router({
+  projects: publicProcedure.query(({ ctx }) => listProjects(ctx.db)),
+
+  connections: router({
+    list: projectProcedure.query(({ ctx }) => listConnections(ctx)),
+    create: projectProcedure.input(Spec).mutation(({ ctx, input }) => createConnection({ ...ctx, readEnv: environmentVariable }, input.spec)),
+    update: projectProcedure.input(Named.extend({ spec: z.unknown() })).mutation(({ ctx, input }) =>
+      updateConnection({ ...ctx, readEnv: environmentVariable }, input.name, input.spec)),
+    delete: projectProcedure.input(Named).mutation(({ ctx, input }) => deleteConnection(ctx, input.name)),
+  }),
+
+  tables: router({
+    list: projectProcedure.input(ListTablesInput).query(({ ctx, input }) => listPhysicalTables(ctx, input)),
+    get: projectProcedure.input(Named).query(({ ctx, input }) => getPhysicalTable(ctx, input.name)),
+    create: projectProcedure.input(Spec).mutation(({ ctx, input }) => createPhysicalTable(ctx, input.spec)),
+    update: projectProcedure.input(Named.extend({ spec: z.unknown() })).mutation(({ ctx, input }) => updatePhysicalTable(ctx, input.name, input.spec)),
+    delete: projectProcedure.input(Named).mutation(({ ctx, input }) => deletePhysicalTable(ctx, input.name)),
+    inferFromJson: projectProcedure.input(z.object({ sample: z.string().min(1).max(1_000_000) })).mutation(({ input }) => inferColumnsFromJson(input.sample)),
+    inferFromParquet: projectProcedure.input(z.object({ path: z.string().min(1) })).mutation(({ input }) => inferColumnsFromParquet(input.path)),
+  }),
+
+  metaTables: router({
+    list: projectProcedure.input(ListMetaTablesInput).query(({ ctx, input }) => listMetaTables(ctx, input)),
+    get: projectProcedure.input(Named).query(({ ctx, input }) => getMetaTable(ctx, input.name)),
+    check: projectProcedure.input(Spec).mutation(async ({ ctx, input }) => ({ spec: await checkMetaTable(ctx, input.spec) })),
+    create: projectProcedure.input(Spec).mutation(({ ctx, input }) => createMetaTable(ctx, input.spec)),
+    update: projectProcedure.input(Named.extend({ spec: z.unknown() })).mutation(({ ctx, input }) => updateMetaTable(ctx, input.name, input.spec)),
+    delete: projectProcedure.input(Named).mutation(({ ctx, input }) => deleteMetaTable(ctx, input.name)),
+    autoAlign: projectProcedure.input(z.object({ streamTable: Name, batchTable: Name })).mutation(async ({ ctx, input }) => {
+      const [stream, batch] = await Promise.all([getPhysicalTable(ctx, input.streamTable), getPhysicalTable(ctx, input.batchTable)]);
+      return autoAlign(stream.spec, batch.spec);
+    }),
+  }),
+});

@@ -1,0 +1,82 @@
+import { DuckDBInstance } from "@duckdb/node-api";
+import { ValidationError } from "../errors";
+import type { ColumnSpec } from "./schemas";
+
+// Helpers that draft a physical table's columns from data the user already has. They propose; the
+// user reviews the result in the table form before saving.
+
+/** Columns from one JSON message (or JSON lines: every line is merged, later lines widen types). */
+export function inferColumnsFromJson(sample: string): ColumnSpec[] {
+  const lines = sample.trim().startsWith("{") && sample.includes("\n") ? sample.split("\n").filter((l) => l.trim()) : [sample];
+  const columns = new Map<string, string>();
+  lines.forEach((line, i) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (e) {
+      throw new ValidationError([{ path: "sample", line: i + 1, message: `not valid JSON: ${(e as Error).message}` }]);
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      throw new ValidationError([{ path: "sample", line: i + 1, message: "a message must be a JSON object" }]);
+    }
+    for (const [k, v] of Object.entries(value)) {
+      const t = jsonType(v);
+      const prev = columns.get(k);
+      columns.set(k, prev && prev !== t ? widen(prev, t) : t);
+    }
+  });
+  return [...columns].map(([name, type]) => ({ name: safeName(name), type, ...(safeName(name) !== name ? { comment: `JSON field "${name}"` } : {}) }));
+}
+
+function jsonType(v: unknown): string {
+  if (v === null) return "STRING";
+  if (typeof v === "boolean") return "BOOLEAN";
+  if (typeof v === "number") return Number.isInteger(v) ? "BIGINT" : "DOUBLE";
+  if (typeof v === "string") {
+    if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/.test(v)) return "TIMESTAMP_LTZ(3)";
+    if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(v)) return "TIMESTAMP(3)";
+    return "STRING";
+  }
+  if (Array.isArray(v)) return `ARRAY<${v.length ? jsonType(v[0]) : "STRING"}>`;
+  const fields = Object.entries(v as Record<string, unknown>).map(([k, x]) => `\`${k}\` ${jsonType(x)}`);
+  return fields.length ? `ROW<${fields.join(", ")}>` : "STRING";
+}
+
+function widen(a: string, b: string): string {
+  const nums = ["BIGINT", "DOUBLE"];
+  if (nums.includes(a) && nums.includes(b)) return "DOUBLE";
+  return "STRING";
+}
+
+function safeName(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9_]/g, "_");
+  return /^[A-Za-z_]/.test(s) ? s : `_${s}`;
+}
+
+const DUCKDB_TO_FLINK: [RegExp, (m: RegExpMatchArray) => string][] = [
+  [/^VARCHAR$/, () => "STRING"], [/^BIGINT$/, () => "BIGINT"], [/^INTEGER$/, () => "INT"], [/^SMALLINT$/, () => "SMALLINT"],
+  [/^TINYINT$/, () => "TINYINT"], [/^BOOLEAN$/, () => "BOOLEAN"], [/^DOUBLE$/, () => "DOUBLE"], [/^FLOAT$/, () => "FLOAT"],
+  [/^DATE$/, () => "DATE"], [/^TIMESTAMP WITH TIME ZONE$/, () => "TIMESTAMP_LTZ(3)"], [/^TIMESTAMP(_MS|_US|_NS)?$/, () => "TIMESTAMP(3)"],
+  [/^DECIMAL\((\d+),(\d+)\)$/, (m) => `DECIMAL(${m[1]}, ${m[2]})`], [/^BLOB$/, () => "BYTES"], [/^TIME$/, () => "TIME"],
+];
+
+/** Columns of a Parquet file (or glob), read by DuckDB. Hive partition folders (dt=...) become columns. */
+export async function inferColumnsFromParquet(path: string): Promise<ColumnSpec[]> {
+  const instance = await DuckDBInstance.create(":memory:");
+  const conn = await instance.connect();
+  try {
+    const escaped = path.replace(/'/g, "''");
+    const reader = await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${escaped}', hive_partitioning = true)`);
+    return reader.getRowObjects().map((r) => {
+      const duck = String(r.column_type).toUpperCase();
+      const rule = DUCKDB_TO_FLINK.find(([re]) => re.test(duck));
+      const m = rule ? duck.match(rule[0]) : null;
+      return { name: safeName(String(r.column_name)), type: rule && m ? rule[1](m) : "STRING", ...(rule ? {} : { comment: `DuckDB type ${duck}` }) };
+    });
+  } catch (e) {
+    throw new ValidationError([{ path: "path", message: `cannot read Parquet at '${path}': ${(e as Error).message.split("\n")[0]}` }]);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
