@@ -16,7 +16,8 @@ export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 /** The handle a transaction callback receives; operations accept either. */
 export type Tx = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL("./migrations", import.meta.url));
+// Built with path.join (not `new URL(..., import.meta.url)`) so bundlers do not treat it as an asset.
+export const MIGRATIONS_FOLDER = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
 
 export type DatabaseTarget =
   /** A real Postgres server (or the embedded owner's socket). */

@@ -1,4 +1,5 @@
 import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
 import { z } from "zod";
 import type { Database } from "../../db/client";
 import type { Actor, ProjectContext } from "../context";
@@ -34,6 +35,7 @@ const CODE_MAP: Record<DomainError["code"], TRPCError["code"]> = {
 };
 
 const t = initTRPC.context<TrpcContext>().create({
+  transformer: superjson,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     return {
