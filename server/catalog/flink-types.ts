@@ -187,7 +187,7 @@ class TypeParser {
   }
 
   private readNullability(): boolean {
-    const m = /^\s+(NOT\s+NULL|NULL)\b/i.exec(this.src.slice(this.pos));
+    const m = /^\s*(NOT\s+NULL|NULL)\b/i.exec(this.src.slice(this.pos));
     if (!m) return true;
     this.pos += m[0].length;
     return !/^NOT/i.test(m[1] ?? "");

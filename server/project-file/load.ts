@@ -30,8 +30,8 @@ export function parseProjectFile(text: string, sourceName = "project file"): Loa
   if (doc.errors.length > 0) {
     throw new ValidationError(
       doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        return { path: sourceName, message: e.message.split("\n")[0] ?? e.message, line: pos?.line, column: pos?.col };
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { path: sourceName, message: e.message.split("\n")[0] ?? e.message, line: pos.line, column: pos.col };
       }),
     );
   }
