@@ -1,0 +1,119 @@
+// Only the Flink dialect: importing the package root loads every dialect and costs ~1.5 s more.
+import { FlinkSQL } from "dt-sql-parser/dist/parser/flink";
+import { PredictionMode, type ParserRuleContext } from "antlr4ng";
+import { setRuleNames } from "./tree";
+import { lineStarts, offsetOf } from "./variables";
+
+// One warm dt-sql-parser instance per process, created on first use: the first import and parse cost
+// about a second (ANTLR builds its DFA caches); every later parse reuses them.
+
+let instance: FlinkSQL | undefined;
+let ruleNamesCache: readonly string[] | undefined;
+
+function flink(): FlinkSQL {
+  instance ??= new FlinkSQL();
+  return instance;
+}
+
+export interface SyntaxIssue {
+  /** Offsets in the parsed text. */
+  start: number;
+  end: number;
+  message: string;
+}
+
+export interface ParsedSql {
+  /** The text that was parsed, offset for offset the caller's text. */
+  text: string;
+  tree: ParserRuleContext;
+  ruleNames: readonly string[];
+  errors: SyntaxIssue[];
+  /** Offsets of the `TO` of every `FLOOR(x TO unit)` / `CEIL(x TO unit)` (see shimTimeUnitCalls). */
+  timeUnitCalls: ReadonlySet<number>;
+}
+
+/** Parses Flink SQL. Never throws on bad SQL: syntax errors come back in `errors`. */
+export function parseFlinkSql(text: string): ParsedSql {
+  const { shimmed, positions } = shimTimeUnitCalls(text);
+  const errors: SyntaxIssue[] = [];
+  const starts = lineStarts(shimmed);
+  // Two-stage parsing: SLL is much faster and never accepts invalid input; on an error, LL re-parses
+  // to find the real error position and message.
+  let failed = false;
+  const fast = flink().createParser(shimmed, () => { failed = true; });
+  fast.interpreter.predictionMode = PredictionMode.SLL;
+  let tree = fast.program();
+  let parser = fast;
+  if (failed) {
+    parser = flink().createParser(shimmed, (e) => {
+      const start = offsetOf(starts, e.startLine, e.startColumn);
+      const end = offsetOf(starts, e.endLine, e.endColumn);
+      if (!errors.some((x) => x.start === start && x.message === e.message)) errors.push({ start, end, message: e.message });
+    });
+    tree = parser.program();
+  }
+  if (!ruleNamesCache) { ruleNamesCache = parser.ruleNames; setRuleNames(ruleNamesCache); }
+  errors.sort((a, b) => a.start - b.start);
+  return { text, tree, ruleNames: ruleNamesCache, errors, timeUnitCalls: positions };
+}
+
+/** Syntax errors of a generated script, for the "every output re-parses" guard. */
+export function flinkSyntaxErrors(text: string): SyntaxIssue[] {
+  return parseFlinkSql(text).errors;
+}
+
+/** Keyword spellings of the Flink lexer (upper case), to decide when a generated identifier needs backticks. */
+export function flinkKeywords(): ReadonlySet<string> {
+  if (keywords) return keywords;
+  const parser = flink().createParser("");
+  const vocab = parser.vocabulary;
+  const set = new Set<string>();
+  for (let i = 0; i <= vocab.maxTokenType; i++) {
+    const lit = vocab.getLiteralName(i);
+    if (lit && /^'[A-Z_][A-Z_0-9]*'$/.test(lit)) set.add(lit.slice(1, -1));
+  }
+  keywords = set;
+  return set;
+}
+let keywords: ReadonlySet<string> | undefined;
+
+/**
+ * dt-sql-parser 4.5.0 does not accept Flink's `FLOOR(x TO HOUR)` / `CEIL(x TO DAY)`. Before parsing we
+ * rewrite `TO HOUR` into `,'HOUR'` padded to the same length, so every offset still points at the
+ * user's text; generated scripts copy the user's text, never the shimmed one.
+ */
+export function shimTimeUnitCalls(text: string): { shimmed: string; positions: Set<number> } {
+  const positions = new Set<number>();
+  if (!/\b(FLOOR|CEIL|CEILING)\s*\(/i.test(text)) return { shimmed: text, positions };
+  const chars = text.split("");
+  const re = /\b(FLOOR|CEIL|CEILING)\s*\(/gi;
+  for (const m of text.matchAll(re)) {
+    let i = m.index + m[0].length;
+    let depth = 1;
+    while (i < text.length && depth > 0) {
+      const c = text[i];
+      if (c === "'" || c === "`" || c === '"') {
+        const end = text.indexOf(c, i + 1);
+        i = end < 0 ? text.length : end + 1;
+        continue;
+      }
+      if (c === "-" && text[i + 1] === "-") { const nl = text.indexOf("\n", i); i = nl < 0 ? text.length : nl; continue; }
+      if (c === "/" && text[i + 1] === "*") { const e = text.indexOf("*/", i + 2); i = e < 0 ? text.length : e + 2; continue; }
+      if (c === "(") depth++;
+      else if (c === ")") depth--;
+      else if (depth === 1 && /[Tt]/.test(c ?? "") && /\W/.test(text[i - 1] ?? " ")) {
+        const u = /^TO(\s+)([A-Za-z_]+)(?=\s*\))/i.exec(text.slice(i));
+        if (u) {
+          const unit = u[2] ?? "";
+          const replacement = `,'${unit}'`.padEnd(u[0].length, " ");
+          for (let k = 0; k < replacement.length; k++) chars[i + k] = replacement[k] ?? " ";
+          positions.add(i);
+          i += u[0].length;
+          continue;
+        }
+      }
+      i++;
+    }
+  }
+  return { shimmed: chars.join(""), positions };
+}
