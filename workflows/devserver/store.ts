@@ -1,0 +1,221 @@
+import { and, asc, eq, inArray, ne, sql } from "drizzle-orm";
+import type { Database } from "../../db/client";
+import {
+  temporalBufferedEvents,
+  temporalExecutions,
+  temporalHistoryEvents,
+  temporalNamespaces,
+  temporalSchedules,
+  type TemporalExecutionRuntime,
+  type TemporalScheduleState,
+} from "../../db/schema/temporal";
+import { temporal, type pb } from "./proto";
+
+// Durable state of the dev service. Writes are queued in the order the engine makes them and committed by
+// one loop, many operations per transaction (group commit): callers await the commit that holds their
+// writes before they answer an RPC or hand a task to a worker. History is append-only.
+
+export type ExecutionRow = typeof temporalExecutions.$inferInsert;
+export interface ScheduleRow {
+  namespace: string;
+  scheduleId: string;
+  schedule: Uint8Array;
+  memo: Uint8Array | null;
+  state: TemporalScheduleState;
+}
+
+interface Batch {
+  executions: Map<string, ExecutionRow>;
+  events: { runId: string; eventId: number; data: Uint8Array }[];
+  /** Per run: drop the stored buffer first, then insert these. */
+  buffered: Map<string, { clear: boolean; rows: { seq: number; data: Uint8Array }[] }>;
+  schedules: Map<string, ScheduleRow | { deleted: true; namespace: string; scheduleId: string }>;
+  namespaces: Map<string, { name: string; description: string; retentionDays: number }>;
+  waiters: { resolve: () => void; reject: (e: unknown) => void }[];
+}
+
+function emptyBatch(): Batch {
+  return { executions: new Map(), events: [], buffered: new Map(), schedules: new Map(), namespaces: new Map(), waiters: [] };
+}
+
+const HistoryEvent = temporal.api.history.v1.HistoryEvent;
+type HistoryEventProps = pb.api.history.v1.IHistoryEvent;
+
+export function encodeEvent(e: HistoryEventProps): Uint8Array {
+  return HistoryEvent.encode(e).finish();
+}
+
+export function decodeEvent(data: Uint8Array): HistoryEventProps {
+  return HistoryEvent.toObject(HistoryEvent.decode(data), { defaults: false, arrays: true }) as HistoryEventProps;
+}
+
+export class Store {
+  private batch = emptyBatch();
+  private committing: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly db: Database) {}
+
+  putExecution(row: ExecutionRow): void {
+    this.batch.executions.set(row.runId, row);
+  }
+
+  appendEvents(runId: string, events: HistoryEventProps[]): void {
+    for (const e of events) this.batch.events.push({ runId, eventId: Number(e.eventId), data: encodeEvent(e) });
+  }
+
+  bufferEvent(runId: string, seq: number, e: HistoryEventProps): void {
+    const entry = this.batch.buffered.get(runId) ?? { clear: false, rows: [] };
+    entry.rows.push({ seq, data: encodeEvent(e) });
+    this.batch.buffered.set(runId, entry);
+  }
+
+  clearBuffered(runId: string): void {
+    this.batch.buffered.set(runId, { clear: true, rows: [] });
+  }
+
+  putSchedule(row: ScheduleRow): void {
+    this.batch.schedules.set(`${row.namespace}\u0000${row.scheduleId}`, row);
+  }
+
+  deleteSchedule(namespace: string, scheduleId: string): void {
+    this.batch.schedules.set(`${namespace}\u0000${scheduleId}`, { deleted: true, namespace, scheduleId });
+  }
+
+  putNamespace(ns: { name: string; description: string; retentionDays: number }): void {
+    this.batch.namespaces.set(ns.name, ns);
+  }
+
+  /** Resolves once every write queued so far is committed. */
+  flush(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("the dev service store is closed"));
+    const p = new Promise<void>((resolve, reject) => this.batch.waiters.push({ resolve, reject }));
+    if (!this.committing) this.committing = this.loop();
+    return p;
+  }
+
+  async close(): Promise<void> {
+    if (this.committing) await this.committing.catch(() => undefined);
+    this.closed = true;
+  }
+
+  private async loop(): Promise<void> {
+    // Take whatever accumulated, commit it, repeat until nothing waits.
+    while (this.batch.waiters.length > 0) {
+      const b = this.batch;
+      this.batch = emptyBatch();
+      try {
+        await this.commit(b);
+        for (const w of b.waiters) w.resolve();
+      } catch (e) {
+        for (const w of b.waiters) w.reject(e);
+      }
+    }
+    this.committing = undefined;
+  }
+
+  private async commit(b: Batch): Promise<void> {
+    const empty =
+      b.executions.size === 0 && b.events.length === 0 && b.buffered.size === 0 && b.schedules.size === 0 && b.namespaces.size === 0;
+    if (empty) return;
+    await this.db.transaction(async (tx) => {
+      for (const ns of b.namespaces.values()) {
+        await tx.insert(temporalNamespaces).values(ns).onConflictDoNothing();
+      }
+      const rows = [...b.executions.values()];
+      for (let i = 0; i < rows.length; i += 500) {
+        await tx
+          .insert(temporalExecutions)
+          .values(rows.slice(i, i + 500))
+          .onConflictDoUpdate({
+            target: temporalExecutions.runId,
+            set: {
+              status: sqlExcluded("status"),
+              closeTime: sqlExcluded("close_time"),
+              historyLength: sqlExcluded("history_length"),
+              runtime: sqlExcluded("runtime"),
+            },
+          });
+      }
+      for (let i = 0; i < b.events.length; i += 1000) {
+        await tx.insert(temporalHistoryEvents).values(b.events.slice(i, i + 1000));
+      }
+      const clears = [...b.buffered.entries()].filter(([, v]) => v.clear).map(([k]) => k);
+      if (clears.length > 0) await tx.delete(temporalBufferedEvents).where(inArray(temporalBufferedEvents.runId, clears));
+      const bufferedRows = [...b.buffered.entries()].flatMap(([runId, v]) => v.rows.map((r) => ({ runId, ...r })));
+      if (bufferedRows.length > 0) await tx.insert(temporalBufferedEvents).values(bufferedRows);
+      for (const s of b.schedules.values()) {
+        if ("deleted" in s) {
+          await tx
+            .delete(temporalSchedules)
+            .where(and(eq(temporalSchedules.namespace, s.namespace), eq(temporalSchedules.scheduleId, s.scheduleId)));
+        } else {
+          await tx
+            .insert(temporalSchedules)
+            .values(s)
+            .onConflictDoUpdate({
+              target: [temporalSchedules.namespace, temporalSchedules.scheduleId],
+              set: { schedule: s.schedule, memo: s.memo, state: s.state },
+            });
+        }
+      }
+    });
+  }
+
+  // ---- boot ----
+
+  async loadNamespaces(): Promise<{ name: string; description: string; retentionDays: number }[]> {
+    return this.db.select().from(temporalNamespaces);
+  }
+
+  async loadExecutions(): Promise<ExecutionRow[]> {
+    return this.db.select().from(temporalExecutions).orderBy(asc(temporalExecutions.startTime));
+  }
+
+  async loadEvents(runId: string): Promise<HistoryEventProps[]> {
+    const rows = await this.db
+      .select({ data: temporalHistoryEvents.data })
+      .from(temporalHistoryEvents)
+      .where(eq(temporalHistoryEvents.runId, runId))
+      .orderBy(asc(temporalHistoryEvents.eventId));
+    return rows.map((r) => decodeEvent(r.data));
+  }
+
+  /** Events of many runs at once (boot), grouped by run. */
+  async loadEventsOfOpenRuns(openStatus: number): Promise<Map<string, HistoryEventProps[]>> {
+    const rows = await this.db
+      .select({ runId: temporalHistoryEvents.runId, data: temporalHistoryEvents.data })
+      .from(temporalHistoryEvents)
+      .innerJoin(temporalExecutions, eq(temporalExecutions.runId, temporalHistoryEvents.runId))
+      .where(eq(temporalExecutions.status, openStatus))
+      .orderBy(asc(temporalHistoryEvents.runId), asc(temporalHistoryEvents.eventId));
+    const out = new Map<string, HistoryEventProps[]>();
+    for (const r of rows) {
+      const list = out.get(r.runId) ?? [];
+      list.push(decodeEvent(r.data));
+      out.set(r.runId, list);
+    }
+    return out;
+  }
+
+  async loadBuffered(): Promise<Map<string, { seq: number; event: HistoryEventProps }[]>> {
+    const rows = await this.db.select().from(temporalBufferedEvents).orderBy(asc(temporalBufferedEvents.runId), asc(temporalBufferedEvents.seq));
+    const out = new Map<string, { seq: number; event: HistoryEventProps }[]>();
+    for (const r of rows) {
+      const list = out.get(r.runId) ?? [];
+      list.push({ seq: r.seq, event: decodeEvent(r.data) });
+      out.set(r.runId, list);
+    }
+    return out;
+  }
+
+  async loadSchedules(): Promise<ScheduleRow[]> {
+    return this.db.select().from(temporalSchedules).where(ne(temporalSchedules.scheduleId, ""));
+  }
+}
+
+export type { TemporalExecutionRuntime, TemporalScheduleState };
+
+function sqlExcluded(column: string) {
+  return sql.raw(`excluded."${column}"`);
+}
