@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
@@ -54,7 +55,8 @@ export async function openDatabase(target: DatabaseTarget, opts: { migrate?: boo
     fs.mkdirSync(dataDir, { recursive: true });
   }
   try {
-    const pglite = await PGlite.create(dataDir ? { dataDir } : {});
+    // Extensions the migrations create must be loaded into PGlite first (Postgres ships them in contrib).
+    const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { pg_trgm } });
     const db = drizzlePglite(pglite, { schema });
     if (migrate) await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
     return {

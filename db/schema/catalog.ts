@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 // Catalog tables. Each object keeps its validated spec as jsonb (the spec is the unit users declare,
 // diff and export) plus the few columns the workbench sorts and filters on. Names are unique per project.
@@ -52,12 +52,18 @@ export const physicalTables = pgTable(
     kind: text("kind", { enum: ["stream", "batch"] }).notNull(),
     description: text("description").notNull().default(""),
     columnCount: integer("column_count").notNull(),
+    /** Copied out of the spec so lists never read (and detoast) the jsonb. */
+    partitioned: boolean("partitioned").notNull().default(false),
     spec: jsonb("spec").notNull(),
     ...timestamps,
   },
   (t) => [
     uniqueIndex("physical_tables_project_name").on(t.projectId, t.name),
-    index("physical_tables_project_kind").on(t.projectId, t.kind),
+    index("physical_tables_project_kind").on(t.projectId, t.kind, t.name),
+    index("physical_tables_project_updated").on(t.projectId, t.updatedAt),
+    // Substring search in the tables list (ILIKE '%...%') over 10,000s of tables: trigram indexes.
+    index("physical_tables_name_trgm").using("gin", t.name.op("gin_trgm_ops")),
+    index("physical_tables_description_trgm").using("gin", t.description.op("gin_trgm_ops")),
     index("physical_tables_connection").on(t.connectionId),
   ],
 );

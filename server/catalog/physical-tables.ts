@@ -53,7 +53,7 @@ export async function listPhysicalTables(ctx: ProjectContext, rawInput: ListTabl
       .select({
         id: physicalTables.id, name: physicalTables.name, kind: physicalTables.kind, connection: connections.name,
         connectionType: connections.type, description: physicalTables.description, columnCount: physicalTables.columnCount,
-        partitioned: sql<boolean>`(${physicalTables.spec} -> 'partition') is not null`, updatedAt: physicalTables.updatedAt,
+        partitioned: physicalTables.partitioned, updatedAt: physicalTables.updatedAt,
       })
       .from(physicalTables)
       .innerJoin(connections, eq(connections.id, physicalTables.connectionId))
@@ -61,7 +61,10 @@ export async function listPhysicalTables(ctx: ProjectContext, rawInput: ListTabl
       .orderBy(order, asc(physicalTables.name))
       .limit(input.pageSize)
       .offset(input.page * input.pageSize),
-    ctx.db.select({ n: count() }).from(physicalTables).innerJoin(connections, eq(connections.id, physicalTables.connectionId)).where(filter),
+    // The join is only needed to filter by connection name; without it the count is an index scan.
+    input.connection
+      ? ctx.db.select({ n: count() }).from(physicalTables).innerJoin(connections, eq(connections.id, physicalTables.connectionId)).where(filter)
+      : ctx.db.select({ n: count() }).from(physicalTables).where(filter),
   ]);
   return { rows, total: totals[0]?.n ?? 0 };
 }

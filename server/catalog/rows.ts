@@ -10,6 +10,7 @@ export function physicalTableRow(projectId: string, connectionId: string, spec: 
     kind: spec.kind,
     description: spec.description,
     columnCount: spec.columns.length + spec.computedColumns.length,
+    partitioned: spec.partition !== undefined,
     spec,
   };
 }

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Database, Tx } from "../../db/client";
 import { connections, jobs, metaTables, physicalTables, projects, type StoredSecret } from "../../db/schema/index";
 import { canonicalJson, changedFields } from "../catalog/canonical";
@@ -52,8 +52,15 @@ export async function applyProjectFile(db: Database, file: ProjectFileParsed, op
     const plan = computePlan(file, current, sealed, opts.prune ?? false);
     if (!opts.dryRun && plan.changes.length > 0) await write(tx, file, current, sealed, plan);
     return plan;
+  }).then(async (plan) => {
+    // PGlite runs no autovacuum, so a bulk apply would leave the planner with no statistics and the
+    // list queries on full scans; refresh them after large changes (cheap: seconds for 100k rows).
+    if (!opts.dryRun && plan.changes.length >= ANALYZE_AFTER) await db.execute(sql`ANALYZE physical_tables, meta_tables, connections, jobs`);
+    return plan;
   });
 }
+
+const ANALYZE_AFTER = 500;
 
 async function loadCurrent(tx: Tx, projectName: string): Promise<Current> {
   const empty: Current = { connections: new Map(), physicalTables: new Map(), metaTables: new Map(), jobs: new Map() };
