@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { registerApply } from "./apply";
 import { registerDev } from "./dev";
 import { registerExport } from "./export";
+import { registerSchema } from "./schema";
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -10,4 +11,5 @@ export const commands: RegisterCommand[] = [
   registerDev,
   registerApply,
   registerExport,
+  registerSchema,
 ];
