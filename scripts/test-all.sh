@@ -14,5 +14,16 @@ else
 fi
 npx vitest run
 
+if [ ! -x /usr/bin/chromium ]; then
+  # Playwright cannot download browsers here; the tests use Debian's chromium.
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== installing Debian's chromium for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  else
+    echo "The browser tests need /usr/bin/chromium: sudo apt-get install -y chromium" >&2
+    exit 1
+  fi
+fi
+
 echo "== browser tests"
 npx playwright test
