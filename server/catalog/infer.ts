@@ -66,7 +66,7 @@ export async function inferColumnsFromParquet(path: string): Promise<ColumnSpec[
   const conn = await instance.connect();
   try {
     const escaped = path.replace(/'/g, "''");
-    const reader = await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${escaped}', hive_partitioning = true)`);
+    const reader = await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${escaped}', hive_partitioning = true, hive_types_autocast = false)`);
     return reader.getRowObjects().map((r) => {
       const duck = String(r.column_type).toUpperCase();
       const rule = DUCKDB_TO_FLINK.find(([re]) => re.test(duck));
