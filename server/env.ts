@@ -13,6 +13,16 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().default("default"),
+  /** Task queue of Tandem's own workflows and activities. */
+  TEMPORAL_TASK_QUEUE: z.string().default("tandem"),
+  /** TLS to the Temporal cluster: "true" for server-verified TLS; the paths below add mTLS / a private CA. */
+  TEMPORAL_TLS: z.enum(["true", "false"]).default("false"),
+  TEMPORAL_TLS_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().optional(),
+  TEMPORAL_TLS_CA_PATH: z.string().optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+  /** API key (Temporal Cloud); implies TLS. */
+  TEMPORAL_API_KEY: z.string().optional(),
   TANDEM_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });

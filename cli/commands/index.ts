@@ -3,6 +3,8 @@ import { registerApply } from "./apply";
 import { registerDev } from "./dev";
 import { registerExport } from "./export";
 import { registerSchema } from "./schema";
+import { registerTemporalDev } from "./temporal-dev";
+import { registerWorker } from "./worker";
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -12,4 +14,6 @@ export const commands: RegisterCommand[] = [
   registerApply,
   registerExport,
   registerSchema,
+  registerTemporalDev,
+  registerWorker,
 ];

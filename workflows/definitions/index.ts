@@ -1,0 +1,20 @@
+import { proxyActivities } from "@temporalio/workflow";
+import type { TandemActivities } from "../activities/index";
+
+// Tandem's workflows (deterministic: only @temporalio/workflow and activity types). Batch instances,
+// backfills and stream supervision are added here by their issues; the worker registers this module.
+
+const { recordHeartbeat } = proxyActivities<TandemActivities>({
+  startToCloseTimeout: "30s",
+  retry: { initialInterval: "1s", maximumAttempts: 5 },
+});
+
+export interface HealthCheckOptions {
+  /** Free text echoed back: shows the round trip through a worker. */
+  note: string;
+}
+
+/** Round trip through the worker: proves the orchestration path (client → service → worker) works. */
+export async function healthCheck(opts: HealthCheckOptions): Promise<string> {
+  return recordHeartbeat(opts.note);
+}

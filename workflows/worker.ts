@@ -1,0 +1,70 @@
+import { fileURLToPath } from "node:url";
+import { NativeConnection, Worker, type WorkerOptions } from "@temporalio/worker";
+import { env } from "../server/env";
+import { createActivities, type ActivityDeps } from "./activities/index";
+import type { TemporalTarget } from "./client";
+
+// The worker entry: Tandem's workflows (workflows/definitions) and activities on Tandem's task queue,
+// against whatever Temporal the target names (a cluster, or the embedded dev service).
+
+export const DEFAULT_WORKFLOWS_PATH = fileURLToPath(new URL("./definitions/index.ts", import.meta.url));
+
+export interface StartWorkerOptions {
+  /** Where to connect (see resolveTemporalTarget / ensureTemporalTarget in client.ts). */
+  target: TemporalTarget;
+  /** Defaults to TEMPORAL_TASK_QUEUE ("tandem"). */
+  taskQueue?: string;
+  /** Workflow code: a module path (bundled at start) or a prebuilt bundle. Defaults to Tandem's workflows. */
+  workflowsPath?: string;
+  workflowBundle?: WorkerOptions["workflowBundle"];
+  /** Activity implementations. Defaults to createActivities(activityDeps). */
+  activities?: object;
+  activityDeps?: ActivityDeps;
+  identity?: string;
+  /** Extra SDK options (concurrency, shutdown grace time, ...). */
+  workerOptions?: Partial<WorkerOptions>;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  taskQueue: string;
+  /** Settles when the worker stops (rejects if it crashed). */
+  done: Promise<void>;
+  /** Graceful shutdown: finish in-flight tasks (up to the grace time), then close the connection. */
+  stop(): Promise<void>;
+}
+
+export async function startWorker(opts: StartWorkerOptions): Promise<RunningWorker> {
+  const taskQueue = opts.taskQueue ?? env().TEMPORAL_TASK_QUEUE;
+  const connection = await NativeConnection.connect({ address: opts.target.address, tls: opts.target.tls, apiKey: opts.target.apiKey });
+  let worker: Worker;
+  try {
+    worker = await Worker.create({
+      connection,
+      namespace: opts.target.namespace,
+      taskQueue,
+      ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: opts.workflowsPath ?? DEFAULT_WORKFLOWS_PATH }),
+      activities: opts.activities ?? createActivities(opts.activityDeps),
+      identity: opts.identity,
+      shutdownGraceTime: "10s",
+      ...opts.workerOptions,
+    });
+  } catch (e) {
+    await connection.close();
+    throw e;
+  }
+  const done = worker.run().finally(() => connection.close());
+  let stopping: Promise<void> | undefined;
+  return {
+    worker,
+    taskQueue,
+    done,
+    stop() {
+      stopping ??= (async () => {
+        if (worker.getState() === "RUNNING") worker.shutdown();
+        await done;
+      })();
+      return stopping;
+    },
+  };
+}
