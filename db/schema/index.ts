@@ -1,3 +1,5 @@
 // The one Drizzle schema. Each domain adds its tables in its own file and re-exports them here.
 export * from "./catalog";
 export * from "./temporal";
+export * from "./auth";
+export * from "./audit";
