@@ -23,6 +23,23 @@ const Env = z.object({
   TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
   /** API key (Temporal Cloud); implies TLS. */
   TEMPORAL_API_KEY: z.string().optional(),
+  /**
+   * Login. Unset (and not production): the embedded local single-user mode, no login. Set (>= 32 chars),
+   * or NODE_ENV=production: login is on, sessions are signed with it. BETTER_AUTH_SECRET is an alias.
+   */
+  TANDEM_AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
+  BETTER_AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
+  /** The URL users open (sign-in callbacks, cookie origin). Default http://localhost:<PORT>. */
+  TANDEM_PUBLIC_URL: z.string().url().optional(),
+  BETTER_AUTH_URL: z.string().url().optional(),
+  /** OpenID Connect single sign-on: all three set turns on the "Sign in with <OIDC_NAME>" button. */
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_NAME: z.string().default("single sign-on"),
+  OIDC_SCOPES: z.string().default("openid email profile"),
+  /** The CLI acts as this API token (its user, project and role) instead of the local operator. */
+  TANDEM_TOKEN: z.string().optional(),
   TANDEM_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });

@@ -44,6 +44,11 @@ export class ForbiddenError extends DomainError {
   readonly code = "FORBIDDEN";
 }
 
+/** No valid session or API token: the caller must sign in (or use an unexpired, unrevoked token). */
+export class UnauthenticatedError extends DomainError {
+  readonly code = "UNAUTHENTICATED";
+}
+
 export function formatIssues(issues: Issue[]): string {
   if (issues.length === 0) return "invalid input";
   const lines = issues.map((i) => {
