@@ -3,6 +3,8 @@ import { registerApply } from "./apply";
 import { registerDev } from "./dev";
 import { registerExport } from "./export";
 import { registerSchema } from "./schema";
+import { registerTranslate } from "./translate";
+import { registerValidate } from "./validate";
 import { registerTemporalDev } from "./temporal-dev";
 import { registerWorker } from "./worker";
 
@@ -16,4 +18,6 @@ export const commands: RegisterCommand[] = [
   registerSchema,
   registerTemporalDev,
   registerWorker,
+  registerTranslate,
+  registerValidate,
 ];

@@ -1,0 +1,238 @@
+import { Dialect, transpile } from "@polyglot-sql/sdk";
+import { functionName } from "../analyze";
+import { parseFlinkSql, type ParsedSql } from "../parser";
+import { child, childrenOf, first, hasToken, kind, pathParts, span, textOf, type Node } from "../tree";
+import { duckdbType, javaToStrftime } from "./types";
+
+// Flink SQL (one SELECT) -> DuckDB SQL for the local engine. Hand rules first, on the Flink parse tree:
+// window TVFs, FOR SYSTEM_TIME AS OF, FLOOR/CEIL(x TO unit), JSON_VALUE, DATE_FORMAT, TO_TIMESTAMP_LTZ
+// and CAST types; then @polyglot-sql/sdk normalizes to the DuckDB dialect with unsupportedLevel 'raise'.
+// A construct without an exact DuckDB equivalent is an error that names it, never a different query.
+
+export class LocalTranslationError extends Error {}
+
+/** Functions whose Flink and DuckDB meanings agree for the argument types Tandem jobs use. */
+const SAME = new Set([
+  "COUNT", "SUM", "MIN", "MAX", "AVG", "COALESCE", "NULLIF", "CONCAT", "CONCAT_WS", "UPPER", "LOWER", "TRIM", "LTRIM",
+  "RTRIM", "SUBSTRING", "SUBSTR", "CHAR_LENGTH", "CHARACTER_LENGTH", "ABS", "ROUND", "MOD", "POWER", "SQRT", "LN",
+  "LOG10", "EXP", "SIGN", "IF", "REPLACE", "LPAD", "RPAD", "REGEXP_REPLACE", "GREATEST", "LEAST", "ROW_NUMBER", "RANK",
+  "DENSE_RANK", "LAG", "LEAD", "FIRST_VALUE", "LAST_VALUE", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP",
+  "YEAR", "MONTH", "HOUR", "MINUTE", "SECOND", "DAYOFMONTH", "DAYOFWEEK", "DAYOFYEAR", "QUARTER", "WEEK", "CARDINALITY",
+  "CEIL", "CEILING", "FLOOR",
+]);
+
+const UNIT_MS: Record<string, number> = {
+  MILLISECOND: 1, SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000,
+};
+
+interface Edit { start: number; end: number; text: string }
+
+/** Converts a Flink SELECT (text) to DuckDB. Throws LocalTranslationError naming the construct. */
+export function flinkSelectToDuckdb(flinkSql: string): string {
+  const parsed = parseFlinkSql(flinkSql);
+  if (parsed.errors.length > 0) throw new LocalTranslationError(`internal: cannot parse for DuckDB: ${parsed.errors[0]?.message}`);
+  const edits = handRules(parsed);
+  const rewritten = apply(parsed.text, edits);
+  const out = transpile(rewritten, Dialect.DuckDB, Dialect.DuckDB, { unsupportedLevel: "raise" });
+  if (!out.success || !out.sql?.[0]) {
+    throw new LocalTranslationError(`the local engine (DuckDB) cannot run this SQL: ${out.error ?? "unknown error"}`);
+  }
+  return out.sql.join(";\n");
+}
+
+function apply(text: string, edits: Edit[]): string {
+  // Outer edits (window TVFs) contain inner ones; keep the outermost of overlapping edits.
+  const sorted = [...edits].sort((a, b) => a.start - b.start || b.end - a.end);
+  let out = "", pos = 0;
+  for (const e of sorted) {
+    if (e.start < pos) continue;
+    out += text.slice(pos, e.start) + e.text;
+    pos = e.end;
+  }
+  return out + text.slice(pos);
+}
+
+/** Edits in post-order: a rule that rebuilds a call reads its arguments with the inner edits applied. */
+class Rewriter {
+  private edits: Edit[] = [];
+  constructor(readonly src: string) {}
+  add(e: Edit): void {
+    this.edits = this.edits.filter((x) => x.start < e.start || x.end > e.end);
+    this.edits.push(e);
+  }
+  text(start: number, end: number): string {
+    const inner = this.edits.filter((e) => e.start >= start && e.end <= end);
+    return apply(this.src.slice(start, end), inner.map((e) => ({ ...e, start: e.start - start, end: e.end - start })));
+  }
+  of(n: Node): string {
+    const s = span(n);
+    return this.text(s.start, s.end);
+  }
+  all(): Edit[] {
+    return this.edits;
+  }
+}
+
+function handRules(p: ParsedSql): Edit[] {
+  const src = p.text;
+  const rw = new Rewriter(src);
+  const fail = (n: Node, what: string): never => {
+    const line = src.slice(0, span(n).start).split("\n").length;
+    throw new LocalTranslationError(`the local engine (DuckDB) cannot run ${what} (line ${line}: ${textOf(src, n).slice(0, 80)})`);
+  };
+  const visit = (n: Node): void => {
+    for (const c of n.children ?? []) if (!("symbol" in c)) visit(c as Node);
+    switch (kind(n)) {
+      case "matchRecognizeClause": fail(n, "MATCH_RECOGNIZE"); break;
+      case "groupWindowFunction": fail(n, "a group window function in GROUP BY (use a window TVF: TABLE(TUMBLE(...)))"); break;
+      case "systemTimePeriod": rw.add({ ...span(n), text: "" }); break; // the local engine joins the dimension's current rows
+      case "windowTVFClause": rw.add({ ...span(n), text: windowTvf(src, n, fail) }); break;
+      case "cast": {
+        const ct = child(n, "columnType");
+        if (ct) rw.add({ ...span(ct), text: typeOrFail(textOf(src, ct), ct, fail) });
+        break;
+      }
+      case "tablePrimary":
+        if (hasToken(n, "LATERAL") && hasToken(n, "TABLE")) fail(n, "LATERAL TABLE (table functions)");
+        break;
+      case "functionCallExpression": {
+        const e = functionRule(p, rw, n, fail);
+        if (e) rw.add(e);
+        break;
+      }
+    }
+  };
+  visit(p.tree);
+  return rw.all();
+}
+
+function typeOrFail(flink: string, n: Node, fail: (n: Node, what: string) => never): string {
+  try {
+    return duckdbType(flink);
+  } catch {
+    return fail(n, `the type ${flink}`);
+  }
+}
+
+function functionRule(p: ParsedSql, rw: Rewriter, call: Node, fail: (n: Node, what: string) => never): Edit | undefined {
+  const src = p.text;
+  const name = functionName(src, call);
+  const args = childrenOf(call, "functionParam").map((a) => rw.of(a));
+  const whole = span(call);
+  const strArg = (i: number): string | undefined => {
+    const a = args[i]?.trim();
+    return a && /^'.*'$/s.test(a) ? a.slice(1, -1).replace(/''/g, "'") : undefined;
+  };
+  switch (name) {
+    case "DATE_FORMAT": {
+      const fmt = strArg(1);
+      const conv = fmt !== undefined ? javaToStrftime(fmt) : undefined;
+      if (args.length !== 2 || conv === undefined) fail(call, "DATE_FORMAT with this pattern (use a literal pattern of yyyy MM dd HH mm ss SSS)");
+      return { ...whole, text: `strftime(CAST(${args[0]} AS TIMESTAMP), '${(conv ?? "").replace(/'/g, "''")}')` };
+    }
+    case "TO_TIMESTAMP_LTZ": {
+      const precision = args[1]?.trim() ?? "3";
+      if (precision === "3") return { ...whole, text: `CAST(epoch_ms(CAST(${args[0]} AS BIGINT)) AS TIMESTAMPTZ)` };
+      if (precision === "0") return { ...whole, text: `to_timestamp(CAST(${args[0]} AS BIGINT))` };
+      return fail(call, `TO_TIMESTAMP_LTZ with precision ${precision}`);
+    }
+    case "JSON_VALUE":
+      if (args.length !== 2) fail(call, "JSON_VALUE with RETURNING / ON EMPTY / ON ERROR clauses");
+      return { ...whole, text: `json_extract_string(${args[0]}, ${args[1]})` };
+    case "PROCTIME":
+      return { ...whole, text: "current_timestamp" };
+    case "TO_DATE":
+      if (args.length !== 1) fail(call, "TO_DATE with a format");
+      return { ...whole, text: `CAST(${args[0]} AS DATE)` };
+    case "LISTAGG":
+      return { ...whole, text: `string_agg(${args[0]}, ${args[1] ?? "','"})` };
+    case "FLOOR": case "CEIL": case "CEILING": {
+      const params = childrenOf(call, "functionParam");
+      const second = params[1];
+      if (!second || !isShimmedUnit(p, second)) return undefined;
+      // p.text is the user's text: the parameter span covers `O UNIT` of the original `TO UNIT`.
+      const unit = src.slice(span(second).start - 1, span(second).end).replace(/^TO\s+/i, "").trim().toLowerCase();
+      if (!/^(second|minute|hour|day|week|month|quarter|year)$/.test(unit)) fail(call, `${name}(x TO ${unit})`);
+      const x = args[0] ?? "";
+      if (name === "FLOOR") return { ...whole, text: `date_trunc('${unit}', ${x})` };
+      return { ...whole, text: `(CASE WHEN date_trunc('${unit}', ${x}) = ${x} THEN ${x} ELSE date_trunc('${unit}', ${x}) + INTERVAL 1 ${unit} END)` };
+    }
+    default:
+      if (SAME.has(name)) return undefined;
+      return fail(call, `the function ${name} (no DuckDB equivalent with the same meaning is known to Tandem)`);
+  }
+}
+
+/** The second argument of FLOOR/CEIL came from the `x TO unit` shim (the TO sat just before it). */
+function isShimmedUnit(p: ParsedSql, param: Node): boolean {
+  const s = span(param).start;
+  for (let i = s; i >= Math.max(0, s - 2); i--) if (p.timeUnitCalls.has(i)) return true;
+  return false;
+}
+
+/** TABLE(TUMBLE|HOP|CUMULATE(TABLE t, DESCRIPTOR(ts), ...)) -> a subquery adding window_start/end/time. */
+function windowTvf(src: string, clause: Node, fail: (n: Node, what: string) => never): string {
+  const spec = windowSpec(src, clause, fail);
+  const ms = `epoch_ms(${spec.timeColumn})`;
+  const ts = (e: string) => `make_timestamp(CAST(${e} AS BIGINT) * 1000)`;
+  const cols = (start: string, end: string) =>
+    `${ts(start)} AS window_start, ${ts(end)} AS window_end, ${ts(`${end} - 1`)} AS window_time`;
+  switch (spec.kind) {
+    case "TUMBLE": {
+      const start = `floor(${ms} / ${spec.size}) * ${spec.size}`;
+      return `(SELECT *, ${cols(start, `${start} + ${spec.size}`)} FROM ${spec.table})`;
+    }
+    case "HOP": {
+      const slide = spec.slide ?? spec.size;
+      const k = `unnest(generate_series(CAST(floor((${ms} - ${spec.size}) / ${slide}) AS BIGINT) + 1, CAST(floor(${ms} / ${slide}) AS BIGINT)))`;
+      return `(SELECT * EXCLUDE (__k), ${cols(`__k * ${slide}`, `__k * ${slide} + ${spec.size}`)} FROM (SELECT *, ${k} AS __k FROM ${spec.table}))`;
+    }
+    case "CUMULATE": {
+      const step = spec.slide ?? spec.size;
+      const start = `floor(${ms} / ${spec.size}) * ${spec.size}`;
+      const k = `unnest(generate_series(CAST(floor((${ms} - ${start}) / ${step}) AS BIGINT) + 1, ${Math.floor(spec.size / step)}))`;
+      return `(SELECT * EXCLUDE (__k, __ws), ${cols("__ws", `__ws + __k * ${step}`)} FROM (SELECT *, ${start} AS __ws, ${k} AS __k FROM ${spec.table}))`;
+    }
+  }
+}
+
+export interface WindowSpec {
+  kind: "TUMBLE" | "HOP" | "CUMULATE";
+  table: string;
+  timeColumn: string;
+  /** Milliseconds. */
+  size: number;
+  /** HOP: slide; CUMULATE: step (ms). */
+  slide?: number;
+}
+
+export function windowSpec(src: string, clause: Node, fail: (n: Node, what: string) => never): WindowSpec {
+  const tvf = first(clause, "windowTVFExpression") ?? clause;
+  const nameNode = first(tvf, "windowTVFName");
+  const k = (nameNode ? textOf(src, nameNode) : "").toUpperCase();
+  if (k !== "TUMBLE" && k !== "HOP" && k !== "CUMULATE") return fail(clause, `the window TVF ${k}`);
+  let table = "", timeColumn = "";
+  const intervals: { name?: string; ms: number }[] = [];
+  for (const p of childrenOf(tvf, "windowTVFParam")) {
+    const t = first(p, "timeAttrColumn");
+    const d = first(p, "columnDescriptor");
+    const iv = first(p, "timeIntervalExpression");
+    const pname = first(p, "timeIntervalParamName");
+    if (t && hasToken(p, "TABLE")) table = pathParts(src, t).map((x) => `"${x}"`).join(".");
+    else if (d) timeColumn = `"${pathParts(src, child(d, "columnName") ?? d).pop() ?? ""}"`;
+    else if (iv) intervals.push({ name: pname ? textOf(src, pname).toUpperCase() : undefined, ms: intervalMs(textOf(src, iv), iv, fail) });
+  }
+  const named = (n: string) => intervals.find((i) => i.name === n)?.ms;
+  const pos = intervals.filter((i) => !i.name).map((i) => i.ms);
+  if (k === "TUMBLE") return { kind: k, table, timeColumn, size: named("SIZE") ?? pos[0] ?? 0 };
+  const first2 = named(k === "HOP" ? "SLIDE" : "STEP") ?? pos[0];
+  return { kind: k, table, timeColumn, slide: first2, size: named("SIZE") ?? pos[1] ?? 0 };
+}
+
+function intervalMs(text: string, n: Node, fail: (n: Node, what: string) => never): number {
+  const m = /^INTERVAL\s+'(\d+)'\s+([A-Za-z]+?)S?$/i.exec(text.trim());
+  const unit = m?.[2]?.toUpperCase();
+  const per = unit ? UNIT_MS[unit] : undefined;
+  if (!m || per === undefined) return fail(n, `the interval ${text} (use INTERVAL 'n' SECOND|MINUTE|HOUR|DAY)`);
+  return Number(m[1]) * per;
+}
