@@ -45,7 +45,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
       taskQueue,
       ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: opts.workflowsPath ?? DEFAULT_WORKFLOWS_PATH }),
       activities: opts.activities ?? createActivities(opts.activityDeps),
-      identity: opts.identity,
+      ...(opts.identity ? { identity: opts.identity } : {}),
       shutdownGraceTime: "10s",
       ...opts.workerOptions,
     });
