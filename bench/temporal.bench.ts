@@ -1,0 +1,71 @@
+// Benchmark of the embedded Temporal-compatible dev service (npm run bench:temporal).
+//  1. 1,000 workflows (one timer + one activity each) started at once: time until all results are in.
+//  2. Start-to-result latency of a one-activity workflow, run one after another (p50 / p95).
+// Database: PGlite in a temporary data folder (the embedded default), or DATABASE_URL when set.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client, Connection } from "@temporalio/client";
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker } from "@temporalio/worker";
+import { openDatabase } from "../db/client";
+import { startEmbeddedTemporal } from "../workflows/devserver/index";
+import * as activities from "../workflows/test/fixtures/activities";
+
+const WORKFLOWS = Number(process.argv[2] ?? 1000);
+const LATENCY_RUNS = Number(process.argv[3] ?? 200);
+
+Runtime.install({ logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never });
+const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tandem-bench-temporal-"));
+const url = process.env.DATABASE_URL;
+const handle = url ? await openDatabase({ kind: "postgres", url }) : await openDatabase({ kind: "pglite", dataDir: dir, command: "bench:temporal" });
+const service = await startEmbeddedTemporal({ db: handle.db });
+const connection = await Connection.connect({ address: service.address });
+const client = new Client({ connection });
+const taskQueue = `bench-${Date.now()}`;
+const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL("../workflows/test/fixtures/workflows.ts", import.meta.url)), logger: quiet });
+const worker = await Worker.create({ connection: await NativeConnection.connect({ address: service.address }), taskQueue, workflowBundle, activities });
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+const result = await worker.runUntil(async () => {
+  // Warm-up: JIT, bundles in the worker's isolates, database caches.
+  for (let i = 0; i < 20; i++) await client.workflow.execute("oneActivity", { taskQueue, workflowId: `warm-${i}-${Date.now()}`, args: ["w"] });
+
+  const t0 = performance.now();
+  const handles = await Promise.all(
+    Array.from({ length: WORKFLOWS }, (_, i) => client.workflow.start("activityAndTimer", { taskQueue, workflowId: `burst-${i}-${Date.now()}`, args: [String(i)] })),
+  );
+  const started = performance.now() - t0;
+  const results = await Promise.all(handles.map((h) => h.result()));
+  const burstMs = performance.now() - t0;
+  const wrong = results.filter((r, i) => r !== `Hello, ${i}!`).length;
+
+  const lat: number[] = [];
+  for (let i = 0; i < LATENCY_RUNS; i++) {
+    const s = performance.now();
+    await client.workflow.execute("oneActivity", { taskQueue, workflowId: `lat-${i}-${Date.now()}`, args: ["x"] });
+    lat.push(performance.now() - s);
+  }
+  lat.sort((a, b) => a - b);
+  return { burstMs, startedMs: started, wrong, p50: pct(lat, 50), p95: pct(lat, 95) };
+});
+
+const report = {
+  database: url ? "postgres" : "pglite (data folder)",
+  workflows: WORKFLOWS,
+  allStartedMs: Math.round(result.startedMs),
+  allCompletedMs: Math.round(result.burstMs),
+  wrongResults: result.wrong,
+  oneActivityP50Ms: Number(result.p50.toFixed(1)),
+  oneActivityP95Ms: Number(result.p95.toFixed(1)),
+};
+console.log(JSON.stringify(report));
+await connection.close();
+await service.stop();
+await handle.close();
+fs.rmSync(dir, { recursive: true, force: true });
