@@ -107,24 +107,26 @@ export function MetaTableEditor({ project, initial }: { project: string; initial
     },
   });
 
-  const create = useMutation(trpc.catalog.metaTables.create.mutationOptions());
   const remove = useMutation(trpc.catalog.metaTables.delete.mutationOptions({
     onSuccess: async (deleted) => {
       setConfirmDelete(false);
+      router.push(`${base}/meta-tables`);
       await queryClient.invalidateQueries({ queryKey: trpc.catalog.metaTables.list.queryKey() });
       queryClient.removeQueries({ queryKey: trpc.catalog.metaTables.get.queryKey({ project, name: deleted.name }) });
-      router.push(`${base}/meta-tables`);
       toast({
         message: `Deleted meta-table ${deleted.name}`,
         action: {
           label: "Undo",
-          onClick: () => create.mutate({ project, spec: deleted }, {
-            onSuccess: async () => {
-              await invalidate(deleted.name);
+          // The editor is gone by now: use the client and the query cache directly, not a hook.
+          onClick: async () => {
+            try {
+              await trpcClient.catalog.metaTables.create.mutate({ project, spec: deleted });
+              await queryClient.invalidateQueries({ queryKey: trpc.catalog.metaTables.list.queryKey() });
               toast({ message: `Restored meta-table ${deleted.name}`, tone: "success" });
-            },
-            onError: (e) => toast({ message: `Could not restore ${deleted.name}: ${messageOf(e)}`, tone: "error" }),
-          }),
+            } catch (e) {
+              toast({ message: `Could not restore ${deleted.name}: ${messageOf(e)}`, tone: "error" });
+            }
+          },
         },
       });
     },

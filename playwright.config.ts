@@ -1,0 +1,48 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { defineConfig } from "@playwright/test";
+
+// Browser tests of the workbench against a real `tandem dev` (embedded database, demo seed, next dev).
+// The data folder is recreated for each run; with DATABASE_URL set the same tests run against Postgres
+// (names are suffixed per run, so a shared database is fine).
+
+const port = Number(process.env.E2E_PORT ?? 3410);
+const dataDir = join(tmpdir(), `tandem-e2e-${port}`);
+// E2E_BASE_URL runs the suite against a workbench that is already up (Next.js allows one `next dev`
+// per checkout, so a second one cannot start while you develop).
+const external = process.env.E2E_BASE_URL;
+const baseURL = external ?? `http://localhost:${port}`;
+
+export default defineConfig({
+  testDir: "e2e",
+  testMatch: "**/*.spec.ts",
+  workers: 1,
+  fullyParallel: false,
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  retries: 0,
+  reporter: process.env.CI ? [["list"], ["html", { open: "never" }]] : "list",
+  use: {
+    baseURL,
+    viewport: { width: 1440, height: 900 },
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+    },
+  },
+  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
+  webServer: external ? undefined : {
+    command: `rm -rf '${dataDir}' && npx tsx cli/main.ts dev --port ${port}`,
+    url: `${baseURL}/api/trpc/catalog.projects`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      TANDEM_DATA_DIR: dataDir,
+      NEXT_TELEMETRY_DISABLED: "1",
+      ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    },
+  },
+});
