@@ -1,0 +1,279 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { lit, q, type DuckSession } from "./duck";
+import {
+  committedBatch, ensureCommitTable, ensureSinkTable, isEmbeddedUrl, pgDatabase, postgresUrl, writeRows, type SqlDatabase,
+} from "./jdbc";
+import { RateLimiter } from "./rate-limiter";
+import { duckType } from "./types";
+import { formatOf, requireOption, resolvePath, type EngineEnv } from "./sources";
+import type { BoundTable, LocalSink } from "./plan";
+
+// Sinks of the local engine. Batch: replace one partition (or the table) atomically. Stream: deliver
+// one micro-batch from the job's outbox, idempotently by batch id, so a replay after a crash writes
+// nothing twice. Connectors: jdbc (Postgres), filesystem (Parquet), duckdb (a table in a DuckDB file).
+
+export interface SinkEnv extends EngineEnv {
+  /** The database of a jdbc url; the embedded host resolves to Tandem's own database. */
+  jdbc(t: BoundTable): SqlDatabase;
+  /** Called after each rate-limited chunk reaches the sink (benchmarks and tests). */
+  onSinkChunk?: (sink: string, rows: number, at: number) => void;
+}
+
+/** Default jdbc resolution: a pool per url, the embedded host through `embedded()` when given. */
+export function jdbcResolver(embedded?: () => SqlDatabase): { jdbc(t: BoundTable): SqlDatabase; closeAll(): Promise<void> } {
+  const pools = new Map<string, SqlDatabase>();
+  return {
+    jdbc(t) {
+      if (isEmbeddedUrl(t)) {
+        if (!embedded) throw new Error(`'${t.table.name}' writes to Tandem's embedded database (host tandem-embedded), which this process cannot reach; run it through 'tandem run' or set DATABASE_URL`);
+        return embedded();
+      }
+      const url = postgresUrl(t);
+      let db = pools.get(url);
+      if (!db) pools.set(url, (db = pgDatabase(url)));
+      return db;
+    },
+    async closeAll() {
+      await Promise.all([...pools.values()].map((p) => p.close()));
+      pools.clear();
+    },
+  };
+}
+
+export function sinkLabel(sink: LocalSink): string {
+  return sink.table.table.name;
+}
+
+function sinkColumnType(t: BoundTable, name: string): string {
+  const c = t.table.columns.find((x) => x.name === name);
+  if (!c) throw new Error(`sink '${t.table.name}' has no column '${name}'`);
+  return duckType(c.type);
+}
+
+/** `CAST(c0 AS type) AS "col"` for each sink column, over a relation with columns c0..cn. */
+export function castToSink(sink: LocalSink, source: (i: number) => string): string {
+  return sink.columns.map((c, i) => `CAST(${source(i)} AS ${sinkColumnType(sink.table, c)}) AS ${q(c)}`).join(", ");
+}
+
+export function validateSink(sink: LocalSink, side: "stream" | "batch"): string | undefined {
+  const t = sink.table;
+  const kind = t.connection.type;
+  if (kind === "jdbc") return undefined;
+  if (kind === "filesystem") {
+    if (formatOf(t) !== "parquet") return `the local engine writes filesystem sinks as Parquet; '${t.table.name}' has format '${formatOf(t)}'`;
+    if (side === "stream" && sink.mode === "upsert") return `'${t.table.name}' is a filesystem sink and cannot take updates; declare a jdbc sink with a primary key, or aggregate over a window`;
+    return undefined;
+  }
+  if (kind === "duckdb") return undefined;
+  if (kind === "print" || kind === "blackhole") return undefined;
+  return `the local engine has no '${kind}' sink; supported: jdbc (PostgreSQL), filesystem (Parquet), duckdb, print, blackhole`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Batch: overwrite a partition
+
+export interface BatchWriteResult {
+  rows: number;
+  target: string;
+}
+
+/**
+ * Writes the rows of `select` (producing sink.columns) to the sink, replacing the partition (or the
+ * whole table when unpartitioned and not append) atomically: a rerun never duplicates rows.
+ */
+export async function writeBatch(s: DuckSession, sink: LocalSink, select: string, env: SinkEnv): Promise<BatchWriteResult> {
+  const t = sink.table;
+  const typed = `SELECT ${castToSink(sink, (i) => q(`c${i}`))} FROM (${select}) AS __s(${sink.columns.map((_, i) => q(`c${i}`)).join(", ")})`;
+  switch (t.connection.type) {
+    case "filesystem":
+      return writeParquetPartition(s, sink, typed, env);
+    case "jdbc":
+      return writeJdbcBatch(s, sink, typed, env);
+    case "duckdb":
+      return writeDuckdbBatch(s, sink, typed, env);
+    case "print":
+    case "blackhole": {
+      const n = Number(await s.scalar(`SELECT count(*) FROM (${typed})`));
+      return { rows: n, target: t.connection.type };
+    }
+    default:
+      throw new Error(validateSink(sink, "batch") ?? `unsupported sink '${t.table.name}'`);
+  }
+}
+
+async function writeParquetPartition(s: DuckSession, sink: LocalSink, typed: string, env: SinkEnv): Promise<BatchWriteResult> {
+  const root = resolvePath(requireOption(sink.table, "path"), env);
+  const dir = sink.partition ? path.join(root, `${sink.partition.column}=${sink.partition.value}`) : root;
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `.tandem-${crypto.randomUUID()}.parquet.tmp`);
+  const finalName = "part-0.parquet";
+  try {
+    const out = await s.rows(`COPY (${typed}) TO ${lit(tmp)} (FORMAT parquet)`);
+    const rows = Number(Object.values(out[0] ?? {})[0] ?? 0);
+    // rename(2) replaces the partition's file in one step; readers see the old rows or the new ones.
+    fs.renameSync(tmp, path.join(dir, finalName));
+    for (const f of fs.readdirSync(dir)) {
+      if (f !== finalName && f.endsWith(".parquet")) fs.rmSync(path.join(dir, f), { force: true });
+    }
+    return { rows, target: dir };
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+async function writeJdbcBatch(s: DuckSession, sink: LocalSink, typed: string, env: SinkEnv): Promise<BatchWriteResult> {
+  const t = sink.table;
+  const db = env.jdbc(t);
+  await ensureSinkTable(db, t);
+  const rows = (await s.rows(typed)).map((r) => sink.columns.map((c) => r[c]));
+  const limiter = sink.rateLimit ? new RateLimiter(sink.rateLimit) : undefined;
+  const table = t.options["table-name"] ?? t.table.name;
+  const cols = [...sink.columns];
+  const data = sink.partition ? rows.map((r) => [...r, sink.partition?.value]) : rows;
+  if (sink.partition) cols.push(sink.partition.column);
+  await db.transaction(async (c) => {
+    if (sink.mode !== "append") {
+      if (sink.partition) await c.query(`DELETE FROM ${pgName(table)} WHERE ${pgQ(sink.partition.column)} = $1`, [sink.partition.value]);
+      else await c.query(`DELETE FROM ${pgName(table)}`);
+    }
+    await writeRows(c, t, cols, data, {
+      mode: "append",
+      limiter,
+      onChunk: (n) => env.onSinkChunk?.(t.table.name, n, performance.now()),
+    });
+  });
+  return { rows: rows.length, target: `jdbc:${table}` };
+}
+
+async function writeDuckdbBatch(s: DuckSession, sink: LocalSink, typed: string, env: SinkEnv): Promise<BatchWriteResult> {
+  const t = sink.table;
+  const file = resolvePath(requireOption(t, "path"), env);
+  const table = t.options["table-name"] ?? t.table.name;
+  const alias = `sink_${crypto.randomBytes(4).toString("hex")}`;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  await s.run(`ATTACH ${lit(file)} AS ${alias}`);
+  try {
+    const cols = t.table.columns.map((c) => `${q(c.name)} ${duckType(c.type)}`).join(", ");
+    await s.run(`CREATE TABLE IF NOT EXISTS ${alias}.${q(table)} (${cols})`);
+    const list = [...sink.columns, ...(sink.partition ? [sink.partition.column] : [])].map(q).join(", ");
+    const extra = sink.partition ? `, ${lit(sink.partition.value)}` : "";
+    return await s.transaction(async () => {
+      if (sink.mode !== "append") {
+        await s.run(`DELETE FROM ${alias}.${q(table)}${sink.partition ? ` WHERE ${q(sink.partition.column)} = ${lit(sink.partition.value)}` : ""}`);
+      }
+      const out = await s.rows(`INSERT INTO ${alias}.${q(table)} (${list}) SELECT *${extra} FROM (${typed})`);
+      return { rows: Number(Object.values(out[0] ?? {})[0] ?? 0), target: `${file}:${table}` };
+    });
+  } finally {
+    await s.run(`DETACH ${alias}`);
+  }
+}
+
+function pgQ(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+function pgName(name: string): string {
+  return name.split(".").map(pgQ).join(".");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Stream: deliver micro-batches from the outbox
+
+export interface StreamSinkWriter {
+  /** The last batch id this sink has durably committed for the job (0 when none). */
+  committed(): Promise<number>;
+  /** Delivers the outbox rows of one batch (already typed, in sink.columns order) with the batch id, atomically. */
+  deliver(batchId: number, outboxSelect: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalSink, env: SinkEnv): Promise<StreamSinkWriter> {
+  const t = sink.table;
+  const label = t.table.name;
+  switch (t.connection.type) {
+    case "jdbc": {
+      const db = env.jdbc(t);
+      await ensureSinkTable(db, t);
+      await ensureCommitTable(db);
+      const limiter = sink.rateLimit ? new RateLimiter(sink.rateLimit) : undefined;
+      return {
+        committed: () => committedBatch(db, jobId, label),
+        async deliver(batchId, outboxSelect) {
+          const rows = (await s.rows(outboxSelect)).map((r) => sink.columns.map((c) => r[c]));
+          await db.transaction(async (c) => {
+            const done = await c.query("SELECT batch_id FROM tandem_sink_commits WHERE job = $1 AND sink = $2 FOR UPDATE", [jobId, label]);
+            if (Number(done.rows[0]?.batch_id ?? 0) >= batchId) return; // delivered before a crash: skip
+            if (rows.length) {
+              await writeRows(c, t, sink.columns, rows, {
+                mode: sink.mode === "upsert" ? "upsert" : "append", limiter,
+                onChunk: (n) => env.onSinkChunk?.(label, n, performance.now()),
+              });
+            }
+            await c.query(
+              "INSERT INTO tandem_sink_commits (job, sink, batch_id) VALUES ($1, $2, $3) ON CONFLICT (job, sink) DO UPDATE SET batch_id = EXCLUDED.batch_id, committed_at = now()",
+              [jobId, label, batchId],
+            );
+          });
+          return rows.length;
+        },
+        close: async () => undefined, // pools belong to the resolver
+      };
+    }
+    case "filesystem": {
+      // One file per micro-batch, named by the batch id: a replay rewrites the same file.
+      const root = resolvePath(requireOption(t, "path"), env);
+      return {
+        committed: async () => 0,
+        async deliver(batchId, outboxSelect) {
+          fs.mkdirSync(root, { recursive: true });
+          const name = `part-${jobId.replace(/[^A-Za-z0-9_-]/g, "_")}-${String(batchId).padStart(10, "0")}.parquet`;
+          const tmp = path.join(root, `.${name}.tmp`);
+          const out = await s.rows(`COPY (${outboxSelect}) TO ${lit(tmp)} (FORMAT parquet)`);
+          fs.renameSync(tmp, path.join(root, name));
+          return Number(Object.values(out[0] ?? {})[0] ?? 0);
+        },
+        close: async () => undefined,
+      };
+    }
+    case "duckdb": {
+      const file = resolvePath(requireOption(t, "path"), env);
+      const table = t.options["table-name"] ?? t.table.name;
+      const alias = `sink_${crypto.createHash("sha1").update(label).digest("hex").slice(0, 8)}`;
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      await s.run(`ATTACH IF NOT EXISTS ${lit(file)} AS ${alias}`);
+      const cols = t.table.columns.map((c) => `${q(c.name)} ${duckType(c.type)}`).join(", ");
+      const pk = t.table.primaryKey?.length ? `, PRIMARY KEY (${t.table.primaryKey.map(q).join(", ")})` : "";
+      await s.run(`CREATE TABLE IF NOT EXISTS ${alias}.${q(table)} (${cols}${pk})`);
+      await s.run(`CREATE TABLE IF NOT EXISTS ${alias}.tandem_sink_commits (job VARCHAR, sink VARCHAR, batch_id BIGINT, PRIMARY KEY (job, sink))`);
+      const committed = async () => Number(await s.scalar(`SELECT coalesce(max(batch_id), 0) FROM ${alias}.tandem_sink_commits WHERE job = ${lit(jobId)} AND sink = ${lit(label)}`) ?? 0);
+      return {
+        committed,
+        async deliver(batchId, outboxSelect) {
+          return s.transaction(async () => {
+            if ((await committed()) >= batchId) return 0;
+            const verb = sink.mode === "upsert" ? "INSERT OR REPLACE" : "INSERT";
+            const out = await s.rows(`${verb} INTO ${alias}.${q(table)} (${sink.columns.map(q).join(", ")}) ${outboxSelect}`);
+            await s.run(`INSERT OR REPLACE INTO ${alias}.tandem_sink_commits VALUES (${lit(jobId)}, ${lit(label)}, ${batchId})`);
+            return Number(Object.values(out[0] ?? {})[0] ?? 0);
+          });
+        },
+        close: async () => { await s.run(`DETACH ${alias}`); },
+      };
+    }
+    case "print":
+    case "blackhole":
+      return {
+        committed: async () => 0,
+        async deliver(_batchId, outboxSelect) {
+          const rows = await s.rows(outboxSelect);
+          if (t.connection.type === "print") for (const r of rows) process.stdout.write(`${label}> ${JSON.stringify(r, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}\n`);
+          return rows.length;
+        },
+        close: async () => undefined,
+      };
+    default:
+      throw new Error(validateSink(sink, "stream") ?? `unsupported sink '${label}'`);
+  }
+}

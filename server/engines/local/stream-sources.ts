@@ -1,0 +1,195 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { lit, q, type DuckSession } from "./duck";
+import { duckType } from "./types";
+import { formatOf, jsonColumns, requireOption, resolvePath, type EngineEnv } from "./sources";
+import type { LocalSource } from "./plan";
+
+// Unbounded sources of the local engine. Each reads "the next rows after these offsets" into the
+// job's raw table and reports the offsets after them; the runner commits those offsets in the same
+// DuckDB transaction as the state they produced, so a restart resumes exactly where the last commit was.
+
+/** Source position: JSON tail -> byte offset per file name; datagen -> { rows: n }. */
+export type Offsets = Record<string, number>;
+
+export interface StreamSource {
+  /** Offsets of a job that has never run. */
+  initialOffsets(startFrom: "earliest" | "latest"): Offsets;
+  /** Replaces the contents of `rawTable` with up to `maxRows` rows after `offsets`. */
+  load(s: DuckSession, rawTable: string, offsets: Offsets, maxRows: number): Promise<{ rows: number; next: Offsets }>;
+  /** Input not yet read (bytes for files, rows for datagen), for the lag metric. */
+  backlog(offsets: Offsets): number;
+  /** How often to look for new input when idle (source.monitor-interval). */
+  pollMs: number;
+  close(): void;
+}
+
+export function openStreamSource(source: LocalSource, env: EngineEnv, now: () => number = Date.now): StreamSource {
+  const t = source.table;
+  if (t.connection.type === "filesystem" && formatOf(t) === "json") return new JsonTail(source, resolvePath(requireOption(t, "path"), env));
+  if (t.connection.type === "datagen") return new DataGen(source, now);
+  throw new Error(`the local engine cannot read '${t.table.name}' as a stream (connector '${t.connection.type}'${t.connection.type === "filesystem" ? `, format '${formatOf(t)}'` : ""}); supported stream sources: filesystem with format json (tailed), datagen`);
+}
+
+export function monitorIntervalMs(source: LocalSource): number {
+  const raw = source.table.options["source.monitor-interval"];
+  if (!raw) return 1000;
+  const m = /^\s*(\d+)\s*(ms|s|min|m)?\s*$/i.exec(raw);
+  if (!m) return 1000;
+  const n = Number(m[1]);
+  const unit = (m[2] ?? "ms").toLowerCase();
+  return unit === "s" ? n * 1000 : unit === "min" || unit === "m" ? n * 60_000 : n;
+}
+
+/** JSON lines files in a folder, read like a topic: files in name order, whole lines only. */
+export class JsonTail implements StreamSource {
+  readonly pollMs: number;
+  private readonly slice: string;
+
+  constructor(private readonly source: LocalSource, private readonly root: string) {
+    this.pollMs = monitorIntervalMs(source);
+    const shm = "/dev/shm";
+    const tmp = fs.existsSync(shm) ? shm : os.tmpdir();
+    this.slice = path.join(tmp, `tandem-slice-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+  }
+
+  private files(): { name: string; size: number }[] {
+    if (!fs.existsSync(this.root)) return [];
+    if (fs.statSync(this.root).isFile()) return [{ name: path.basename(this.root), size: fs.statSync(this.root).size }];
+    return fs.readdirSync(this.root, { withFileTypes: true })
+      .filter((e) => e.isFile() && !e.name.startsWith(".") && !e.name.startsWith("_"))
+      .map((e) => e.name)
+      .sort()
+      .map((name) => ({ name, size: fs.statSync(path.join(this.root, name)).size }));
+  }
+
+  private pathOf(name: string): string {
+    return fs.existsSync(this.root) && fs.statSync(this.root).isFile() ? this.root : path.join(this.root, name);
+  }
+
+  initialOffsets(startFrom: "earliest" | "latest"): Offsets {
+    return startFrom === "latest" ? Object.fromEntries(this.files().map((f) => [f.name, f.size])) : {};
+  }
+
+  backlog(offsets: Offsets): number {
+    return this.files().reduce((a, f) => a + Math.max(0, f.size - (offsets[f.name] ?? 0)), 0);
+  }
+
+  async load(s: DuckSession, rawTable: string, offsets: Offsets, maxRows: number): Promise<{ rows: number; next: Offsets }> {
+    const next: Offsets = { ...offsets };
+    const parts: Buffer[] = [];
+    let rows = 0;
+    for (const f of this.files()) {
+      if (rows >= maxRows) break;
+      const pos = offsets[f.name] ?? 0;
+      if (f.size <= pos) continue;
+      const fd = fs.openSync(this.pathOf(f.name), "r");
+      try {
+        // Read in steps until enough lines or the end of the file; a trailing partial line waits for its newline.
+        let at = pos;
+        while (rows < maxRows && at < f.size) {
+          const want = Math.min(f.size - at, Math.max(64 * 1024, (maxRows - rows) * 256));
+          const buf = Buffer.allocUnsafe(want);
+          const n = fs.readSync(fd, buf, 0, want, at);
+          if (n <= 0) break;
+          let end = 0;
+          let idx = -1;
+          while (rows < maxRows && (idx = buf.indexOf(10, end)) !== -1 && idx < n) {
+            end = idx + 1;
+            rows++;
+          }
+          if (end === 0) break; // no complete line yet
+          parts.push(buf.subarray(0, end));
+          at += end;
+          if (end < n && rows < maxRows) continue;
+        }
+        next[f.name] = at;
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    await s.run(`DELETE FROM ${q(rawTable)}`);
+    if (rows > 0) {
+      fs.writeFileSync(this.slice, Buffer.concat(parts));
+      await s.run(`INSERT INTO ${q(rawTable)} SELECT * FROM read_json(${lit(this.slice)}, format = 'newline_delimited', columns = ${jsonColumns(this.source.table)})`);
+    }
+    return { rows, next };
+  }
+
+  close(): void {
+    fs.rmSync(this.slice, { force: true });
+  }
+}
+
+/**
+ * Flink's datagen connector: `rows-per-second`, `number-of-rows`, and per field `fields.<f>.kind`
+ * (random | sequence), `.min`/`.max`, `.length`, `.start`/`.end`. Values are a function of the row
+ * number, so replaying from an offset reproduces the same rows (exactly-once holds).
+ */
+export class DataGen implements StreamSource {
+  readonly pollMs = 100;
+  private readonly startedAt: number;
+  private readonly rate: number;
+  private readonly total: number;
+
+  constructor(private readonly source: LocalSource, private readonly now: () => number) {
+    const o = source.table.options;
+    this.rate = Number(o["rows-per-second"] ?? 10_000);
+    this.total = o["number-of-rows"] !== undefined ? Number(o["number-of-rows"]) : Infinity;
+    this.startedAt = now();
+  }
+
+  initialOffsets(): Offsets {
+    return { rows: 0 };
+  }
+
+  backlog(offsets: Offsets): number {
+    return Math.max(0, Math.min(this.total - (offsets.rows ?? 0), this.dueHere()));
+  }
+
+  /** Rows due since this process started (a restarted job goes on at the configured rate, not in a burst). */
+  private dueHere(): number {
+    return Math.floor(((this.now() - this.startedAt) / 1000) * this.rate) - this.emittedHere;
+  }
+
+  private emittedHere = 0;
+
+  async load(s: DuckSession, rawTable: string, offsets: Offsets, maxRows: number): Promise<{ rows: number; next: Offsets }> {
+    const from = offsets.rows ?? 0;
+    const n = Math.max(0, Math.min(maxRows, this.total - from, this.dueHere()));
+    await s.run(`DELETE FROM ${q(rawTable)}`);
+    if (n > 0) {
+      const cols = this.source.table.table.columns.map((c) => `${this.fieldSql(c.name, duckType(c.type))} AS ${q(c.name)}`);
+      await s.run(`INSERT INTO ${q(rawTable)} SELECT ${cols.join(", ")} FROM range(${from}, ${from + n}) AS t(i)`);
+      this.emittedHere += n;
+    }
+    return { rows: n, next: { rows: from + n } };
+  }
+
+  private fieldSql(name: string, type: string): string {
+    const o = this.source.table.options;
+    const get = (k: string) => o[`fields.${name}.${k}`];
+    const kind = get("kind") ?? "random";
+    const h = `hash(i, ${lit(name)})`;
+    const numeric = /^(TINYINT|SMALLINT|INTEGER|BIGINT|FLOAT|DOUBLE|DECIMAL)/.test(type);
+    if (kind === "sequence") {
+      const start = Number(get("start") ?? 0);
+      return `CAST(${start} + i AS ${type})`;
+    }
+    if (numeric) {
+      const min = Number(get("min") ?? 0);
+      const max = Number(get("max") ?? 1_000_000);
+      return `CAST(${min} + ${h} % ${Math.max(1, max - min + 1)} AS ${type})`;
+    }
+    if (type === "VARCHAR") {
+      const len = Number(get("length") ?? 10);
+      return `substr(md5(${h}::VARCHAR), 1, ${Math.min(32, Math.max(1, len))})`;
+    }
+    if (type === "BOOLEAN") return `(${h} % 2 = 0)`;
+    if (type.startsWith("TIMESTAMP")) return `CAST(epoch_ms(${this.startedAt}::BIGINT + i) AS ${type})`;
+    return `CAST(NULL AS ${type})`;
+  }
+
+  close(): void {}
+}

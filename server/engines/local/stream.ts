@@ -1,0 +1,461 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { DuckSession, lit, q } from "./duck";
+import { duckType } from "./types";
+import { registerBoundedSource, listParquetFiles, option, resolvePath } from "./sources";
+import { openStreamSink, sinkLabel, validateSink, type SinkEnv, type StreamSinkWriter } from "./sinks";
+import { openStreamSource, type Offsets, type StreamSource } from "./stream-sources";
+import type { LocalSource, LocalStreamJob, LocalStreamStatement, StreamAggregation } from "./plan";
+
+// The stream side as exactly-once micro-batches. One DuckDB file per job holds the source offsets, the
+// aggregate state (plus the distinct values behind COUNT DISTINCT) and an outbox of changed rows; one
+// transaction per micro-batch commits all of them. The outbox is then delivered to the sink with the
+// batch id, idempotently (docs/engines.md), and cleared. Unindexed state tables with anti-joins and
+// delete+insert merges were the fastest exact strategy measured (DESIGN.md §8).
+
+export const RAW_TABLE = "__tandem_raw";
+
+export interface MicroBatchMetrics {
+  batchId: number;
+  rowsIn: number;
+  rowsOut: number;
+  durationMs: number;
+  watermarkMs: number | null;
+  backlog: number;
+  at: number;
+}
+
+export interface StreamRunnerOptions {
+  jobId: string;
+  /** Folder of the job's state (state.duckdb) and savepoints. */
+  stateDir: string;
+  env: SinkEnv;
+  maxBatchRows?: number;
+  now?: () => number;
+  /** Test hook: runs inside the micro-batch transaction, just before COMMIT. */
+  beforeCommit?: (batchId: number) => Promise<void> | void;
+  /** Test hook: runs after the state commit, before the outbox is delivered. */
+  afterCommit?: (batchId: number) => Promise<void> | void;
+  onBatch?: (m: MicroBatchMetrics) => void;
+}
+
+export class UnsupportedStreamJob extends Error {}
+
+/** Constructs the local stream engine cannot run, found at submit (messages name what to change). */
+export function checkStreamJob(job: LocalStreamJob): string[] {
+  const problems: string[] = [];
+  const scans = job.sources.filter((s) => s.role === "scan");
+  if (scans.length !== 1) {
+    problems.push(`a local stream job reads exactly one stream source; '${job.name}' reads ${scans.length} (${scans.map((s) => s.name).join(", ") || "none"}). Joins of two streams are not supported: join dimensions with a lookup join (FOR SYSTEM_TIME AS OF)`);
+  }
+  for (const s of job.sources) {
+    if (s.role === "lookup" && s.table.connection.type !== "filesystem") {
+      problems.push(`lookup table '${s.name}' uses connector '${s.table.connection.type}'; the local engine looks up filesystem tables (Parquet or JSON)`);
+    }
+  }
+  if (job.statements.length === 0) problems.push(`job '${job.name}' has no INSERT statement to run`);
+  job.statements.forEach((st, i) => {
+    const where = `statement ${i + 1} (into '${sinkLabel(st.sink)}')`;
+    const p = validateSink(st.sink, "stream");
+    if (p) problems.push(`${where}: ${p}`);
+    const a = st.aggregation;
+    if (!a) return;
+    for (const g of a.aggregates) {
+      if (!["count", "sum", "min", "max", "count_distinct"].includes(g.fn)) problems.push(`${where}: aggregate ${g.fn} is not supported on the local stream engine; use COUNT, SUM, MIN, MAX or COUNT(DISTINCT ...)`);
+      if (g.fn !== "count" && !g.arg) problems.push(`${where}: ${g.fn} needs an argument`);
+    }
+    if (a.window) {
+      if (!(a.window.sizeMs > 0)) problems.push(`${where}: window size must be positive`);
+      if (a.window.kind === "hop" && !(a.window.slideMs && a.window.slideMs > 0)) problems.push(`${where}: a HOP window needs a positive slide`);
+      if (!job.watermark) problems.push(`${where}: windows need event time: declare a watermark on the stream table`);
+    } else {
+      if (st.sink.mode !== "upsert") {
+        problems.push(`${where}: a GROUP BY without a window updates its results, so the sink needs a primary key (upsert); '${sinkLabel(st.sink)}' has none. Declare primaryKey on it, or aggregate over a TUMBLE/HOP window`);
+      }
+      if (a.having) problems.push(`${where}: HAVING on an updating aggregate would need retractions, which the local engine does not emit; filter in the dashboard query or use a window`);
+    }
+    if (a.output.length !== st.sink.columns.length) problems.push(`${where}: the statement produces ${a.output.length} columns, the sink takes ${st.sink.columns.length}`);
+  });
+  return problems;
+}
+
+interface Prepared {
+  st: LocalStreamStatement;
+  i: number;
+  agg?: StreamAggregation;
+  keys: string[];
+  /** Key columns of the state: group keys, then ws, we for windows. */
+  stateKeys: string[];
+  distinct: number[];
+}
+
+export class StreamRunner {
+  private offsets: Offsets = {};
+  private batchId = 0;
+  private watermark: number | null = null;
+  private readonly sinks: StreamSinkWriter[] = [];
+  private readonly prepared: Prepared[] = [];
+  private lookupSignature = new Map<string, string>();
+  readonly totals = { rowsIn: 0, rowsOut: 0, batches: 0, lastBatch: undefined as MicroBatchMetrics | undefined };
+
+  private constructor(
+    readonly job: LocalStreamJob,
+    private readonly s: DuckSession,
+    private readonly source: StreamSource,
+    private readonly scan: LocalSource,
+    private readonly opts: StreamRunnerOptions,
+  ) {}
+
+  static statePath(stateDir: string): string {
+    return path.join(stateDir, "state.duckdb");
+  }
+
+  static async open(job: LocalStreamJob, opts: StreamRunnerOptions): Promise<StreamRunner> {
+    const problems = checkStreamJob(job);
+    if (problems.length) throw new UnsupportedStreamJob(`cannot run '${job.name}' on the local stream engine:\n  ${problems.join("\n  ")}`);
+    const scan = job.sources.find((x) => x.role === "scan");
+    if (!scan) throw new UnsupportedStreamJob("no stream source");
+    fs.mkdirSync(opts.stateDir, { recursive: true });
+    const s = await DuckSession.open(StreamRunner.statePath(opts.stateDir));
+    let source: StreamSource | undefined;
+    try {
+      source = openStreamSource(scan, opts.env, opts.now);
+      const r = new StreamRunner(job, s, source, scan, opts);
+      await r.init();
+      return r;
+    } catch (e) {
+      source?.close();
+      s.close();
+      throw e;
+    }
+  }
+
+  private get maxRows(): number {
+    return this.opts.maxBatchRows ?? 10_000;
+  }
+
+  /** A fingerprint of what the state means: a changed plan must not silently reuse old state. */
+  private fingerprint(): string {
+    const shape = this.job.statements.map((st) => ({ input: st.input, agg: st.aggregation, sink: sinkLabel(st.sink), cols: st.sink.columns }));
+    return crypto.createHash("sha256").update(JSON.stringify({ shape, views: this.job.views, source: this.scan.name })).digest("hex").slice(0, 16);
+  }
+
+  private async init(): Promise<void> {
+    const s = this.s;
+    await s.run("CREATE TABLE IF NOT EXISTS tandem_job (k VARCHAR PRIMARY KEY, v VARCHAR)");
+    const meta = new Map((await s.rows("SELECT k, v FROM tandem_job")).map((r) => [String(r.k), String(r.v)]));
+    const fp = this.fingerprint();
+    if (meta.has("plan") && meta.get("plan") !== fp) {
+      throw new UnsupportedStreamJob(`the state in ${this.opts.stateDir} belongs to another version of job '${this.job.name}' (its SQL or sinks changed); start it fresh (tandem run --side stream --reset) or resume from a savepoint of this version`);
+    }
+    if (!meta.has("plan")) {
+      this.offsets = this.source.initialOffsets(this.job.startFrom);
+      await s.run(`INSERT INTO tandem_job VALUES ('plan', ${lit(fp)}), ('job', ${lit(this.job.name)}), ('batch', '0'), ('watermark', ''), ('offsets', ${lit(JSON.stringify(this.offsets))})`);
+    } else {
+      this.offsets = JSON.parse(meta.get("offsets") ?? "{}") as Offsets;
+      this.batchId = Number(meta.get("batch") ?? 0);
+      const wm = meta.get("watermark");
+      this.watermark = wm ? Number(wm) : null;
+    }
+
+    // Raw rows of the current micro-batch, the source's view over them (with computed columns), lookups, views.
+    const cols = this.scan.table.table.columns.map((c) => `${q(c.name)} ${duckType(c.type)}`).join(", ");
+    await s.run(`CREATE OR REPLACE TEMP TABLE ${RAW_TABLE} (${cols})`);
+    const computed = this.scan.computed?.length ? `, ${this.scan.computed.map((c) => `${c.sql} AS ${q(c.name)}`).join(", ")}` : "";
+    await s.run(`CREATE OR REPLACE TEMP VIEW ${q(this.scan.name)} AS SELECT *${computed} FROM ${RAW_TABLE}`);
+    await this.refreshLookups(true);
+    for (const v of this.job.views) await s.run(`CREATE OR REPLACE TEMP VIEW ${q(v.name)} AS ${v.sql}`);
+
+    for (const [i, st] of this.job.statements.entries()) {
+      const agg = st.aggregation;
+      const keys = agg ? agg.groupKeys.map((_, k) => `k${k}`) : [];
+      const p: Prepared = {
+        st, i, agg, keys,
+        stateKeys: agg?.window ? [...keys, "ws", "we"] : keys,
+        distinct: agg ? agg.aggregates.flatMap((g, j) => (g.fn === "count_distinct" ? [j] : [])) : [],
+      };
+      this.prepared.push(p);
+      // Creating the state tables from the (empty) first batch also checks every query at submit.
+      const outCols = st.sink.columns.map((c, k) => `c${k} ${this.sinkType(st, c)}`).join(", ");
+      await s.run(`CREATE TABLE IF NOT EXISTS tandem_outbox_${i} (__batch BIGINT, ${outCols})`);
+      if (agg) {
+        await s.run(this.inputSql(p, null));
+        for (const j of p.distinct) {
+          await s.run(`CREATE TABLE IF NOT EXISTS tandem_distinct_${i}_${j} AS SELECT ${[...p.stateKeys, `a${j} AS v`].join(", ")} FROM __in_${i} WHERE false`);
+          await s.run(this.newDistinctSql(p, j)[0] ?? "");
+        }
+        await s.run(this.partialSql(p));
+        await s.run(`CREATE TABLE IF NOT EXISTS tandem_agg_${i} AS SELECT * FROM __p_${i} WHERE false`);
+      } else {
+        await s.describe(`SELECT * FROM (${st.input}) AS __s`);
+      }
+    }
+    for (const st of this.job.statements) this.sinks.push(await openStreamSink(s, this.opts.jobId, st.sink, this.opts.env));
+    await this.deliverPending();
+  }
+
+  private sinkType(st: LocalStreamStatement, column: string): string {
+    const c = st.sink.table.table.columns.find((x) => x.name === column);
+    if (!c) throw new UnsupportedStreamJob(`sink '${sinkLabel(st.sink)}' has no column '${column}'`);
+    return duckType(c.type);
+  }
+
+  /** Lookup tables are loaded into memory and reloaded when their files change. */
+  private async refreshLookups(force = false): Promise<void> {
+    for (const src of this.job.sources) {
+      if (src.role !== "lookup") continue;
+      const root = resolvePath(option(src.table, "path") ?? "", this.opts.env);
+      const files = fs.existsSync(root) ? listParquetFiles(root).files : [];
+      const sig = files.map((f) => `${f}:${fs.statSync(f).mtimeMs}`).join("|") + (fs.existsSync(root) ? `:${fs.statSync(root).mtimeMs}` : "");
+      if (!force && this.lookupSignature.get(src.name) === sig) continue;
+      await registerBoundedSource(this.s, src, this.opts.env, { materialize: true });
+      this.lookupSignature.set(src.name, sig);
+    }
+  }
+
+  // --- SQL of one aggregate statement ---------------------------------------------------------------
+
+  private keyJoin(a: string, b: string, keys: string[]): string {
+    return keys.length ? keys.map((k) => `${a}.${k} IS NOT DISTINCT FROM ${b}.${k}`).join(" AND ") : "true";
+  }
+
+  /** __in_i: group keys, window bounds and aggregate arguments of this batch's input rows. */
+  private inputSql(p: Prepared, lateBefore: number | null): string {
+    const a = p.agg as StreamAggregation;
+    const keys = a.groupKeys.map((g, k) => `${g.expr} AS k${k}`);
+    const args = a.aggregates.map((g, j) => `${g.arg ?? "NULL"} AS a${j}`);
+    const base = `SELECT ${[...keys, ...args].join(", ")}${a.window ? `, epoch_ms(${q(a.window.timeColumn)}) AS __t` : ""} FROM (${p.st.input}) AS __q`;
+    if (!a.window) return `CREATE OR REPLACE TEMP TABLE __in_${p.i} AS ${base}`;
+    const size = a.window.sizeMs;
+    const names = [...p.keys, ...a.aggregates.map((_, j) => `a${j}`)].join(", ");
+    let windowed: string;
+    if (a.window.kind === "tumble") {
+      windowed = `SELECT ${names}, (__t // ${size}) * ${size} AS ws, (__t // ${size}) * ${size} + ${size} AS we FROM (${base}) WHERE __t IS NOT NULL`;
+    } else {
+      const slide = a.window.slideMs ?? size;
+      const back = Math.ceil(size / slide) - 1;
+      windowed = `SELECT ${names}, ws, ws + ${size} AS we FROM (
+        SELECT *, unnest(range((__t // ${slide}) * ${slide} - ${back * slide}, (__t // ${slide}) * ${slide} + 1, ${slide})) AS ws FROM (${base}) WHERE __t IS NOT NULL
+      ) WHERE ws + ${size} > __t`;
+    }
+    // Rows of windows the watermark already closed are late: dropped, as Flink does.
+    const late = lateBefore === null ? "" : ` WHERE we - 1 > ${lateBefore}`;
+    return `CREATE OR REPLACE TEMP TABLE __in_${p.i} AS SELECT * FROM (${windowed})${late}`;
+  }
+
+  /** __p_i: this batch's partial aggregates per key (COUNT DISTINCT: only values new to the state). */
+  private partialSql(p: Prepared): string {
+    const a = p.agg as StreamAggregation;
+    const sk = p.stateKeys;
+    const parts = a.aggregates.map((g, j) => {
+      switch (g.fn) {
+        case "count": return g.arg ? `count(a${j})::BIGINT AS g${j}` : `count(*)::BIGINT AS g${j}`;
+        case "sum": return `sum(a${j}) AS g${j}`;
+        case "min": return `min(a${j}) AS g${j}`;
+        case "max": return `max(a${j}) AS g${j}`;
+        case "count_distinct": return `0::BIGINT AS g${j}`;
+      }
+    });
+    const inner = `SELECT ${[...sk, "count(*)::BIGINT AS __n", ...parts].join(", ")} FROM __in_${p.i} ${sk.length ? `GROUP BY ${sk.join(", ")}` : ""} HAVING count(*) > 0`;
+    if (p.distinct.length === 0) return `CREATE OR REPLACE TEMP TABLE __p_${p.i} AS ${inner}`;
+    const cols = [...sk.map((k) => `b.${k}`), "b.__n", ...a.aggregates.map((g, j) => (g.fn === "count_distinct" ? `coalesce(d${j}.n, 0)::BIGINT AS g${j}` : `b.g${j}`))];
+    const joins = p.distinct.map((j) => `LEFT JOIN (SELECT ${[...sk, "count(*) AS n"].join(", ")} FROM __new_${p.i}_${j} ${sk.length ? `GROUP BY ${sk.join(", ")}` : ""}) d${j} ON ${this.keyJoin("b", `d${j}`, sk)}`);
+    return `CREATE OR REPLACE TEMP TABLE __p_${p.i} AS SELECT ${cols.join(", ")} FROM (${inner}) b ${joins.join(" ")}`;
+  }
+
+  private newDistinctSql(p: Prepared, j: number): string[] {
+    const sk = p.stateKeys;
+    const cols = [...sk, `a${j} AS v`].join(", ");
+    const match = [...sk.map((k) => `d.${k} IS NOT DISTINCT FROM n.${k}`), "d.v = n.v"].join(" AND ");
+    return [
+      `CREATE OR REPLACE TEMP TABLE __new_${p.i}_${j} AS SELECT * FROM (SELECT DISTINCT ${cols} FROM __in_${p.i} WHERE a${j} IS NOT NULL) n WHERE NOT EXISTS (SELECT 1 FROM tandem_distinct_${p.i}_${j} d WHERE ${match})`,
+      `INSERT INTO tandem_distinct_${p.i}_${j} SELECT * FROM __new_${p.i}_${j}`,
+    ];
+  }
+
+  private mergeSql(p: Prepared): string[] {
+    const a = p.agg as StreamAggregation;
+    const sk = p.stateKeys;
+    const merged = a.aggregates.map((g, j) => {
+      switch (g.fn) {
+        case "count": case "count_distinct": return `coalesce(s.g${j}, 0) + p.g${j} AS g${j}`;
+        case "sum": return `CASE WHEN s.g${j} IS NULL THEN p.g${j} WHEN p.g${j} IS NULL THEN s.g${j} ELSE s.g${j} + p.g${j} END AS g${j}`;
+        case "min": return `least(s.g${j}, p.g${j}) AS g${j}`;
+        case "max": return `greatest(s.g${j}, p.g${j}) AS g${j}`;
+      }
+    });
+    const old = a.aggregates.map((_, j) => `s.g${j} AS __o${j}`);
+    return [
+      `CREATE OR REPLACE TEMP TABLE __m_${p.i} AS SELECT ${[...sk.map((k) => `p.${k}`), "coalesce(s.__n, 0) + p.__n AS __n", ...merged, "s.__n IS NOT NULL AS __had", ...old, "row_number() OVER () AS __row"].join(", ")}
+        FROM __p_${p.i} p LEFT JOIN tandem_agg_${p.i} s ON ${this.keyJoin("p", "s", sk)}`,
+      `DELETE FROM tandem_agg_${p.i} s USING __p_${p.i} p WHERE ${this.keyJoin("s", "p", sk)}`,
+      `INSERT INTO tandem_agg_${p.i} SELECT ${[...sk, "__n", ...a.aggregates.map((_, j) => `g${j}`)].join(", ")} FROM __m_${p.i}`,
+    ];
+  }
+
+  /** Key and aggregate columns renamed to the names the output expressions use. */
+  private named(p: Prepared, from: string, agg: (j: number) => string, extra: string[] = []): string {
+    const a = p.agg as StreamAggregation;
+    const cols = [
+      ...a.groupKeys.map((g, k) => `k${k} AS ${q(g.name)}`),
+      ...(a.window ? ["epoch_ms(ws) AS window_start", "epoch_ms(we) AS window_end"] : []),
+      ...a.aggregates.map((g, j) => `${agg(j)} AS ${q(g.name)}`),
+      ...extra,
+    ];
+    return `SELECT ${cols.join(", ")} FROM ${from}`;
+  }
+
+  private outputs(p: Prepared, named: string, extra: string[] = []): string {
+    const a = p.agg as StreamAggregation;
+    const outs = a.output.map((e, k) => `${e} AS c${k}`);
+    return `SELECT ${[...outs, ...(a.having ? [`(${a.having}) AS __h`] : ["true AS __h"]), ...extra].join(", ")} FROM (${named})`;
+  }
+
+  private castOut(p: Prepared, alias: string): string {
+    return p.st.sink.columns.map((c, k) => `CAST(${alias}.c${k} AS ${this.sinkType(p.st, c)})`).join(", ");
+  }
+
+  private emitUpdatesSql(p: Prepared, batch: number): string {
+    const n = this.outputs(p, this.named(p, `__m_${p.i}`, (j) => `g${j}`, ["__row"]), ["__row"]);
+    const o = this.outputs(p, this.named(p, `__m_${p.i} WHERE __had`, (j) => `__o${j}`, ["__row"]), ["__row"]);
+    const changed = p.st.sink.columns.map((_, k) => `nw.c${k} IS DISTINCT FROM od.c${k}`).join(" OR ");
+    // Unchanged results are not emitted again: only new keys and keys whose output differs.
+    return `INSERT INTO tandem_outbox_${p.i} SELECT ${batch}, ${this.castOut(p, "nw")} FROM (${n}) nw LEFT JOIN (${o}) od ON nw.__row = od.__row WHERE nw.__h AND (od.__row IS NULL OR ${changed})`;
+  }
+
+  private fireWindowsSql(p: Prepared, batch: number, wm: number): string[] {
+    const closed = `we - 1 <= ${wm}`;
+    const n = this.outputs(p, this.named(p, `tandem_agg_${p.i} WHERE ${closed}`, (j) => `g${j}`));
+    return [
+      `INSERT INTO tandem_outbox_${p.i} SELECT ${batch}, ${this.castOut(p, "nw")} FROM (${n}) nw WHERE nw.__h`,
+      `DELETE FROM tandem_agg_${p.i} WHERE ${closed}`,
+      ...p.distinct.map((j) => `DELETE FROM tandem_distinct_${p.i}_${j} WHERE ${closed}`),
+    ];
+  }
+
+  // --- one micro-batch ----------------------------------------------------------------------------
+
+  /** Runs one micro-batch; undefined when there was no new input (and no window to fire). */
+  async step(): Promise<MicroBatchMetrics | undefined> {
+    const started = performance.now();
+    await this.refreshLookups();
+    const { rows, next } = await this.source.load(this.s, RAW_TABLE, this.offsets, this.maxRows);
+    if (rows === 0) return undefined;
+    const batch = this.batchId + 1;
+    let wm = this.watermark;
+    if (this.job.watermark) {
+      const max = await this.s.scalar(`SELECT max(epoch_ms(${q(this.job.watermark.column)})) FROM ${q(this.scan.name)}`);
+      if (max !== null && max !== undefined) {
+        const candidate = Number(max) - this.job.watermark.delayMs;
+        wm = wm === null ? candidate : Math.max(wm, candidate);
+      }
+    }
+    const prevWm = this.watermark;
+    let rowsOut = 0;
+    await this.s.transaction(async () => {
+      for (const p of this.prepared) {
+        const before = Number(await this.s.scalar(`SELECT count(*) FROM tandem_outbox_${p.i}`));
+        if (!p.agg) {
+          const cols = p.st.sink.columns.map((_, k) => `c${k}`).join(", ");
+          await this.s.run(`INSERT INTO tandem_outbox_${p.i} SELECT ${batch}, ${this.castOut(p, "__s")} FROM (${p.st.input}) AS __s(${cols})`);
+        } else {
+          await this.s.run(this.inputSql(p, p.agg.window ? prevWm : null));
+          for (const j of p.distinct) for (const sql of this.newDistinctSql(p, j)) await this.s.run(sql);
+          await this.s.run(this.partialSql(p));
+          for (const sql of this.mergeSql(p)) await this.s.run(sql);
+          if (p.agg.window) {
+            if (wm !== null) for (const sql of this.fireWindowsSql(p, batch, wm)) await this.s.run(sql);
+          } else {
+            await this.s.run(this.emitUpdatesSql(p, batch));
+          }
+        }
+        rowsOut += Number(await this.s.scalar(`SELECT count(*) FROM tandem_outbox_${p.i}`)) - before;
+      }
+      await this.s.run(`UPDATE tandem_job SET v = CASE k WHEN 'batch' THEN ${lit(String(batch))} WHEN 'offsets' THEN ${lit(JSON.stringify(next))} WHEN 'watermark' THEN ${lit(wm === null ? "" : String(wm))} END WHERE k IN ('batch', 'offsets', 'watermark')`);
+      await this.opts.beforeCommit?.(batch);
+    });
+    this.batchId = batch;
+    this.offsets = next;
+    this.watermark = wm;
+    await this.opts.afterCommit?.(batch);
+    await this.deliverPending();
+    const m: MicroBatchMetrics = {
+      batchId: batch, rowsIn: rows, rowsOut, durationMs: performance.now() - started,
+      watermarkMs: wm, backlog: this.source.backlog(next), at: Date.now(),
+    };
+    this.totals.rowsIn += rows;
+    this.totals.rowsOut += rowsOut;
+    this.totals.batches += 1;
+    this.totals.lastBatch = m;
+    this.opts.onBatch?.(m);
+    return m;
+  }
+
+  /** Delivers every committed, undelivered outbox batch in order, then clears it. */
+  private async deliverPending(): Promise<void> {
+    for (const p of this.prepared) {
+      const sink = this.sinks[p.i];
+      if (!sink) continue;
+      const batches = (await this.s.rows(`SELECT DISTINCT __batch FROM tandem_outbox_${p.i} ORDER BY __batch`)).map((r) => Number(r.__batch));
+      const select = (b: number) => `SELECT ${p.st.sink.columns.map((c, k) => `c${k} AS ${q(c)}`).join(", ")} FROM tandem_outbox_${p.i} WHERE __batch = ${b}`;
+      for (const b of batches) {
+        await sink.deliver(b, select(b));
+        await this.s.run(`DELETE FROM tandem_outbox_${p.i} WHERE __batch <= ${b}`);
+      }
+    }
+  }
+
+  /** Runs micro-batches until the signal aborts; sleeps the source's poll interval when idle. */
+  async run(signal?: AbortSignal): Promise<void> {
+    while (!signal?.aborted) {
+      const m = await this.step();
+      if (!m) await sleep(this.source.pollMs, signal);
+    }
+  }
+
+  backlog(): number {
+    return this.source.backlog(this.offsets);
+  }
+
+  get position(): { batchId: number; offsets: Offsets; watermarkMs: number | null } {
+    return { batchId: this.batchId, offsets: { ...this.offsets }, watermarkMs: this.watermark };
+  }
+
+  /** Copies the committed state to a savepoint file (between micro-batches, so it is consistent). */
+  async savepoint(dir: string): Promise<string> {
+    await this.s.run("CHECKPOINT");
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `savepoint-${this.job.name}-${this.batchId}-${Date.now()}.duckdb`);
+    // After CHECKPOINT the WAL is empty and nothing writes between micro-batches: the file is the state.
+    fs.copyFileSync(this.s.path, file);
+    return file;
+  }
+
+  async close(): Promise<void> {
+    for (const sink of this.sinks) await sink.close();
+    this.source.close();
+    this.s.close();
+  }
+}
+
+/** Replaces a job's state with a savepoint (the job must not be running). */
+export function restoreSavepoint(stateDir: string, savepointFile: string): void {
+  if (!fs.existsSync(savepointFile)) throw new Error(`savepoint ${savepointFile} does not exist`);
+  fs.mkdirSync(stateDir, { recursive: true });
+  const target = StreamRunner.statePath(stateDir);
+  fs.rmSync(`${target}.wal`, { force: true });
+  fs.copyFileSync(savepointFile, target);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
