@@ -167,7 +167,7 @@ export const OUT_CTE = "__tandem_out";
  * column list. When the side drops a column (virtual on that side) or writes a partition, the user's
  * query is wrapped in a CTE and the outer SELECT picks the physical columns; the query text is kept.
  */
-export function sinkEdits(ctx: TranslateContext, ins: InsertInfo, side: Side, ddlName: (p: string) => string): Edit[] {
+export function sinkEdits(ctx: TranslateContext, text: string, ins: InsertInfo, side: Side, ddlName: (p: string) => string): Edit[] {
   const target = sinkTarget(ctx, ins, side);
   if (!target) return [];
   const edits: Edit[] = [];
@@ -196,8 +196,10 @@ export function sinkEdits(ctx: TranslateContext, ins: InsertInfo, side: Side, dd
     partitionClause = ` PARTITION (${ident(target.partition.column)} = ${sqlString(target.partition.value)})`;
     if (target.partition.logical) where.push(`${ident(target.partition.logical)} = ${sqlString(target.partition.value)}`);
   }
+  // `INSERT INTO t SELECT ...` on one line: put the generated WITH on its own line.
+  const gap = /^[ \t]+$/.test(text.slice(head.end, q.start)) ? { start: head.end, end: q.start } : { start: q.start, end: q.start };
   edits.push({ ...head, text: `${name}${partitionClause} ${physList}` });
-  edits.push({ start: q.start, end: q.start, text: `WITH ${OUT_CTE} (${ins.targetColumns.map(ident).join(", ")}) AS (\n` });
+  edits.push({ ...gap, text: `${gap.start === gap.end ? "" : "\n"}WITH ${OUT_CTE} (${ins.targetColumns.map(ident).join(", ")}) AS (\n` });
   edits.push({
     start: q.end, end: q.end,
     text: `\n)\nSELECT ${kept.map((k) => ident(k.l)).join(", ")} FROM ${OUT_CTE}${where.length ? ` WHERE ${where.join(" AND ")}` : ""}`,

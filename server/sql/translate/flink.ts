@@ -60,8 +60,9 @@ export function buildFlinkScript(ctx: TranslateContext, compiled: CompiledSide, 
     if (body) views.push(`CREATE TEMPORARY VIEW ${ident(m.name)} AS\n${body};`);
   }
 
-  const edits: Edit[] = [...statementSetEdits(compiled)];
-  for (const ins of inserts) edits.push(...sinkEdits(ctx, ins, sinkSide, ddlName));
+  // Sink edits first: at the end of a statement, the CTE wrap closes before the statement set's END.
+  const edits: Edit[] = inserts.flatMap((ins) => sinkEdits(ctx, compiled.parsed.text, ins, sinkSide, ddlName));
+  edits.push(...statementSetEdits(compiled));
   const userText = terminate(applyEdits(compiled.parsed.text, edits));
 
   const sets: [string, string][] = [
