@@ -1,9 +1,17 @@
 import { router } from "./trpc";
 import { catalogRouter } from "./routers/catalog";
+import { auditRouter } from "./routers/audit";
+import { authRouter } from "./routers/auth";
+import { membersRouter } from "./routers/members";
+import { tokensRouter } from "./routers/tokens";
 
 // Every router, listed by hand.
 export const appRouter = router({
   catalog: catalogRouter,
+  auth: authRouter,
+  members: membersRouter,
+  tokens: tokensRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;
