@@ -28,7 +28,8 @@ export function Shell({ project, children }: { project: string; children: ReactN
   return (
     <ToastProvider>
       <div className="flex min-h-screen">
-        <aside className="sticky top-0 flex h-screen w-60 shrink-0 flex-col border-r border-slate-800 bg-slate-900 text-slate-300">
+        <div className="w-60 shrink-0 bg-slate-900">
+        <aside className="sticky top-0 flex h-screen w-60 flex-col border-r border-slate-800 text-slate-300">
           <div className="flex items-center gap-2 px-5 pt-5 pb-4">
             <Wordmark />
           </div>
@@ -57,6 +58,7 @@ export function Shell({ project, children }: { project: string; children: ReactN
           </nav>
           <p className="px-5 py-4 text-xs leading-relaxed text-slate-500">One SQL, a stream job and a batch job.</p>
         </aside>
+        </div>
         <div className="flex min-w-0 flex-1 flex-col">
           <header className="sticky top-0 z-20 flex h-12 shrink-0 items-center justify-between gap-4 border-b border-slate-200 bg-white/90 px-6 backdrop-blur">
             <nav aria-label="Breadcrumb" className="flex min-w-0 items-center gap-1.5 text-sm text-slate-500">

@@ -13,7 +13,7 @@ import { blankColumn, FLINK_TYPES, type Cell, type Draft, type LogicalColumn, ty
 
 const GRID: Record<number, string> = {
   1: "grid-cols-[minmax(0,1fr)_minmax(0,1.2fr)]",
-  2: "grid-cols-[minmax(0,0.9fr)_minmax(0,1fr)_minmax(0,1fr)]",
+  2: "grid-cols-[minmax(0,1fr)_minmax(0,1fr)_minmax(0,1fr)]",
 };
 
 const SIDE_TITLE: Record<Side, string> = { source: "Source", stream: "Stream side", batch: "Batch side" };

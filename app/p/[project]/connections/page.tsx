@@ -56,7 +56,7 @@ export default function ConnectionsPage({ params }: { params: Promise<{ project:
           Add a Kafka cluster, a filesystem or warehouse path, or a database reached over JDBC.
         </EmptyState>
       ) : (
-        <div className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-xs">
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-xs">
           <table className="w-full text-sm" aria-label="Connections">
             <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs font-medium text-slate-500">
               <tr>
@@ -74,7 +74,7 @@ export default function ConnectionsPage({ params }: { params: Promise<{ project:
                 <tr key={c.id} id={c.name} className="align-top hover:bg-slate-50">
                   <td className="px-4 py-3">
                     <p className="font-medium text-slate-900">{c.name}</p>
-                    {c.description ? <p className="max-w-xs text-xs text-slate-500">{c.description}</p> : null}
+                    {c.description ? <p className="w-60 text-xs text-slate-500">{c.description}</p> : null}
                   </td>
                   <td className="px-4 py-3"><Badge tone="indigo">{c.type}</Badge></td>
                   <td className="px-4 py-3">
@@ -93,8 +93,8 @@ export default function ConnectionsPage({ params }: { params: Promise<{ project:
                       </dl>
                     )}
                   </td>
-                  <td className="px-4 py-3 tabular-nums">{plural(c.tableCount, "table")}</td>
-                  <td className="px-4 py-3 text-slate-500">{relativeTime(c.updatedAt)}</td>
+                  <td className="px-4 py-3 whitespace-nowrap tabular-nums">{plural(c.tableCount, "table")}</td>
+                  <td className="px-4 py-3 whitespace-nowrap text-slate-500">{relativeTime(c.updatedAt)}</td>
                   <td className="px-4 py-3">
                     <div className="flex justify-end gap-1.5">
                       <Button size="sm" onClick={() => setEditing(c)} aria-label={`Edit ${c.name}`}>Edit</Button>
