@@ -86,8 +86,14 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
       }
     }
     const text = textOf(src, expr as Node);
-    const k = keys.findIndex((key) => key.norm === normalize(text) || (key.name !== "" && key.name === lastName(text)));
-    if (k < 0) reject(`the output '${text.trim()}': it is neither a GROUP BY key nor COUNT/SUM/MIN/MAX/COUNT(DISTINCT) of an expression`, item.node);
+    let k = keys.findIndex((key) => key.norm === normalize(text) || (key.name !== "" && key.name === lastName(text)));
+    if (k < 0) {
+      // In a valid grouped query a non-aggregate output is a function of the keys (e.g. CAST(window_start
+      // AS STRING)): computing it per event as one more key does not change the groups.
+      if (item.out.some((o) => o.transform === "aggregation")) reject(`the output '${text.trim()}': an expression over aggregates (keep COUNT/SUM/MIN/MAX/COUNT(DISTINCT) as whole outputs)`, item.node);
+      keys.push({ column: `__k${keys.length}`, expr: text, norm: normalize(text), name: lastName(text) });
+      k = keys.length - 1;
+    }
     outputs.push({ key: k });
   }
   const select = [
