@@ -4,6 +4,7 @@ import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { membersRouter } from "./routers/members";
 import { tokensRouter } from "./routers/tokens";
+import { sqlRouter } from "./routers/sql";
 
 // Every router, listed by hand.
 export const appRouter = router({
@@ -12,6 +13,7 @@ export const appRouter = router({
   members: membersRouter,
   tokens: tokensRouter,
   audit: auditRouter,
+  sql: sqlRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -90,7 +90,7 @@ function demoScripts(jobName: string) {
 const streamData = { ods_coupon_events_rt: today.map(topicRow) };
 const batchData = { ods_coupon_events_di: [...yesterday, ...today, ...tomorrow].map(warehouseRow) };
 
-describe("local scripts in DuckDB", () => {
+describe("local scripts in DuckDB", { timeout: 120_000 }, () => {
   it("demo job: batch over the day's partition gives the exact metrics", async () => {
     const { batch } = demoScripts("coupon_daily_stats");
     expect(batch.sources[0]?.partition).toMatchObject({ column: "dt", values: [DAY] });

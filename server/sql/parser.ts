@@ -117,3 +117,19 @@ export function shimTimeUnitCalls(text: string): { shimmed: string; positions: S
   }
   return { shimmed: chars.join(""), positions };
 }
+
+export interface SyntaxSuggestions {
+  /** What the grammar accepts at the caret: "table", "column", "function", ... */
+  contexts: string[];
+  keywords: string[];
+  /** The partial word before the caret, if any. */
+  word: string;
+}
+
+/** Grammar-level suggestions at a 1-based caret (dt-sql-parser + antlr4-c3). */
+export function syntaxSuggestions(text: string, line: number, column: number): SyntaxSuggestions {
+  const s = flink().getSuggestionAtCaretPosition(shimTimeUnitCalls(text).shimmed, { lineNumber: line, column });
+  const contexts = (s?.syntax ?? []).map((x) => String(x.syntaxContextType));
+  const word = (s?.syntax ?? []).flatMap((x) => x.wordRanges.map((w) => w.text)).join("");
+  return { contexts: [...new Set(contexts)], keywords: s?.keywords ?? [], word };
+}

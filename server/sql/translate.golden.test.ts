@@ -43,7 +43,7 @@ FROM mix_coupon_events
 WHERE dt = '\${bizdate}' OR __mode = 'stream'
 GROUP BY dt, coupon_id;`;
 
-describe("translation golden cases", () => {
+describe("translation golden cases", { timeout: 120_000 }, () => {
   it("01 demo job: field mappings, __mode branch, partitioned sink, pruning to the bizdate", () => {
     const { catalog, jobs } = demo();
     const job = jobs.find((j) => j.name === "coupon_daily_stats");
@@ -315,7 +315,7 @@ INSERT INTO ads_channel_total SELECT channel, COUNT(*) FROM mix_user_events GROU
   });
 });
 
-describe("errors carry line and column", () => {
+describe("errors carry line and column", { timeout: 120_000 }, () => {
   const expectIssue = (sql: string, needle: string, message: RegExp, extra = {}, occurrence = 1) => {
     const t = translate(sql, extra);
     expect(t.stream).toBeNull();

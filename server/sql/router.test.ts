@@ -1,0 +1,55 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DatabaseHandle } from "../../db/client";
+import { openTestDatabase, uniqueName } from "../../db/testing/index";
+import { SecretBox } from "../catalog/secrets";
+import { DEMO_PROJECT_FILE } from "../demo/seed";
+import { applyProjectFile } from "../project-file/apply";
+import { parseProjectFile } from "../project-file/load";
+import { appRouter } from "../api/root";
+import { createCallerFactory } from "../api/trpc";
+
+// The sql router over a real (test) database seeded with the demo project.
+
+let handle: DatabaseHandle;
+let project: string;
+const box = new SecretBox(crypto.randomBytes(32));
+const caller = () => createCallerFactory(appRouter)({ db: handle.db, actor: { kind: "local" }, secretBox: box });
+
+beforeAll(async () => {
+  handle = await openTestDatabase();
+  project = uniqueName("sql");
+  const text = fs.readFileSync(DEMO_PROJECT_FILE, "utf8").replace("project: double11", `project: ${project}`);
+  await applyProjectFile(handle.db, parseProjectFile(text).file, { secretBox: box, readEnv: () => undefined });
+}, 60_000);
+afterAll(async () => { await handle?.close(); });
+
+describe("sql router", () => {
+  it("translates a saved job with masked secrets and the bizdate partition", async () => {
+    const t = await caller().sql.translate({ project, source: { job: "coupon_daily_stats" }, bizdate: "2024-11-11" });
+    expect(t.errors).toEqual([]);
+    expect(t.batch).toContain("WHERE dt = '2024-11-11'");
+    expect(t.stream).toContain("'password' = '******'");
+    expect(t.stream).not.toContain("tandem-demo-password");
+  }, 60_000);
+
+  it("validates a draft with located issues", async () => {
+    const v = await caller().sql.validate({ project, sql: "INSERT INTO ads_coupon_daily\nSELECT dt, coupon_id, 1, 1, 1, 1 FROM mix_coupon_event" });
+    expect(v.ok).toBe(false);
+    expect(v.issues[0]).toMatchObject({ line: 2, column: 39, message: expect.stringContaining("did you mean 'mix_coupon_events'") });
+  }, 60_000);
+
+  it("lineage and completions", async () => {
+    const l = await caller().sql.lineage({ project, job: "coupon_daily_stats" });
+    expect(l.tables).toEqual([{ statement: 0, sink: "ads_coupon_daily", sources: ["mix_coupon_events"] }]);
+    const c = await caller().sql.completions({ project, sql: "INSERT INTO ads_coupon_daily SELECT e. FROM mix_coupon_events e", line: 1, column: 39 });
+    expect(c.columns.map((x) => x.name)).toContain("coupon_id");
+    expect(c.columns.map((x) => x.name)).toContain("__mode");
+  }, 60_000);
+
+  it("an unknown job is NOT_FOUND", async () => {
+    await expect(caller().sql.translate({ project, source: { job: "nope" }, bizdate: "2024-11-11" })).rejects.toBeInstanceOf(TRPCError);
+  });
+});
