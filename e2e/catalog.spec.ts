@@ -54,6 +54,7 @@ test.describe.serial("a mixed meta-table through the editor", () => {
     const userId = page.locator('[data-column="user_id"]');
     await expect(userId.getByRole("alert")).toContainText("type mismatch on the batch side");
     await expect(page.getByTestId("check-status")).toContainText(/1 issue/);
+    await expect(userId.getByRole("button", { name: "Use CAST(user_id AS BIGINT)" })).toBeVisible();
 
     await page.getByLabel("batch mapping kind for user_id").selectOption("expr");
     await page.getByLabel("batch expression for user_id").fill("CAST(user_id AS BIGINT)");

@@ -14,6 +14,7 @@ const shots: { file: string; path: string; ready: string; fullPage?: boolean }[]
     { file: "overview.png", path: "/p/double11", ready: "text=Recently changed tables" },
     { file: "connections.png", path: "/p/double11/connections", ready: "text=demo_serving" },
     { file: "table-detail.png", path: "/p/double11/tables/ods_coupon_events_rt", ready: "text=Flink DDL" },
+    { file: "table-new.png", path: "/p/double11/tables/new", ready: "text=Infer columns" },
     { file: "meta-tables.png", path: "/p/double11/meta-tables", ready: "text=mix_coupon_events" },
     { file: "meta-table-editor-full.png", path: "/p/double11/meta-tables/mix_coupon_events", ready: "text=Generated view", fullPage: true },
   ] : []),

@@ -18,7 +18,7 @@ const NAV = [
   { href: "/meta-tables", label: "Meta-tables", icon: "M4 7h7v10H4zM13 7h7v10h-7zM11 12h2" },
 ] as const;
 
-const SECTION_LABELS: Record<string, string> = { connections: "Connections", tables: "Tables", "meta-tables": "Meta-tables" };
+const SECTION_LABELS: Record<string, string> = { connections: "Connections", tables: "Tables", "meta-tables": "Meta-tables", new: "New", edit: "Edit" };
 
 export function Shell({ project, children }: { project: string; children: ReactNode }) {
   const pathname = usePathname();

@@ -128,7 +128,7 @@ export function TableForm({ project, existing }: { project: string; existing?: P
               </Field>
               <div>
                 <span className="mb-1 block text-xs font-medium text-slate-600">Kind</span>
-                <Tabs label="Kind" value={kind} onChange={setKind} options={[{ value: "stream", label: "Stream (unbounded)" }, { value: "batch", label: "Batch (bounded)" }]} />
+                <Tabs label="Kind" value={kind} onChange={setKind} options={[{ value: "stream", label: "Stream" }, { value: "batch", label: "Batch" }]} />
                 <FieldErrors messages={at("kind")} />
               </div>
               <Field label="Table description" error={at("description")}>

@@ -196,7 +196,7 @@ export function Tabs<T extends string>({ value, options, onChange, label }: { va
           aria-checked={value === o.value}
           onClick={() => onChange(o.value)}
           className={cx(
-            "rounded px-3 py-1 text-sm font-medium focus-visible:outline-2 focus-visible:outline-indigo-500",
+            "rounded px-3 py-1 text-sm font-medium whitespace-nowrap focus-visible:outline-2 focus-visible:outline-indigo-500",
             value === o.value ? "bg-white text-slate-900 shadow-sm" : "text-slate-600 hover:text-slate-900",
           )}
         >

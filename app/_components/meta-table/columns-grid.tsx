@@ -137,6 +137,8 @@ function MappingCell({ side, column, cell, table, errors, onChange }: {
   const invalid = errors.length > 0;
   const physicalColumns = table ? [...table.columns.map((c) => ({ name: c.name, type: c.type })), ...table.computedColumns.map((c) => ({ name: c.name, type: "computed" }))] : [];
   const known = physicalColumns.some((c) => c.name === value);
+  // The server's type-mismatch message proposes a CAST; offer it as a one-click fix.
+  const suggestion = errors.map((m) => /such as (CAST\(.+\))$/.exec(m)?.[1]).find((x) => x !== undefined);
   return (
     <div role="cell" className="min-w-0">
       <div className="flex items-center gap-2">
@@ -163,6 +165,12 @@ function MappingCell({ side, column, cell, table, errors, onChange }: {
         )}
       </div>
       <FieldErrors messages={errors} />
+      {suggestion ? (
+        <button type="button" onClick={() => onChange({ kind: "expr", value: suggestion })}
+          className="mt-1 rounded border border-indigo-200 bg-indigo-50 px-1.5 py-0.5 font-mono text-xs text-indigo-700 hover:bg-indigo-100 focus-visible:outline-2 focus-visible:outline-indigo-500">
+          Use {suggestion}
+        </button>
+      ) : null}
     </div>
   );
 }

@@ -1,0 +1,32 @@
+import { chromium, type FullConfig } from "@playwright/test";
+
+// `next dev` compiles each route (server and client) on its first request, which takes seconds on a
+// busy machine. Visit every page once before the tests so their timeouts measure the workbench,
+// not the compiler.
+
+const ROUTES = [
+  "/",
+  "/p/double11",
+  "/p/double11/connections",
+  "/p/double11/tables",
+  "/p/double11/tables/ods_coupon_events_rt",
+  "/p/double11/meta-tables",
+  "/p/double11/meta-tables/new",
+  "/p/double11/meta-tables/mix_coupon_events",
+];
+
+export default async function globalSetup(config: FullConfig): Promise<void> {
+  const use = config.projects[0]?.use;
+  const baseURL = use?.baseURL;
+  if (!baseURL) return;
+  const browser = await chromium.launch(use.launchOptions);
+  try {
+    const page = await browser.newPage();
+    for (const route of ROUTES) {
+      await page.goto(`${baseURL}${route}`, { timeout: 180_000 });
+      await page.waitForLoadState("networkidle", { timeout: 180_000 });
+    }
+  } finally {
+    await browser.close();
+  }
+}
