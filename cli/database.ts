@@ -1,6 +1,9 @@
 import { openDatabase, resolveSharedDatabaseUrl, type DatabaseHandle } from "../db/client";
+import type { Database } from "../db/client";
 import { loadMasterKey, SecretBox } from "../server/catalog/secrets";
-import type { ServiceContext } from "../server/context";
+import type { Actor, ServiceContext } from "../server/context";
+import { authSettings } from "../server/auth/settings";
+import { verifyToken } from "../server/auth/tokens";
 import { dataDir, env } from "../server/env";
 
 // How a CLI command reaches the catalog: DATABASE_URL, else the socket of a running `tandem dev`, else
@@ -17,10 +20,21 @@ export function secretBox(): SecretBox {
   return new SecretBox(loadMasterKey({ configuredKey: env().TANDEM_SECRET_KEY, dataDir: dataDir() }));
 }
 
+/**
+ * Who a CLI command acts as: the API token in TANDEM_TOKEN (its user, capped at its role, in its project);
+ * else the operator, who holds the database credentials and so every permission — `local` in the local
+ * single-user mode, `system:cli` (so the audit trail tells them apart) when login is on.
+ */
+export async function cliActor(db: Database): Promise<Actor> {
+  const token = env().TANDEM_TOKEN;
+  if (token) return verifyToken({ db }, token);
+  return authSettings().mode === "local" ? { kind: "local" } : { kind: "system", reason: "cli" };
+}
+
 export async function withCliContext<T>(command: string, fn: (ctx: ServiceContext & { secretBox: SecretBox }) => Promise<T>): Promise<T> {
   const handle = await openCliDatabase(command);
   try {
-    return await fn({ db: handle.db, actor: { kind: "local" }, secretBox: secretBox() });
+    return await fn({ db: handle.db, actor: await cliActor(handle.db), secretBox: secretBox() });
   } finally {
     await handle.close();
   }

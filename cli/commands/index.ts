@@ -1,8 +1,10 @@
 import type { Command } from "commander";
+import { registerAdmin } from "./admin";
 import { registerApply } from "./apply";
 import { registerDev } from "./dev";
 import { registerExport } from "./export";
 import { registerSchema } from "./schema";
+import { registerToken } from "./token";
 import { registerTranslate } from "./translate";
 import { registerValidate } from "./validate";
 import { registerTemporalDev } from "./temporal-dev";
@@ -20,4 +22,6 @@ export const commands: RegisterCommand[] = [
   registerWorker,
   registerTranslate,
   registerValidate,
+  registerAdmin,
+  registerToken,
 ];

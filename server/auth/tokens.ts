@@ -76,7 +76,7 @@ export async function createToken(
   for (const who of [ownerActor, ctx.actor]) {
     const held = await roleOf(ctx.db, who, project?.id, now);
     if (!held || roleRank(held) < roleRank(q.role)) {
-      throw new ForbiddenError(`cannot create a ${q.role} token${project ? ` for project '${project.name}'` : ""}: the ${who === ctx.actor ? "caller" : "token's user"} is ${held ?? "not a member"}`);
+      throw new ForbiddenError(`cannot create ${q.role === "viewer" ? "a" : "an"} ${q.role} token${project ? ` for project '${project.name}'` : ""}: the ${who === ctx.actor ? "caller" : "token's user"} is ${held ?? "not a member"}`);
     }
   }
 
