@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { authorizeApply } from "../../server/auth/apply-policy";
 import { applyProjectFile, formatPlan } from "../../server/project-file/apply";
 import { readProjectFile } from "../../server/project-file/load";
 import { environmentVariable } from "../../server/env";
@@ -33,6 +34,8 @@ export function registerApply(program: Command): void {
             prune: opts.prune,
             secretBox: ctx.secretBox,
             readEnv: environmentVariable,
+            actor: ctx.actor,
+            authorize: authorizeApply(ctx.actor, opts.dryRun ?? false),
           });
           if (opts.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
           else process.stdout.write(`${formatPlan(plan, opts.dryRun ?? false)}\n(${Date.now() - started} ms)\n`);

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import type { Command } from "commander";
 import { exportProjectFile, projectFileToYaml } from "../../server/project-file/export";
+import { authorize } from "../../server/auth/authorize";
 import { getProject } from "../../server/projects/projects";
 import { withCliContext } from "../database";
 
@@ -13,6 +14,7 @@ export function registerExport(program: Command): void {
     .action(async (opts: { project: string; output?: string }) => {
       await withCliContext("export", async (ctx) => {
         const project = await getProject(ctx.db, opts.project);
+        await authorize(ctx.db, ctx.actor, "catalog.read", project);
         const yaml = projectFileToYaml(await exportProjectFile(ctx.db, project));
         if (opts.output) fs.writeFileSync(opts.output, yaml);
         else process.stdout.write(yaml);

@@ -6,6 +6,8 @@ import { jobRow, metaTableRow, physicalTableRow } from "../catalog/rows";
 import type { ConnectionSpecParsed, ProjectFileParsed } from "../catalog/schemas";
 import type { SecretBox } from "../catalog/secrets";
 import { ValidationError, type Issue } from "../errors";
+import { recordAudit } from "../audit/audit";
+import type { Actor } from "../context";
 
 // `tandem apply`: make the catalog of one project match a project file. Planning reads the catalog and
 // computes the changes without writing; applying runs the plan in one transaction, so a file with any
@@ -33,6 +35,10 @@ export interface ApplyOptions {
   secretBox: SecretBox;
   /** Reads an environment variable for `{ env: NAME }` secrets. */
   readEnv: (name: string) => string | undefined;
+  /** Who applies: recorded in the audit trail (default: the system actor "apply"). */
+  actor?: Actor;
+  /** Access check of the computed plan, inside the transaction (use `tx`), before anything is written. */
+  authorize?: (plan: ApplyPlan, tx: Tx) => Promise<void>;
 }
 
 interface Current {
@@ -50,7 +56,8 @@ export async function applyProjectFile(db: Database, file: ProjectFileParsed, op
     const current = await loadCurrent(tx, file.project);
     const sealed = resolveSecrets(file.connections, current, opts);
     const plan = computePlan(file, current, sealed, opts.prune ?? false);
-    if (!opts.dryRun && plan.changes.length > 0) await write(tx, file, current, sealed, plan);
+    await opts.authorize?.(plan, tx);
+    if (!opts.dryRun && plan.changes.length > 0) await write(tx, file, current, sealed, plan, opts.actor ?? { kind: "system", reason: "apply" });
     return plan;
   }).then(async (plan) => {
     // PGlite runs no autovacuum, so a bulk apply would leave the planner with no statistics and the
@@ -169,7 +176,7 @@ function computePlan(file: ProjectFileParsed, current: Current, sealed: SealedSe
   return { project: file.project, projectExists: current.projectId !== undefined, changes, unmanaged };
 }
 
-async function write(tx: Tx, file: ProjectFileParsed, current: Current, sealed: SealedSecrets, plan: ApplyPlan): Promise<void> {
+async function write(tx: Tx, file: ProjectFileParsed, current: Current, sealed: SealedSecrets, plan: ApplyPlan, actor: Actor): Promise<void> {
   let projectId = current.projectId;
   if (!projectId) {
     const [p] = await tx.insert(projects).values({ name: file.project, description: file.description ?? "" }).returning({ id: projects.id });
@@ -177,6 +184,10 @@ async function write(tx: Tx, file: ProjectFileParsed, current: Current, sealed: 
     projectId = p.id;
   }
   const pid = projectId;
+  // One audit row per change, in this transaction (field names only: secrets appear as `secrets.<key>`).
+  await recordAudit(tx, actor, { id: pid, name: file.project },
+    ...(current.projectId ? [] : [{ action: "project.create", entity: "project", name: file.project, details: { via: "apply" } }]),
+    ...plan.changes.map((c) => ({ action: `${c.entity}.${c.action}`, entity: c.entity, name: c.name, details: { via: "apply", ...(c.fields.length ? { fields: c.fields } : {}) } })));
   const wanted = (entity: Entity, action: Change["action"]) =>
     new Set(plan.changes.filter((c) => c.entity === entity && c.action === action).map((c) => c.name));
   const now = new Date();
