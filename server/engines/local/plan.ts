@@ -18,8 +18,11 @@ export interface LocalSource {
   table: BoundTable;
   /** scan: the job's input (the one stream source of a stream job); lookup: a dimension joined by key. */
   role: "scan" | "lookup";
-  /** Batch sources: only these partition values are read. Undefined reads every partition. */
-  partitions?: { column: string; values: string[] };
+  /**
+   * Batch sources: the partitions read. `values` lists them; else `filter` (DuckDB, over the partition
+   * column) selects among the partitions present. Undefined reads every partition.
+   */
+  partitions?: { column: string; values?: string[]; filter?: string };
   /** Computed columns of the physical table, already in DuckDB SQL over its physical columns. */
   computed?: { name: string; sql: string }[];
 }
@@ -66,6 +69,11 @@ export interface StreamWindowSpec {
   sizeMs: number;
   /** hop only */
   slideMs?: number;
+  /**
+   * When the input already assigns windows (server/sql expands TUMBLE/HOP/CUMULATE into window_start /
+   * window_end columns): the group keys holding them. Without, the engine assigns windows from timeColumn.
+   */
+  bounds?: { startKey: number; endKey?: number };
 }
 
 /** The incremental form of `SELECT keys, aggs FROM input GROUP BY keys [, window]`. */
@@ -73,7 +81,7 @@ export interface StreamAggregation {
   groupKeys: { name: string; expr: string }[];
   aggregates: StreamAggregateSpec[];
   window?: StreamWindowSpec;
-  /** DuckDB expressions over group key names, aggregate names and window_start / window_end, producing sink.columns. */
+  /** DuckDB expressions over group key names, aggregate names and window_start / window_end, producing sink.columns (or project.queryColumns). */
   output: string[];
   /** Optional HAVING over the same names. */
   having?: string;
@@ -85,6 +93,11 @@ export interface LocalStreamStatement {
   input: string;
   /** Absent: the input rows are the output rows (projection / filter), written as they come. */
   aggregation?: StreamAggregation;
+  /**
+   * Optional row-wise projection from the query's output to the sink: `sql` selects the sink columns
+   * FROM __q, a relation with `queryColumns`; the aggregation's `output` then produces queryColumns.
+   */
+  project?: { queryColumns: string[]; sql: string };
 }
 
 export interface LocalBatchJob {

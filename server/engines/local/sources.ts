@@ -56,6 +56,19 @@ export function listParquetFiles(root: string, partitions?: { column: string; va
   return { files, partitionsRead: read, partitionsMissing: missing };
 }
 
+/** The partition values to read: the listed ones, or those present under root that satisfy the filter. */
+export async function partitionValues(s: DuckSession, root: string, p: { column: string; values?: string[]; filter?: string }): Promise<{ column: string; values: string[] } | undefined> {
+  if (p.values) return { column: p.column, values: p.values };
+  if (!p.filter) return undefined;
+  const prefix = `${p.column}=`;
+  const present = fs.existsSync(root)
+    ? fs.readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name.startsWith(prefix)).map((e) => e.name.slice(prefix.length))
+    : [];
+  if (present.length === 0) return { column: p.column, values: [] };
+  const rows = await s.rows(`SELECT ${q(p.column)} AS v FROM (VALUES ${present.map((v) => `(${lit(v)})`).join(", ")}) AS t(${q(p.column)}) WHERE ${p.filter}`);
+  return { column: p.column, values: rows.map((r) => String(r.v)) };
+}
+
 /** Every *.parquet below dir, skipping hidden and temporary entries (in-flight writes start with '.'). */
 function walkParquet(dir: string): string[] {
   const out: string[] = [];
@@ -93,7 +106,8 @@ export async function registerBoundedSource(s: DuckSession, source: LocalSource,
   let report: ScanReport = { source: source.name, files: [], partitionsRead: [], partitionsMissing: [] };
   if (kind === "filesystem" && formatOf(t) === "parquet") {
     const root = resolvePath(requireOption(t, "path"), env);
-    const listed = listParquetFiles(root, t.table.partition ? source.partitions : undefined);
+    const wanted = t.table.partition && source.partitions ? await partitionValues(s, root, source.partitions) : undefined;
+    const listed = listParquetFiles(root, wanted);
     report = { source: source.name, ...listed };
     if (listed.files.length === 0) {
       inner = `SELECT ${typedColumns(source, new Set())} WHERE false`;

@@ -32,6 +32,8 @@ export interface StreamRunnerOptions {
   stateDir: string;
   env: SinkEnv;
   maxBatchRows?: number;
+  /** DuckDB threads of the job's session (default 1). */
+  threads?: number;
   now?: () => number;
   /** Test hook: runs inside the micro-batch transaction, just before COMMIT. */
   beforeCommit?: (batchId: number) => Promise<void> | void;
@@ -67,7 +69,7 @@ export function checkStreamJob(job: LocalStreamJob): string[] {
     }
     if (a.window) {
       if (!(a.window.sizeMs > 0)) problems.push(`${where}: window size must be positive`);
-      if (a.window.kind === "hop" && !(a.window.slideMs && a.window.slideMs > 0)) problems.push(`${where}: a HOP window needs a positive slide`);
+      if (a.window.kind === "hop" && !a.window.bounds && !(a.window.slideMs && a.window.slideMs > 0)) problems.push(`${where}: a HOP window needs a positive slide`);
       if (!job.watermark) problems.push(`${where}: windows need event time: declare a watermark on the stream table`);
     } else {
       if (st.sink.mode !== "upsert") {
@@ -75,7 +77,8 @@ export function checkStreamJob(job: LocalStreamJob): string[] {
       }
       if (a.having) problems.push(`${where}: HAVING on an updating aggregate would need retractions, which the local engine does not emit; filter in the dashboard query or use a window`);
     }
-    if (a.output.length !== st.sink.columns.length) problems.push(`${where}: the statement produces ${a.output.length} columns, the sink takes ${st.sink.columns.length}`);
+    const want = st.project?.queryColumns.length ?? st.sink.columns.length;
+    if (a.output.length !== want) problems.push(`${where}: the aggregation produces ${a.output.length} columns, ${st.project ? "the query has" : "the sink takes"} ${want}`);
   });
   return problems;
 }
@@ -117,7 +120,8 @@ export class StreamRunner {
     const scan = job.sources.find((x) => x.role === "scan");
     if (!scan) throw new UnsupportedStreamJob("no stream source");
     fs.mkdirSync(opts.stateDir, { recursive: true });
-    const s = await DuckSession.open(StreamRunner.statePath(opts.stateDir));
+    // Micro-batches are small: one thread avoids the scheduling cost of parallel plans for 10k rows.
+    const s = await DuckSession.open(StreamRunner.statePath(opts.stateDir), { threads: opts.threads ?? 1 });
     let source: StreamSource | undefined;
     try {
       source = openStreamSource(scan, opts.env, opts.now);
@@ -225,12 +229,18 @@ export class StreamRunner {
     const a = p.agg as StreamAggregation;
     const keys = a.groupKeys.map((g, k) => `${g.expr} AS k${k}`);
     const args = a.aggregates.map((g, j) => `${g.arg ?? "NULL"} AS a${j}`);
-    const base = `SELECT ${[...keys, ...args].join(", ")}${a.window ? `, epoch_ms(${q(a.window.timeColumn)}) AS __t` : ""} FROM (${p.st.input}) AS __q`;
+    const b = a.window?.bounds;
+    const time = a.window && !b ? `, epoch_ms(${a.window.timeColumn.startsWith('"') ? a.window.timeColumn : q(a.window.timeColumn)}) AS __t` : "";
+    const base = `SELECT ${[...keys, ...args].join(", ")}${time} FROM (${p.st.input}) AS __q`;
     if (!a.window) return `CREATE OR REPLACE TEMP TABLE __in_${p.i} AS ${base}`;
     const size = a.window.sizeMs;
     const names = [...p.keys, ...a.aggregates.map((_, j) => `a${j}`)].join(", ");
     let windowed: string;
-    if (a.window.kind === "tumble") {
+    if (b) {
+      // Windows assigned by the input (one row per event and window): bounds are two of the keys.
+      const ws = `epoch_ms(k${b.startKey})`;
+      windowed = `SELECT ${names}, ${ws} AS ws, ${b.endKey !== undefined ? `epoch_ms(k${b.endKey})` : `${ws} + ${size}`} AS we FROM (${base}) WHERE k${b.startKey} IS NOT NULL`;
+    } else if (a.window.kind === "tumble") {
       windowed = `SELECT ${names}, (__t // ${size}) * ${size} AS ws, (__t // ${size}) * ${size} + ${size} AS we FROM (${base}) WHERE __t IS NOT NULL`;
     } else {
       const slide = a.window.slideMs ?? size;
@@ -299,7 +309,7 @@ export class StreamRunner {
     const a = p.agg as StreamAggregation;
     const cols = [
       ...a.groupKeys.map((g, k) => `k${k} AS ${q(g.name)}`),
-      ...(a.window ? ["epoch_ms(ws) AS window_start", "epoch_ms(we) AS window_end"] : []),
+      ...(a.window && !a.window.bounds ? ["epoch_ms(ws) AS window_start", "epoch_ms(we) AS window_end"] : []),
       ...a.aggregates.map((g, j) => `${agg(j)} AS ${q(g.name)}`),
       ...extra,
     ];
@@ -316,19 +326,29 @@ export class StreamRunner {
     return p.st.sink.columns.map((c, k) => `CAST(${alias}.c${k} AS ${this.sinkType(p.st, c)})`).join(", ");
   }
 
+  /** Rows with query columns c0..cn -> rows with sink columns c0..cm (through the statement's projection). */
+  private toSink(p: Prepared, rows: string): string {
+    const proj = p.st.project;
+    if (!proj) return rows;
+    const named = proj.queryColumns.map((c, k) => `c${k} AS ${q(c)}`).join(", ");
+    return `(WITH __q AS (SELECT ${named} FROM ${rows} AS __r) SELECT * FROM (${proj.sql}) AS __f(${p.st.sink.columns.map((_, k) => `c${k}`).join(", ")}))`;
+  }
+
   private emitUpdatesSql(p: Prepared, batch: number): string {
     const n = this.outputs(p, this.named(p, `__m_${p.i}`, (j) => `g${j}`, ["__row"]), ["__row"]);
     const o = this.outputs(p, this.named(p, `__m_${p.i} WHERE __had`, (j) => `__o${j}`, ["__row"]), ["__row"]);
-    const changed = p.st.sink.columns.map((_, k) => `nw.c${k} IS DISTINCT FROM od.c${k}`).join(" OR ");
+    const changed = (p.st.project?.queryColumns ?? p.st.sink.columns).map((_, k) => `nw.c${k} IS DISTINCT FROM od.c${k}`).join(" OR ");
     // Unchanged results are not emitted again: only new keys and keys whose output differs.
-    return `INSERT INTO tandem_outbox_${p.i} SELECT ${batch}, ${this.castOut(p, "nw")} FROM (${n}) nw LEFT JOIN (${o}) od ON nw.__row = od.__row WHERE nw.__h AND (od.__row IS NULL OR ${changed})`;
+    const cols = (p.st.project?.queryColumns ?? p.st.sink.columns).map((_, k) => `nw.c${k}`).join(", ");
+    const rows = `(SELECT ${cols} FROM (${n}) nw LEFT JOIN (${o}) od ON nw.__row = od.__row WHERE nw.__h AND (od.__row IS NULL OR ${changed}))`;
+    return `INSERT INTO tandem_outbox_${p.i} SELECT ${batch}, ${this.castOut(p, "__o")} FROM ${this.toSink(p, rows)} AS __o`;
   }
 
   private fireWindowsSql(p: Prepared, batch: number, wm: number): string[] {
     const closed = `we - 1 <= ${wm}`;
     const n = this.outputs(p, this.named(p, `tandem_agg_${p.i} WHERE ${closed}`, (j) => `g${j}`));
     return [
-      `INSERT INTO tandem_outbox_${p.i} SELECT ${batch}, ${this.castOut(p, "nw")} FROM (${n}) nw WHERE nw.__h`,
+      `INSERT INTO tandem_outbox_${p.i} SELECT ${batch}, ${this.castOut(p, "__o")} FROM ${this.toSink(p, `(SELECT ${(p.st.project?.queryColumns ?? p.st.sink.columns).map((_, k) => `nw.c${k}`).join(", ")} FROM (${n}) nw WHERE nw.__h)`)} AS __o`,
       `DELETE FROM tandem_agg_${p.i} WHERE ${closed}`,
       ...p.distinct.map((j) => `DELETE FROM tandem_distinct_${p.i}_${j} WHERE ${closed}`),
     ];
@@ -352,25 +372,28 @@ export class StreamRunner {
       }
     }
     const prevWm = this.watermark;
-    let rowsOut = 0;
+    const emitted: number[] = this.prepared.map(() => 0);
+    const count = async (sql: string) => Number(Object.values((await this.s.rows(sql))[0] ?? {})[0] ?? 0);
     await this.s.transaction(async () => {
       for (const p of this.prepared) {
-        const before = Number(await this.s.scalar(`SELECT count(*) FROM tandem_outbox_${p.i}`));
         if (!p.agg) {
           const cols = p.st.sink.columns.map((_, k) => `c${k}`).join(", ");
-          await this.s.run(`INSERT INTO tandem_outbox_${p.i} SELECT ${batch}, ${this.castOut(p, "__s")} FROM (${p.st.input}) AS __s(${cols})`);
+          emitted[p.i] = await count(`INSERT INTO tandem_outbox_${p.i} SELECT ${batch}, ${this.castOut(p, "__s")} FROM (${p.st.input}) AS __s(${cols})`);
         } else {
           await this.s.run(this.inputSql(p, p.agg.window ? prevWm : null));
           for (const j of p.distinct) for (const sql of this.newDistinctSql(p, j)) await this.s.run(sql);
           await this.s.run(this.partialSql(p));
           for (const sql of this.mergeSql(p)) await this.s.run(sql);
           if (p.agg.window) {
-            if (wm !== null) for (const sql of this.fireWindowsSql(p, batch, wm)) await this.s.run(sql);
+            if (wm !== null) {
+              const [fire, ...cleanup] = this.fireWindowsSql(p, batch, wm);
+              emitted[p.i] = await count(fire ?? "");
+              for (const sql of cleanup) await this.s.run(sql);
+            }
           } else {
-            await this.s.run(this.emitUpdatesSql(p, batch));
+            emitted[p.i] = await count(this.emitUpdatesSql(p, batch));
           }
         }
-        rowsOut += Number(await this.s.scalar(`SELECT count(*) FROM tandem_outbox_${p.i}`)) - before;
       }
       await this.s.run(`UPDATE tandem_job SET v = CASE k WHEN 'batch' THEN ${lit(String(batch))} WHEN 'offsets' THEN ${lit(JSON.stringify(next))} WHEN 'watermark' THEN ${lit(wm === null ? "" : String(wm))} END WHERE k IN ('batch', 'offsets', 'watermark')`);
       await this.opts.beforeCommit?.(batch);
@@ -379,7 +402,8 @@ export class StreamRunner {
     this.offsets = next;
     this.watermark = wm;
     await this.opts.afterCommit?.(batch);
-    await this.deliverPending();
+    const rowsOut = emitted.reduce((a, b) => a + b, 0);
+    for (const p of this.prepared) if (emitted[p.i]) await this.deliver(p, batch);
     const m: MicroBatchMetrics = {
       batchId: batch, rowsIn: rows, rowsOut, durationMs: performance.now() - started,
       watermarkMs: wm, backlog: this.source.backlog(next), at: Date.now(),
@@ -392,18 +416,20 @@ export class StreamRunner {
     return m;
   }
 
-  /** Delivers every committed, undelivered outbox batch in order, then clears it. */
+  /** After a restart: delivers every committed, undelivered outbox batch in order. */
   private async deliverPending(): Promise<void> {
     for (const p of this.prepared) {
-      const sink = this.sinks[p.i];
-      if (!sink) continue;
       const batches = (await this.s.rows(`SELECT DISTINCT __batch FROM tandem_outbox_${p.i} ORDER BY __batch`)).map((r) => Number(r.__batch));
-      const select = (b: number) => `SELECT ${p.st.sink.columns.map((c, k) => `c${k} AS ${q(c)}`).join(", ")} FROM tandem_outbox_${p.i} WHERE __batch = ${b}`;
-      for (const b of batches) {
-        await sink.deliver(b, select(b));
-        await this.s.run(`DELETE FROM tandem_outbox_${p.i} WHERE __batch <= ${b}`);
-      }
+      for (const b of batches) await this.deliver(p, b);
     }
+  }
+
+  /** Delivers one committed batch of a statement's outbox to its sink (idempotent by batch id), then clears it. */
+  private async deliver(p: Prepared, b: number): Promise<void> {
+    const sink = this.sinks[p.i];
+    if (!sink) return;
+    await sink.deliver(b, `SELECT ${p.st.sink.columns.map((c, k) => `c${k} AS ${q(c)}`).join(", ")} FROM tandem_outbox_${p.i} WHERE __batch = ${b}`);
+    await this.s.run(`DELETE FROM tandem_outbox_${p.i} WHERE __batch <= ${b}`);
   }
 
   /** Runs micro-batches until the signal aborts; sleeps the source's poll interval when idle. */

@@ -1,0 +1,134 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DuckSession, lit } from "./duck";
+import { runBatchJob } from "./batch";
+import { StreamRunner } from "./stream";
+import { planLocalJob, LocalPlanError } from "./from-script";
+import { writeDimCoupon, writeHistoryPartition, writeTopicDay } from "../../demo/generator";
+import { JobSpec, type CatalogSnapshot, type JobSpecParsed } from "../../catalog/schemas";
+import { readProjectFile } from "../../project-file/load";
+import { canon, DEMO_FILE, demoCatalog, sinkEnv, tempDir, testPostgres } from "../testing/helpers";
+import type { LocalStreamJob } from "./plan";
+
+// The engine running what server/sql translates: the demo jobs end to end on the local engine.
+
+const DAY = "2024-11-12";
+
+function job(name: string): JobSpecParsed {
+  const j = readProjectFile(DEMO_FILE).file.jobs.find((x) => x.name === name);
+  if (!j) throw new Error(`no job ${name}`);
+  return j;
+}
+
+function inSchemaAll(plan: LocalStreamJob, schema: string): LocalStreamJob {
+  for (const st of plan.statements) {
+    st.sink = { ...st.sink, table: { ...st.sink.table, options: { ...st.sink.table.options, "table-name": `${schema}.${st.sink.table.options["table-name"] ?? st.sink.table.table.name}` } } };
+  }
+  return plan;
+}
+
+async function drain(plan: LocalStreamJob, dir: string, env: ReturnType<typeof sinkEnv>, jobId: string): Promise<void> {
+  const runner = await StreamRunner.open(plan, { jobId, stateDir: path.join(dir, `state-${jobId}`), env, maxBatchRows: 5000 });
+  try {
+    while (await runner.step()) { /* drain */ }
+  } finally {
+    await runner.close();
+  }
+}
+
+describe("translated demo jobs on the local engine", () => {
+  const dir = tempDir();
+  const topic = path.join(dir, ".tandem/demo/topic/coupon_events");
+  const warehouse = path.join(dir, ".tandem/demo/warehouse");
+  let pg: Awaited<ReturnType<typeof testPostgres>>;
+  let catalog: CatalogSnapshot;
+
+  beforeAll(async () => {
+    pg = await testPostgres();
+    catalog = demoCatalog();
+    await writeTopicDay(topic, { day: DAY, count: 30_000, users: 4000 });
+    await writeHistoryPartition(path.join(warehouse, "ods_coupon_events_di"), { day: DAY, count: 30_000, users: 4000 });
+    await writeDimCoupon(path.join(warehouse, "dim_coupon"));
+  });
+  afterAll(async () => {
+    await pg.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("consistency: coupon_daily_stats stream over the day == batch over the day's partition", async () => {
+    const env = sinkEnv(dir, pg.db);
+    const stream = inSchemaAll(planLocalJob({ catalog, job: job("coupon_daily_stats") }, "stream", DAY) as LocalStreamJob, pg.schema);
+    await drain(stream, dir, env, `daily-${pg.schema}`);
+    const batch = planLocalJob({ catalog, job: job("coupon_daily_stats") }, "batch", DAY);
+    if (batch.kind !== "batch") throw new Error("expected a batch plan");
+    const r = await runBatchJob(batch, env);
+    expect(r.scans[0]?.partitionsRead).toEqual([DAY]);
+    const cols = ["dt", "coupon_id", "pv", "uv", "redeemed", "gmv_cents"];
+    const streamRows = (await pg.db.query(`SELECT * FROM ${pg.schema}.ads_coupon_daily_rt`)).rows;
+    const s = await DuckSession.open();
+    const batchRows = await s.rows(`SELECT ${lit(DAY)} AS dt, * FROM read_parquet(${lit(path.join(warehouse, "ads_coupon_daily_di", `dt=${DAY}`, "*.parquet"))})`);
+    s.close();
+    expect(streamRows.length).toBe(50);
+    expect(canon(streamRows, cols)).toEqual(canon(batchRows, cols));
+  }, 120_000);
+
+  it("tumbling window results: each closed minute once, equal to a recompute", async () => {
+    const env = sinkEnv(dir, pg.db);
+    const plan = inSchemaAll(planLocalJob({ catalog, job: job("coupon_minutely") }, "stream", DAY) as LocalStreamJob, pg.schema);
+    expect(plan.startFrom).toBe("latest"); // the job's default: a fresh job reads only new events
+    plan.startFrom = "earliest";
+    const emitted: number[] = [];
+    const runner = await StreamRunner.open(plan, { jobId: `minutely-${pg.schema}`, stateDir: path.join(dir, "state-minutely"), env, maxBatchRows: 5000, onBatch: (m) => emitted.push(m.rowsOut) });
+    let wm = 0;
+    try {
+      while (await runner.step()) wm = runner.position.watermarkMs ?? 0;
+    } finally {
+      await runner.close();
+    }
+    const got = (await pg.db.query(`SELECT window_start, coupon_id, pv, redeemed FROM ${pg.schema}.ads_coupon_minutely_rt`)).rows;
+    const s = await DuckSession.open();
+    const expected = await s.rows(`SELECT epoch_ms((ts_ms // 60000) * 60000) AS window_start, coupon_id, count(*) AS pv, sum(CASE WHEN action = 'redeem' THEN 1 ELSE 0 END) AS redeemed
+      FROM read_json(${lit(path.join(topic, "*.jsonl"))}, format = 'newline_delimited') WHERE (ts_ms // 60000) * 60000 + 60000 - 1 <= ${wm} GROUP BY ALL`);
+    s.close();
+    expect(got.length).toBeGreaterThan(1000);
+    expect(emitted.reduce((a, b) => a + b, 0)).toBe(got.length); // each window emitted exactly once
+    const norm = (rows: Record<string, unknown>[]) => canon(rows.map((r) => ({ ...r, window_start: new Date(String(r.window_start instanceof Date ? r.window_start.toISOString() : `${String(r.window_start).replace(" ", "T")}Z`)) })), ["window_start", "coupon_id", "pv", "redeemed"]);
+    expect(norm(got)).toEqual(norm(expected));
+  }, 180_000);
+
+  it("lookup join to a dimension table", async () => {
+    const env = sinkEnv(dir, pg.db);
+    const spec = JobSpec.parse({
+      name: "campaign_pv",
+      sql: `INSERT INTO ads_coupon_daily
+SELECT e.dt, e.coupon_id, COUNT(*) AS pv, COUNT(DISTINCT e.user_id) AS uv, SUM(d.face_value_cents) AS redeemed, 0 AS gmv_cents
+FROM mix_coupon_events AS e
+JOIN dim_coupon FOR SYSTEM_TIME AS OF e.event_time AS d ON e.coupon_id = d.coupon_id
+WHERE d.campaign = 'double11-main'
+GROUP BY e.dt, e.coupon_id;`,
+      stream: { startFrom: "earliest" },
+    });
+    let plan: LocalStreamJob;
+    try {
+      plan = inSchemaAll(planLocalJob({ catalog, job: spec }, "stream", DAY) as LocalStreamJob, pg.schema);
+    } catch (e) {
+      if (e instanceof LocalPlanError) throw new Error(`translation of a lookup join failed: ${e.message}`);
+      throw e;
+    }
+    expect(plan.sources.map((x) => `${x.name}:${x.role}`).sort()).toEqual(["dim_coupon__phys:lookup", "ods_coupon_events_rt:scan"]);
+    const st = plan.statements[0];
+    if (!st) throw new Error("no statement");
+    st.sink = { ...st.sink, table: { ...st.sink.table, options: { ...st.sink.table.options, "table-name": `${pg.schema}.campaign_pv` } } };
+    await drain(plan, dir, env, `lookup-${pg.schema}`);
+    const got = (await pg.db.query(`SELECT * FROM ${pg.schema}.campaign_pv`)).rows;
+    const s = await DuckSession.open();
+    const expected = await s.rows(`SELECT strftime(epoch_ms(e.ts_ms), '%Y-%m-%d') AS dt, e.coupon_id, count(*) AS pv, count(DISTINCT e.user_id) AS uv, sum(d.face_value_cents) AS redeemed, 0 AS gmv_cents
+      FROM read_json(${lit(path.join(topic, "*.jsonl"))}, format = 'newline_delimited') e JOIN read_parquet(${lit(path.join(warehouse, "dim_coupon", "*.parquet"))}) d ON e.coupon_id = d.coupon_id
+      WHERE d.campaign = 'double11-main' GROUP BY ALL`);
+    s.close();
+    const cols = ["dt", "coupon_id", "pv", "uv", "redeemed", "gmv_cents"];
+    expect(got.length).toBe(25);
+    expect(canon(got, cols)).toEqual(canon(expected, cols));
+  }, 120_000);
+});
