@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError 
 import { parseWith } from "./parse";
 import { ConnectionSpec, type ConnectionSpecParsed } from "./schemas";
 import { MASK, type SecretBox } from "./secrets";
+import { recordAudit } from "../audit/audit";
 
 // Connections as the workbench sees them: secrets are always masked, with where they came from.
 
@@ -73,13 +74,16 @@ export interface SecretDeps {
 export async function createConnection(ctx: ProjectContext & SecretDeps, input: unknown): Promise<ConnectionView> {
   const spec = parseSpec(input);
   const secrets = sealSecrets(spec.name, spec.secrets, {}, ctx.secretBox, ctx.readEnv);
-  const [row] = await ctx.db
-    .insert(connections)
-    .values({ projectId: ctx.project.id, name: spec.name, type: spec.type, description: spec.description, properties: spec.properties, secrets })
-    .onConflictDoNothing()
-    .returning();
-  if (!row) throw new ConflictError(`a connection named '${spec.name}' already exists in project '${ctx.project.name}'`);
-  return { ...row, secrets: maskSecrets(row.secrets), tableCount: 0 };
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(connections)
+      .values({ projectId: ctx.project.id, name: spec.name, type: spec.type, description: spec.description, properties: spec.properties, secrets })
+      .onConflictDoNothing()
+      .returning();
+    if (!row) throw new ConflictError(`a connection named '${spec.name}' already exists in project '${ctx.project.name}'`);
+    await recordAudit(tx, ctx.actor, ctx.project, { action: "connection.create", entity: "connection", name: spec.name, details: { secretKeys: Object.keys(secrets).sort() } });
+    return { ...row, secrets: maskSecrets(row.secrets), tableCount: 0 };
+  });
 }
 
 export async function updateConnection(ctx: ProjectContext & SecretDeps, name: string, input: unknown): Promise<ConnectionView> {
@@ -95,6 +99,9 @@ export async function updateConnection(ctx: ProjectContext & SecretDeps, name: s
       .where(eq(connections.id, current.id))
       .returning();
     if (!row) throw new NotFoundError("connection", name);
+    const changedSecrets = [...new Set([...Object.keys(current.secrets), ...Object.keys(secrets)])]
+      .filter((k) => current.secrets[k]?.fingerprint !== secrets[k]?.fingerprint || current.secrets[k]?.keyId !== secrets[k]?.keyId).sort();
+    await recordAudit(tx, ctx.actor, ctx.project, { action: "connection.update", entity: "connection", name, details: { changedSecretKeys: changedSecrets } });
     const [tables] = await tx.select({ n: count() }).from(physicalTables).where(eq(physicalTables.connectionId, row.id));
     return { ...row, secrets: maskSecrets(row.secrets), tableCount: tables?.n ?? 0 };
   });
@@ -112,6 +119,7 @@ export async function deleteConnection(ctx: ProjectContext, name: string): Promi
       );
     }
     await tx.delete(connections).where(eq(connections.id, current.id));
+    await recordAudit(tx, ctx.actor, ctx.project, { action: "connection.delete", entity: "connection", name });
     return { name };
   });
 }

@@ -7,6 +7,8 @@ import { parseWith } from "./parse";
 import { metaTableRow } from "./rows";
 import { ConnectionSpec, MetaTableSpec, PhysicalTableSpec, type MetaTableSpecParsed, type PhysicalTableSpecParsed } from "./schemas";
 import { validateMetaTable } from "./validate";
+import { recordAudit } from "../audit/audit";
+import { changedFields } from "./canonical";
 
 export const ListMetaTablesInput = z.object({
   page: z.number().int().min(0).default(0),
@@ -96,29 +98,37 @@ function nameOf(input: unknown): string {
 
 export async function createMetaTable(ctx: ProjectContext, input: unknown): Promise<MetaTableDetail> {
   const spec = await checkMetaTable(ctx, input);
-  const [row] = await ctx.db.insert(metaTables).values(metaTableRow(ctx.project.id, spec)).onConflictDoNothing().returning({ id: metaTables.id });
-  if (!row) throw new ConflictError(`a meta-table named '${spec.name}' already exists in project '${ctx.project.name}'`);
+  await ctx.db.transaction(async (tx) => {
+    const [row] = await tx.insert(metaTables).values(metaTableRow(ctx.project.id, spec)).onConflictDoNothing().returning({ id: metaTables.id });
+    if (!row) throw new ConflictError(`a meta-table named '${spec.name}' already exists in project '${ctx.project.name}'`);
+    await recordAudit(tx, ctx.actor, ctx.project, { action: "metaTable.create", entity: "metaTable", name: spec.name });
+  });
   return getMetaTable(ctx, spec.name);
 }
 
 export async function updateMetaTable(ctx: ProjectContext, name: string, input: unknown): Promise<MetaTableDetail> {
   const spec = await checkMetaTable(ctx, input);
   if (spec.name !== name) throw new ValidationError([{ path: `metaTables.${name}.name`, message: "renaming a meta-table is not supported; create a new one" }]);
-  const updated = await ctx.db
-    .update(metaTables)
-    .set({ ...metaTableRow(ctx.project.id, spec), updatedAt: new Date() })
-    .where(and(eq(metaTables.projectId, ctx.project.id), eq(metaTables.name, name)))
-    .returning({ id: metaTables.id });
-  if (!updated.length) throw new NotFoundError("meta-table", name);
+  await ctx.db.transaction(async (tx) => {
+    const where = and(eq(metaTables.projectId, ctx.project.id), eq(metaTables.name, name));
+    const [before] = await tx.select({ spec: metaTables.spec }).from(metaTables).where(where).for("update");
+    if (!before) throw new NotFoundError("meta-table", name);
+    await tx.update(metaTables).set({ ...metaTableRow(ctx.project.id, spec), updatedAt: new Date() }).where(where);
+    const fields = changedFields(before.spec as Record<string, unknown>, spec as Record<string, unknown>);
+    await recordAudit(tx, ctx.actor, ctx.project, { action: "metaTable.update", entity: "metaTable", name, details: { fields } });
+  });
   return getMetaTable(ctx, name);
 }
 
 /** Deletes a meta-table and returns its spec so the workbench can offer undo. */
 export async function deleteMetaTable(ctx: ProjectContext, name: string): Promise<MetaTableSpecParsed> {
-  const [row] = await ctx.db
-    .delete(metaTables)
-    .where(and(eq(metaTables.projectId, ctx.project.id), eq(metaTables.name, name)))
-    .returning({ spec: metaTables.spec });
-  if (!row) throw new NotFoundError("meta-table", name);
-  return MetaTableSpec.parse(row.spec);
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(metaTables)
+      .where(and(eq(metaTables.projectId, ctx.project.id), eq(metaTables.name, name)))
+      .returning({ spec: metaTables.spec });
+    if (!row) throw new NotFoundError("meta-table", name);
+    await recordAudit(tx, ctx.actor, ctx.project, { action: "metaTable.delete", entity: "metaTable", name });
+    return MetaTableSpec.parse(row.spec);
+  });
 }

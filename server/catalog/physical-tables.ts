@@ -7,6 +7,8 @@ import { parseWith } from "./parse";
 import { physicalTableRow } from "./rows";
 import { ConnectionSpec, PhysicalTableSpec, type PhysicalTableSpecParsed } from "./schemas";
 import { validatePhysicalTable } from "./validate";
+import { recordAudit } from "../audit/audit";
+import { changedFields } from "./canonical";
 
 export const ListTablesInput = z.object({
   page: z.number().int().min(0).default(0),
@@ -120,8 +122,11 @@ async function validateAgainstCatalog(ctx: ProjectContext, spec: PhysicalTableSp
 export async function createPhysicalTable(ctx: ProjectContext, input: unknown): Promise<TableDetail> {
   const spec = parseWith(PhysicalTableSpec, input, "physicalTable");
   const connectionId = await validateAgainstCatalog(ctx, spec);
-  const [row] = await ctx.db.insert(physicalTables).values(physicalTableRow(ctx.project.id, connectionId, spec)).onConflictDoNothing().returning({ updatedAt: physicalTables.updatedAt });
-  if (!row) throw new ConflictError(`a physical table named '${spec.name}' already exists in project '${ctx.project.name}'`);
+  await ctx.db.transaction(async (tx) => {
+    const [row] = await tx.insert(physicalTables).values(physicalTableRow(ctx.project.id, connectionId, spec)).onConflictDoNothing().returning({ updatedAt: physicalTables.updatedAt });
+    if (!row) throw new ConflictError(`a physical table named '${spec.name}' already exists in project '${ctx.project.name}'`);
+    await recordAudit(tx, ctx.actor, ctx.project, { action: "physicalTable.create", entity: "physicalTable", name: spec.name });
+  });
   return getPhysicalTable(ctx, spec.name);
 }
 
@@ -129,12 +134,14 @@ export async function updatePhysicalTable(ctx: ProjectContext, name: string, inp
   const spec = parseWith(PhysicalTableSpec, input, "physicalTable");
   if (spec.name !== name) throw new ValidationError([{ path: `physicalTables.${name}.name`, message: "renaming a table is not supported; create a new one" }]);
   const connectionId = await validateAgainstCatalog(ctx, spec);
-  const updated = await ctx.db
-    .update(physicalTables)
-    .set({ ...physicalTableRow(ctx.project.id, connectionId, spec), updatedAt: new Date() })
-    .where(and(eq(physicalTables.projectId, ctx.project.id), eq(physicalTables.name, name)))
-    .returning({ id: physicalTables.id });
-  if (!updated.length) throw new NotFoundError("physical table", name);
+  await ctx.db.transaction(async (tx) => {
+    const where = and(eq(physicalTables.projectId, ctx.project.id), eq(physicalTables.name, name));
+    const [before] = await tx.select({ spec: physicalTables.spec }).from(physicalTables).where(where).for("update");
+    if (!before) throw new NotFoundError("physical table", name);
+    await tx.update(physicalTables).set({ ...physicalTableRow(ctx.project.id, connectionId, spec), updatedAt: new Date() }).where(where);
+    const fields = changedFields(before.spec as Record<string, unknown>, spec as Record<string, unknown>);
+    await recordAudit(tx, ctx.actor, ctx.project, { action: "physicalTable.update", entity: "physicalTable", name, details: { fields } });
+  });
   return getPhysicalTable(ctx, name);
 }
 
@@ -144,10 +151,13 @@ export async function deletePhysicalTable(ctx: ProjectContext, name: string): Pr
   if (users.length) {
     throw new PreconditionFailedError(`physical table '${name}' is bound by ${users.map((u) => `meta-table '${u.metaTable}' (${u.side})`).join(", ")}; unbind it first`);
   }
-  const [row] = await ctx.db
-    .delete(physicalTables)
-    .where(and(eq(physicalTables.projectId, ctx.project.id), eq(physicalTables.name, name)))
-    .returning({ spec: physicalTables.spec });
-  if (!row) throw new NotFoundError("physical table", name);
-  return PhysicalTableSpec.parse(row.spec);
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(physicalTables)
+      .where(and(eq(physicalTables.projectId, ctx.project.id), eq(physicalTables.name, name)))
+      .returning({ spec: physicalTables.spec });
+    if (!row) throw new NotFoundError("physical table", name);
+    await recordAudit(tx, ctx.actor, ctx.project, { action: "physicalTable.delete", entity: "physicalTable", name });
+    return PhysicalTableSpec.parse(row.spec);
+  });
 }
