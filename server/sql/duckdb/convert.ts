@@ -31,8 +31,21 @@ interface Edit { start: number; end: number; text: string }
 export function flinkSelectToDuckdb(flinkSql: string): string {
   const parsed = parseFlinkSql(flinkSql);
   if (parsed.errors.length > 0) throw new LocalTranslationError(`internal: cannot parse for DuckDB: ${parsed.errors[0]?.message}`);
-  const edits = handRules(parsed);
-  const rewritten = apply(parsed.text, edits);
+  return polyglotDuckdb(apply(parsed.text, handRules(parsed, parsed.tree)));
+}
+
+/**
+ * Hand rules applied to a subtree of an already parsed script (no re-parse): `text(node)` gives the
+ * DuckDB-ready text of any node under it, to assemble and pass to polyglotDuckdb.
+ */
+export function handRewriter(parsed: ParsedSql, root: Node): { text(n: Node): string } {
+  const rw = new Rewriter(parsed.text);
+  for (const e of handRules(parsed, root)) rw.add(e);
+  return { text: (n) => rw.of(n) };
+}
+
+/** Normalizes hand-ruled SQL to the DuckDB dialect; unsupported constructs raise. */
+export function polyglotDuckdb(rewritten: string): string {
   const out = transpile(rewritten, Dialect.DuckDB, Dialect.DuckDB, { unsupportedLevel: "raise" });
   if (!out.success || !out.sql?.[0]) {
     throw new LocalTranslationError(`the local engine (DuckDB) cannot run this SQL: ${out.error ?? "unknown error"}`);
@@ -73,7 +86,7 @@ class Rewriter {
   }
 }
 
-function handRules(p: ParsedSql): Edit[] {
+function handRules(p: ParsedSql, root: Node): Edit[] {
   const src = p.text;
   const rw = new Rewriter(src);
   const fail = (n: Node, what: string): never => {
@@ -102,7 +115,7 @@ function handRules(p: ParsedSql): Edit[] {
       }
     }
   };
-  visit(p.tree);
+  visit(root);
   return rw.all();
 }
 

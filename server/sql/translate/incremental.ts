@@ -1,5 +1,5 @@
 import { functionName, type InsertInfo, type SelectBlock } from "../analyze";
-import { flinkSelectToDuckdb, LocalTranslationError, windowSpec, type WindowSpec } from "../duckdb/convert";
+import { handRewriter, LocalTranslationError, polyglotDuckdb, windowSpec, type WindowSpec } from "../duckdb/convert";
 import { child, childrenOf, kind, ruleKids, span, textOf, type Node } from "../tree";
 import type { CompiledSide } from "../validate";
 import { bindingFor, physical, type TranslateContext } from "./common";
@@ -58,10 +58,12 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
   if (block.having) reject("HAVING", block.having);
   if (block.items.some((i) => i.star)) reject("SELECT * with GROUP BY");
 
-  const keys: { column: string; expr: string; norm: string; name: string }[] = block.groupBy.map((g, i) => {
+  const duck = handRewriter(compiled.parsed, query);
+  const keys: { column: string; expr: string; duck: string; norm: string; name: string }[] = block.groupBy.map((g, i) => {
     const text = textOf(src, g);
-    return { column: `__k${i}`, expr: text, norm: normalize(text), name: lastName(text) };
+    return { column: `__k${i}`, expr: text, duck: duck.text(g), norm: normalize(text), name: lastName(text) };
   });
+  const argDuck: string[] = [];
   const aggregates: { column: string | null; fn: AggregateFunction; expr: string | null }[] = [];
   const outputs: ({ key: number } | { aggregate: number })[] = [];
   for (const item of block.items) {
@@ -73,6 +75,7 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
       const distinct = child(call, "setQuantifier") !== undefined && /DISTINCT/i.test(textOf(src, child(call, "setQuantifier") as Node));
       const params = childrenOf(call, "functionParam");
       const arg = params.length === 1 && textOf(src, params[0] as Node).trim() !== "*" ? textOf(src, params[0] as Node) : null;
+      const argText = arg === null ? null : duck.text(params[0] as Node);
       if (params.length > 1) reject(`${fn} with several arguments`, item.node);
       let f: AggregateFunction | undefined;
       if (fn === "COUNT") f = distinct ? "COUNT_DISTINCT" : "COUNT";
@@ -81,6 +84,7 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
       if (f) {
         if (f === "COUNT_DISTINCT" && arg === null) reject("COUNT(DISTINCT *)", item.node);
         aggregates.push({ column: arg === null ? null : `__a${aggregates.length}`, fn: f, expr: arg });
+        argDuck.push(argText ?? "");
         outputs.push({ aggregate: aggregates.length - 1 });
         continue;
       }
@@ -91,25 +95,25 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
       // In a valid grouped query a non-aggregate output is a function of the keys (e.g. CAST(window_start
       // AS STRING)): computing it per event as one more key does not change the groups.
       if (item.out.some((o) => o.transform === "aggregation")) reject(`the output '${text.trim()}': an expression over aggregates (keep COUNT/SUM/MIN/MAX/COUNT(DISTINCT) as whole outputs)`, item.node);
-      keys.push({ column: `__k${keys.length}`, expr: text, norm: normalize(text), name: lastName(text) });
+      keys.push({ column: `__k${keys.length}`, expr: text, duck: duck.text(expr as Node), norm: normalize(text), name: lastName(text) });
       k = keys.length - 1;
     }
     outputs.push({ key: k });
   }
   const select = [
-    ...keys.map((k) => `${k.expr} AS ${k.column}`),
-    ...aggregates.filter((a) => a.column !== null).map((a) => `${a.expr} AS ${a.column}`),
+    ...keys.map((k) => `${k.duck} AS ${k.column}`),
+    ...aggregates.flatMap((a, i) => (a.column !== null ? [`${argDuck[i]} AS ${a.column}`] : [])),
   ];
   if (select.length === 0) select.push("1 AS __one");
   const sel = block.node;
   const from = child(sel, "fromClause");
   const where = child(sel, "whereClause");
   const withClause = child(query, "withClause");
-  const flink = `${withClause ? `${textOf(src, withClause)} ` : ""}SELECT ${select.join(", ")} ${from ? textOf(src, from) : ""} ${where ? textOf(src, where) : ""}`;
+  const input = `${withClause ? `${duck.text(withClause)} ` : ""}SELECT ${select.join(", ")} ${from ? duck.text(from) : ""} ${where ? duck.text(where) : ""}`;
   const windowClause = block.windowTvf?.parent as Node | undefined;
   return {
     kind: "aggregate", streamSources, lookupJoins,
-    input: flinkSelectToDuckdb(flink),
+    input: polyglotDuckdb(input),
     keys: keys.map((k) => ({ column: k.column, expr: k.expr })),
     aggregates, outputs,
     window: windowClause ? windowSpec(src, windowClause, (n, what) => reject(what, n)) : null,

@@ -1,10 +1,9 @@
 import type { Issue } from "../../errors";
 import type { ConnectionType, PhysicalTableSpecParsed } from "../../catalog/schemas";
 import { ident, sqlString } from "../ddl";
-import { flinkSelectToDuckdb, LocalTranslationError } from "../duckdb/convert";
+import { flinkSelectToDuckdb, handRewriter, LocalTranslationError, polyglotDuckdb } from "../duckdb/convert";
 import { duckdbType } from "../duckdb/types";
 import { enumeratePartitions, partitionFilterSql } from "../partitions";
-import { textOf } from "../tree";
 import type { CompiledSide } from "../validate";
 import { batchPartitions, bindingFor, ddlNamer, physical, sinkTarget, viewSelect, type Side, type TranslateContext } from "./common";
 import { incrementalPlan, type IncrementalPlan } from "./incremental";
@@ -176,7 +175,7 @@ function localScript(ctx: TranslateContext, compiled: CompiledSide, mode: Side):
       }
       const sinkTable = sinks.get(target.table.name) ?? localTable(ctx, target.table, ddlName(target.table.name));
       sinks.set(target.table.name, sinkTable);
-      const query = flinkSelectToDuckdb(textOf(src, ins.query));
+      const query = polyglotDuckdb(handRewriter(compiled.parsed, ins.query).text(ins.query));
       const logical = ins.targetColumns;
       const cols = sinkTable.columns.map((c) => {
         const i = target.physicalColumns.indexOf(c.name);
