@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client, Connection } from "@temporalio/client";
+import { spawn } from "node:child_process";
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker } from "@temporalio/worker";
 import { openDatabase } from "../db/client";
 import { startEmbeddedTemporal } from "../workflows/devserver/index";
@@ -14,6 +15,8 @@ import * as activities from "../workflows/test/fixtures/activities";
 
 const WORKFLOWS = Number(process.argv[2] ?? 1000);
 const LATENCY_RUNS = Number(process.argv[3] ?? 200);
+/** "process" (default): the worker runs in its own process, as `tandem worker` does; "inline": same process. */
+const WORKER_MODE = process.argv[4] ?? "process";
 
 Runtime.install({ logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never });
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -25,8 +28,32 @@ const service = await startEmbeddedTemporal({ db: handle.db });
 const connection = await Connection.connect({ address: service.address });
 const client = new Client({ connection });
 const taskQueue = `bench-${Date.now()}`;
-const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL("../workflows/test/fixtures/workflows.ts", import.meta.url)), logger: quiet });
-const worker = await Worker.create({ connection: await NativeConnection.connect({ address: service.address }), taskQueue, workflowBundle, activities });
+async function startWorker(): Promise<{ runUntil<T>(p: () => Promise<T>): Promise<T> }> {
+  if (WORKER_MODE === "inline") {
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL("../workflows/test/fixtures/workflows.ts", import.meta.url)), logger: quiet });
+    const w = await Worker.create({ connection: await NativeConnection.connect({ address: service.address }), taskQueue, workflowBundle, activities });
+    return { runUntil: (p) => w.runUntil(p) };
+  }
+  const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./temporal-worker.ts", import.meta.url)), service.address, taskQueue], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on("data", (b: Buffer) => b.toString().includes("worker ready") && resolve());
+    child.on("exit", (code) => reject(new Error(`worker exited with ${code}`)));
+  });
+  return {
+    async runUntil(p) {
+      try {
+        return await p();
+      } finally {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await exited;
+      }
+    },
+  };
+}
+const worker = await startWorker();
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -57,6 +84,7 @@ const result = await worker.runUntil(async () => {
 
 const report = {
   database: url ? "postgres" : "pglite (data folder)",
+  worker: WORKER_MODE,
   workflows: WORKFLOWS,
   allStartedMs: Math.round(result.startedMs),
   allCompletedMs: Math.round(result.burstMs),

@@ -1,8 +1,9 @@
 import { customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 // Tables of the embedded Temporal-compatible dev service (workflows/devserver). History is the source of
-// truth: events are stored as encoded temporal.api.history.v1.HistoryEvent protobuf bytes, exactly as the
-// SDK sees them. The execution row is an index (list, describe, boot) plus the little runtime state that
+// truth: each history row is a chunk of consecutive events of one run (those one commit appended), stored
+// as an encoded temporal.api.history.v1.History message, exactly as the SDK sees them; event_id is the
+// chunk's first event id. The execution row is an index (list, describe, boot) plus the little runtime state that
 // real Temporal keeps outside history (activity attempts in flight, heartbeats).
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({

@@ -454,7 +454,9 @@ export class Engine {
     exec.historyLength = eventId;
     this.applyEvent(exec, ev);
     this.store.appendEvents(exec.runId, [ev]);
-    this.dirty.add(exec);
+    // The execution row is rewritten only when it changes meaningfully (start, close, activity state):
+    // history is the source of truth and the row's length is refreshed with those writes.
+    if (eventId === 1 || !exec.open) this.dirty.add(exec);
     if (exec.eventWaiters.size > 0) {
       const waiters = [...exec.eventWaiters];
       exec.eventWaiters.clear();

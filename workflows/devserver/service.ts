@@ -255,7 +255,9 @@ export function buildServiceImplementation(engine: Engine, schedules: Schedules,
         }
         const exec = engine.startWorkflowTask(ref, req.identity ?? "", Math.random().toString(36).slice(2));
         if (!exec) continue;
-        await engine.commit();
+        // No need to wait for WorkflowTaskStarted to be durable: if it is lost in a crash, the worker's
+        // completion is refused (NOT_FOUND) and the task is dispatched again; nothing runs twice.
+        engine.commit().catch((e: unknown) => log(`commit after workflow task start failed: ${String(e)}`));
         return engine.pollWorkflowTaskResponse(exec);
       }
     },

@@ -26,7 +26,8 @@ export interface ScheduleRow {
 
 interface Batch {
   executions: Map<string, ExecutionRow>;
-  events: { runId: string; eventId: number; data: Uint8Array }[];
+  /** Events appended per run in this batch; stored as one row (a chunk) per run. */
+  events: Map<string, HistoryEventProps[]>;
   /** Per run: drop the stored buffer first, then insert these. */
   buffered: Map<string, { clear: boolean; rows: { seq: number; data: Uint8Array }[] }>;
   schedules: Map<string, ScheduleRow | { deleted: true; namespace: string; scheduleId: string }>;
@@ -35,10 +36,11 @@ interface Batch {
 }
 
 function emptyBatch(): Batch {
-  return { executions: new Map(), events: [], buffered: new Map(), schedules: new Map(), namespaces: new Map(), waiters: [] };
+  return { executions: new Map(), events: new Map(), buffered: new Map(), schedules: new Map(), namespaces: new Map(), waiters: [] };
 }
 
 const HistoryEvent = temporal.api.history.v1.HistoryEvent;
+const History = temporal.api.history.v1.History;
 type HistoryEventProps = pb.api.history.v1.IHistoryEvent;
 
 export function encodeEvent(e: HistoryEventProps): Uint8Array {
@@ -47,6 +49,16 @@ export function encodeEvent(e: HistoryEventProps): Uint8Array {
 
 export function decodeEvent(data: Uint8Array): HistoryEventProps {
   return HistoryEvent.toObject(HistoryEvent.decode(data), { defaults: false, arrays: true }) as HistoryEventProps;
+}
+
+/** A chunk: consecutive events of one run written by one commit, encoded as a History message. */
+function encodeChunk(events: HistoryEventProps[]): Uint8Array {
+  return History.encode({ events }).finish();
+}
+
+function decodeChunk(data: Uint8Array): HistoryEventProps[] {
+  const h = History.toObject(History.decode(data), { defaults: false, arrays: true }) as { events?: HistoryEventProps[] };
+  return h.events ?? [];
 }
 
 export class Store {
@@ -60,8 +72,11 @@ export class Store {
     this.batch.executions.set(row.runId, row);
   }
 
+  /** Queue events for the history of `runId` (they are encoded at commit time and must not change after). */
   appendEvents(runId: string, events: HistoryEventProps[]): void {
-    for (const e of events) this.batch.events.push({ runId, eventId: Number(e.eventId), data: encodeEvent(e) });
+    const list = this.batch.events.get(runId);
+    if (list) list.push(...events);
+    else this.batch.events.set(runId, [...events]);
   }
 
   bufferEvent(runId: string, seq: number, e: HistoryEventProps): void {
@@ -116,7 +131,7 @@ export class Store {
 
   private async commit(b: Batch): Promise<void> {
     const empty =
-      b.executions.size === 0 && b.events.length === 0 && b.buffered.size === 0 && b.schedules.size === 0 && b.namespaces.size === 0;
+      b.executions.size === 0 && b.events.size === 0 && b.buffered.size === 0 && b.schedules.size === 0 && b.namespaces.size === 0;
     if (empty) return;
     await this.db.transaction(async (tx) => {
       for (const ns of b.namespaces.values()) {
@@ -137,8 +152,9 @@ export class Store {
             },
           });
       }
-      for (let i = 0; i < b.events.length; i += 1000) {
-        await tx.insert(temporalHistoryEvents).values(b.events.slice(i, i + 1000));
+      const chunks = [...b.events.entries()].map(([runId, events]) => ({ runId, eventId: Number(events[0]?.eventId ?? 0), data: encodeChunk(events) }));
+      for (let i = 0; i < chunks.length; i += 1000) {
+        await tx.insert(temporalHistoryEvents).values(chunks.slice(i, i + 1000));
       }
       const clears = [...b.buffered.entries()].filter(([, v]) => v.clear).map(([k]) => k);
       if (clears.length > 0) await tx.delete(temporalBufferedEvents).where(inArray(temporalBufferedEvents.runId, clears));
@@ -178,7 +194,7 @@ export class Store {
       .from(temporalHistoryEvents)
       .where(eq(temporalHistoryEvents.runId, runId))
       .orderBy(asc(temporalHistoryEvents.eventId));
-    return rows.map((r) => decodeEvent(r.data));
+    return rows.flatMap((r) => decodeChunk(r.data));
   }
 
   /** Events of many runs at once (boot), grouped by run. */
@@ -192,7 +208,7 @@ export class Store {
     const out = new Map<string, HistoryEventProps[]>();
     for (const r of rows) {
       const list = out.get(r.runId) ?? [];
-      list.push(decodeEvent(r.data));
+      list.push(...decodeChunk(r.data));
       out.set(r.runId, list);
     }
     return out;

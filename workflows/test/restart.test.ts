@@ -132,3 +132,21 @@ it("survives kill -9 with workflows waiting on timers, activities and signals", 
     await connection.close();
   }
 }, 180_000);
+
+it("a script using only @temporalio/client and @temporalio/worker runs timers, activities, signals, a child and a cron schedule", async () => {
+  if (!service || service.exitCode !== null) service = await startService(port, dataDir, databaseUrl);
+  const script = fileURLToPath(new URL("./standalone/run.ts", import.meta.url));
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", script, `127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.on("data", (b: Buffer) => (stdout += b.toString()));
+    child.stderr?.on("data", (b: Buffer) => (stderr += b.toString()));
+    child.on("exit", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`standalone script exited ${code}: ${stderr.slice(-2000)}`))));
+  });
+  const line = out.trim().split("\n").pop() ?? "";
+  const result = JSON.parse(line) as { greeting: string; ticks: number; tickResult: string };
+  expect(result.greeting).toBe("HELLO WORLD!");
+  expect(result.ticks).toBeGreaterThanOrEqual(2);
+  expect(result.tickResult).toMatch(/^tick-/);
+}, 120_000);
