@@ -1,3 +1,4 @@
+export {};
 // One cold start of the SQL parser, in a fresh process (run by bench/sql.bench.ts): import the parser
 // module and parse the demo job's SQL once. Prints JSON.
 const t0 = performance.now();

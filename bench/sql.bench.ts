@@ -44,7 +44,7 @@ for (let i = 0; i < 50; i++) {
   translateJob(catalog, demo, { bizdate: `2024-11-${String(1 + (i % 28)).padStart(2, "0")}` });
   uncached.push(performance.now() - t);
 }
-console.log(`  same, re-validation cache cleared and a new bizdate each time: p50 ${ms(pct(uncached, 50))}, p95 ${ms(pct(uncached, 95))}`);
+console.log(`  same, all memo caches cleared and a new bizdate each time: p50 ${ms(pct(uncached, 50))}, p95 ${ms(pct(uncached, 95))}`);
 
 // 3. a 200-statement script
 const shapes = [
@@ -54,15 +54,20 @@ const shapes = [
   (i: number) => `INSERT INTO ads_coupon_cumulative\nSELECT e.coupon_id, COUNT(*), COUNT(DISTINCT e.user_id)\nFROM mix_coupon_events e JOIN (SELECT coupon_id FROM dim_coupon WHERE face_value_cents > ${i}) d ON e.coupon_id = d.coupon_id\nWHERE e.dt BETWEEN '\${bizdate_prev}' AND '\${bizdate}'\nGROUP BY e.coupon_id;`,
 ];
 const big = JobSpec.parse({ name: "big", sql: Array.from({ length: 200 }, (_, i) => `-- statement ${i + 1}\n${(shapes[i % shapes.length] as (i: number) => string)(i)}`).join("\n\n") });
+const lines = big.sql.split("\n").length;
 for (let run = 1; run <= 3; run++) {
   clearVerdictCache();
   const t0 = performance.now();
   const v = validateJob(catalog, big);
   const t1 = performance.now();
-  const r = translateJob(catalog, big, { bizdate: "2024-11-11" });
+  const r = translateJob(catalog, big, { bizdate: "2024-11-11", local: false });
   const t2 = performance.now();
   if (!v.ok || r.errors.length) throw new Error(JSON.stringify([...v.issues, ...r.errors].slice(0, 3)));
-  const lines = big.sql.split("\n").length;
-  console.log(`200-statement script (${lines} lines), run ${run}: validate ${ms(t1 - t0)} + translate ${ms(t2 - t1)} = ${ms(t2 - t0)}  target < 2000 ms` +
-    `  (local: ${r.local?.batch?.statements.length ?? 0} batch / ${r.local?.stream?.statements.length ?? 0} stream statements)`);
+  console.log(`200-statement script (${lines} lines), run ${run}: validate ${ms(t1 - t0)} + translate (stream, batch, lineage; re-parsed) ${ms(t2 - t1)} = ${ms(t2 - t0)}  target < 2000 ms`);
+}
+{
+  const t0 = performance.now();
+  const r = translateJob(catalog, big, { bizdate: "2024-11-11" });
+  console.log(`  with the local DuckDB scripts too (2 x 200 statements + incremental plans): ${ms(performance.now() - t0)}` +
+    ` (${r.local?.batch?.statements.length ?? 0} batch / ${r.local?.stream?.statements.length ?? 0} stream statements)`);
 }

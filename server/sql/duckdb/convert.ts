@@ -29,9 +29,30 @@ interface Edit { start: number; end: number; text: string }
 
 /** Converts a Flink SELECT (text) to DuckDB. Throws LocalTranslationError naming the construct. */
 export function flinkSelectToDuckdb(flinkSql: string): string {
-  const parsed = parseFlinkSql(flinkSql);
-  if (parsed.errors.length > 0) throw new LocalTranslationError(`internal: cannot parse for DuckDB: ${parsed.errors[0]?.message}`);
-  return polyglotDuckdb(apply(parsed.text, handRules(parsed, parsed.tree)));
+  return memo(selectCache, flinkSql, () => {
+    const parsed = parseFlinkSql(flinkSql);
+    if (parsed.errors.length > 0) throw new LocalTranslationError(`internal: cannot parse for DuckDB: ${parsed.errors[0]?.message}`);
+    return polyglotDuckdb(apply(parsed.text, handRules(parsed, parsed.tree)));
+  });
+}
+
+// Views and computed columns come from the catalog and repeat across translations: the same input
+// text always converts to the same output, so conversions are memoized (bounded).
+const selectCache = new Map<string, string>();
+const polyglotCache = new Map<string, string>();
+function memo(cache: Map<string, string>, key: string, f: () => string): string {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const v = f();
+  if (cache.size >= 2000) cache.clear();
+  cache.set(key, v);
+  return v;
+}
+
+/** For benchmarks: forget memoized conversions. */
+export function clearDuckdbCaches(): void {
+  selectCache.clear();
+  polyglotCache.clear();
 }
 
 /**
@@ -46,6 +67,10 @@ export function handRewriter(parsed: ParsedSql, root: Node): { text(n: Node): st
 
 /** Normalizes hand-ruled SQL to the DuckDB dialect; unsupported constructs raise. */
 export function polyglotDuckdb(rewritten: string): string {
+  return memo(polyglotCache, rewritten, () => transpileDuckdb(rewritten));
+}
+
+function transpileDuckdb(rewritten: string): string {
   const out = transpile(rewritten, Dialect.DuckDB, Dialect.DuckDB, { unsupportedLevel: "raise" });
   if (!out.success || !out.sql?.[0]) {
     throw new LocalTranslationError(`the local engine (DuckDB) cannot run this SQL: ${out.error ?? "unknown error"}`);

@@ -5,6 +5,7 @@ import { flinkSyntaxErrors, type SyntaxIssue } from "../parser";
 import { compileSide, dedupe, jobPath, type CompiledSide } from "../validate";
 import { isIsoDate } from "../variables";
 import type { SecretResolver } from "../ddl";
+import { clearDuckdbCaches } from "../duckdb/convert";
 import { buildFlinkScript, type ScriptKind } from "./flink";
 import { buildLocalScripts, type LocalScripts } from "./local";
 import type { TranslateContext } from "./common";
@@ -87,7 +88,8 @@ function cachedSyntaxErrors(text: string): SyntaxIssue[] {
   return errs;
 }
 
-/** For benchmarks: forget cached re-validation verdicts. */
+/** For benchmarks: forget every memoized verdict and conversion. */
 export function clearVerdictCache(): void {
   verdicts.clear();
+  clearDuckdbCaches();
 }
