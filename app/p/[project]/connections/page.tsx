@@ -130,7 +130,7 @@ function KeyValues({ entries }: { entries: [string, string][] }) {
       {entries.map(([k, v]) => (
         <div key={k} className="flex min-w-0 gap-1.5">
           <dt className="shrink-0 text-slate-500">{k}</dt>
-          <dd className="truncate text-slate-800" title={v}>{v}</dd>
+          <dd className="max-w-64 truncate text-slate-800" title={v}>{v}</dd>
         </div>
       ))}
     </dl>

@@ -132,7 +132,7 @@ export default function TableDetailPage({ params }: { params: Promise<{ project:
               <tbody className="divide-y divide-slate-100">
                 {options.map(([k, v]) => (
                   <tr key={k}>
-                    <td className="px-4 py-1.5 font-mono text-xs text-slate-600">{k}</td>
+                    <td className="truncate px-4 py-1.5 font-mono text-xs text-slate-600" title={k}>{k}</td>
                     <td className="truncate px-4 py-1.5 font-mono text-xs text-slate-900" title={v}>{v}</td>
                     <td className="px-4 py-1.5 text-right text-xs text-slate-400">{fromTable.has(k) ? "table" : "connection"}</td>
                   </tr>
