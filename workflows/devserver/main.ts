@@ -1,7 +1,7 @@
 import { pathToFileURL } from "node:url";
 import { openDatabase, resolveSharedDatabaseUrl, type DatabaseHandle } from "../../db/client";
 import { startEmbeddedTemporal, type EmbeddedTemporal } from "./index";
-import { registerTemporalDev } from "./registry";
+import { readTemporalDev, registerTemporalDev } from "./registry";
 
 // The dev service as its own process (`tandem temporal-dev`, and the kill -9 tests). Database: the given
 // Postgres URL, else the socket of the process that owns the data folder, else the folder itself.
@@ -22,6 +22,10 @@ export interface RunningTemporalDev {
 
 export async function runTemporalDev(opts: TemporalDevOptions): Promise<RunningTemporalDev> {
   const log = opts.log ?? ((l: string) => process.stdout.write(`[temporal-dev] ${l}\n`));
+  // Two services over the same tables would both dispatch the same tasks.
+  const running = readTemporalDev(opts.dataDir);
+  if (running && running.pid !== process.pid)
+    throw new Error(`a Temporal dev service for ${opts.dataDir} is already running at ${running.address} (pid ${running.pid}); use it, or stop it first`);
   const url = opts.databaseUrl ?? resolveSharedDatabaseUrl({ dataDir: opts.dataDir });
   const database = url
     ? await openDatabase({ kind: "postgres", url })

@@ -94,7 +94,7 @@ it("survives kill -9 with workflows waiting on timers, activities and signals", 
     const slow = await Promise.all(
       Array.from({ length: 5 }, async (_, i) => {
         const key = uniqueId(`slow${i}`);
-        const h = await client.workflow.start("slowActivity", { taskQueue, workflowId: uniqueId("s"), args: [{ key, ms: 9000 }] });
+        const h = await client.workflow.start("slowActivity", { taskQueue, workflowId: uniqueId("s"), args: [{ key, ms: 15000 }] });
         return { key, h };
       }),
     );
