@@ -36,6 +36,7 @@ export function createAuth(db: Database, settings: Extract<AuthSettings, { mode:
       customRules: { "/sign-in/*": SIGN_IN_RATE_LIMIT, "/sign-up/*": SIGN_IN_RATE_LIMIT, "/change-password": SIGN_IN_RATE_LIMIT },
     },
     advanced: {
+      cookiePrefix: "tandem",
       ipAddress: { ipAddressHeaders: ["x-forwarded-for", "x-real-ip"] },
       useSecureCookies: settings.baseURL.startsWith("https://"),
     },
