@@ -3,6 +3,7 @@ import { readProjectFile, snapshotFromProjectFile } from "../../server/project-f
 import { formatIssues, ValidationError, type Issue } from "../../server/errors";
 import type { ProjectFileParsed } from "../../server/catalog/schemas";
 import { translateJob, type Translation } from "../../server/sql/translate/index";
+import type { LocalScript } from "../../server/sql/translate/local";
 import { addDays } from "../../server/sql/variables";
 
 // `tandem translate -f <project file> --job <name> [--bizdate YYYY-MM-DD] [--json]`: the four scripts and
@@ -85,9 +86,11 @@ function formatText(t: Translation): string {
   section("stream", t.stream, "none");
   section("batch", t.batch, "none");
   section("hybrid", t.hybrid, "not configured: set hybrid.startDate on the job");
+  const side = (name: string, script: LocalScript | null | undefined) => script
+    ? [`-- ${name} (DuckDB)`, ...script.views.map((v) => `${v.sql};`), ...script.statements.map((s) => `-- -> ${s.sink.table} [${s.sink.mode}]\n${s.select};`)]
+    : [`-- ${name}: not available locally`];
   const local = t.local
-    ? [`-- batch (DuckDB)`, ...t.local.batch.statements.map((s) => `${s.sink.table} [${s.sink.mode}]: ${s.select}`),
-       `-- stream (DuckDB)`, ...t.local.stream.statements.map((s) => `${s.sink.table} [${s.sink.mode}]: ${s.select}`)].join("\n")
+    ? [...side("batch", t.local.batch), ...side("stream", t.local.stream), ...t.local.errors.map((e) => `-- ${e.message}`)].join("\n")
     : null;
   section("local", local, t.local === null ? "not translated" : "none");
   const lines = t.lineage.tables.map((e) => `statement ${e.statement + 1}: ${e.sources.join(", ") || "(constants)"} -> ${e.sink}`);
