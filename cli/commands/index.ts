@@ -9,6 +9,8 @@ import { registerTranslate } from "./translate";
 import { registerValidate } from "./validate";
 import { registerTemporalDev } from "./temporal-dev";
 import { registerWorker } from "./worker";
+import { registerRun } from "./run";
+import { registerDemo } from "./demo";
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -24,4 +26,6 @@ export const commands: RegisterCommand[] = [
   registerValidate,
   registerAdmin,
   registerToken,
+  registerRun,
+  registerDemo,
 ];

@@ -11,10 +11,19 @@ import type { BoundTable, LocalSource } from "./plan";
 export interface EngineEnv {
   /** Relative connector paths resolve against this folder (the parent of the data dir). */
   baseDir: string;
+  /** Tandem's data dir: a relative path starting with `.tandem/` lives in it, wherever it is. */
+  dataDir?: string;
 }
 
+/**
+ * Connector paths: absolute as given; `.tandem/...` inside the data dir (so the demo follows
+ * TANDEM_DATA_DIR); other relative paths against the parent of the data dir (docs/engines.md).
+ */
 export function resolvePath(p: string, env: EngineEnv): string {
-  return path.isAbsolute(p) ? p : path.resolve(env.baseDir, p);
+  if (path.isAbsolute(p)) return p;
+  const m = /^\.tandem(?:[\\/](.*))?$/.exec(p);
+  if (m && env.dataDir) return path.join(env.dataDir, m[1] ?? "");
+  return path.resolve(env.baseDir, p);
 }
 
 export function option(t: BoundTable, key: string): string | undefined {
