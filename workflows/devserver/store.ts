@@ -66,7 +66,12 @@ export class Store {
   private committing: Promise<void> | undefined;
   private closed = false;
 
-  constructor(private readonly db: Database) {}
+  /** One round trip per commit when the driver offers the simple query protocol (PGlite, node-postgres). */
+  private readonly simpleQuery: ((text: string) => Promise<unknown>) | undefined;
+
+  constructor(private readonly db: Database) {
+    this.simpleQuery = simpleQueryOf(db);
+  }
 
   putExecution(row: ExecutionRow): void {
     this.batch.executions.set(row.runId, row);
@@ -133,6 +138,10 @@ export class Store {
     const empty =
       b.executions.size === 0 && b.events.size === 0 && b.buffered.size === 0 && b.schedules.size === 0 && b.namespaces.size === 0;
     if (empty) return;
+    if (this.simpleQuery) {
+      await this.simpleQuery(batchSql(b));
+      return;
+    }
     await this.db.transaction(async (tx) => {
       for (const ns of b.namespaces.values()) {
         await tx.insert(temporalNamespaces).values(ns).onConflictDoNothing();
@@ -234,4 +243,73 @@ export type { TemporalExecutionRuntime, TemporalScheduleState };
 
 function sqlExcluded(column: string) {
   return sql.raw(`excluded."${column}"`);
+}
+
+// ---- one-statement-list commits
+// The simple query protocol runs a multi-statement string as one implicit transaction (all or nothing)
+// in a single round trip, which matters for PGlite (every round trip crosses into WASM). Values are
+// inlined as literals; every one goes through lit()/bytes()/int() below.
+
+function simpleQueryOf(db: Database): ((text: string) => Promise<unknown>) | undefined {
+  const client = (db as unknown as { $client?: { exec?: (q: string) => Promise<unknown>; query?: (q: string) => Promise<unknown>; totalCount?: number } }).$client;
+  if (!client) return undefined;
+  if (typeof client.exec === "function") return (q) => client.exec!(q); // PGlite
+  if (typeof client.query === "function" && typeof client.totalCount === "number") return (q) => client.query!(q); // pg.Pool
+  return undefined;
+}
+
+function lit(v: string | null | undefined): string {
+  return v === null || v === undefined ? "NULL" : `'${v.replace(/'/g, "''")}'`;
+}
+
+function bytes(v: Uint8Array | null | undefined): string {
+  return v ? `'\\x${Buffer.from(v).toString("hex")}'::bytea` : "NULL";
+}
+
+function int(v: number): string {
+  if (!Number.isFinite(v)) throw new Error(`not a number: ${v}`);
+  return String(Math.trunc(v));
+}
+
+function time(v: Date | null | undefined): string {
+  return v ? `${lit(v.toISOString())}::timestamptz` : "NULL";
+}
+
+function json(v: unknown): string {
+  return `${lit(JSON.stringify(v))}::jsonb`;
+}
+
+function batchSql(b: Batch): string {
+  const out: string[] = [];
+  for (const ns of b.namespaces.values()) {
+    out.push(`INSERT INTO temporal_namespaces (name, description, retention_days) VALUES (${lit(ns.name)}, ${lit(ns.description)}, ${int(ns.retentionDays)}) ON CONFLICT DO NOTHING`);
+  }
+  const rows = [...b.executions.values()];
+  if (rows.length > 0) {
+    const values = rows.map(
+      (r) =>
+        `(${lit(r.runId)}, ${lit(r.namespace)}, ${lit(r.workflowId)}, ${lit(r.workflowType)}, ${lit(r.taskQueue)}, ${int(r.status)}, ${time(r.startTime)}, ${time(r.closeTime)}, ${int(r.historyLength)}, ${json(r.runtime)})`,
+    );
+    out.push(
+      `INSERT INTO temporal_executions (run_id, namespace, workflow_id, workflow_type, task_queue, status, start_time, close_time, history_length, runtime) VALUES ${values.join(", ")} ` +
+        `ON CONFLICT (run_id) DO UPDATE SET status = excluded.status, close_time = excluded.close_time, history_length = excluded.history_length, runtime = excluded.runtime`,
+    );
+  }
+  if (b.events.size > 0) {
+    const values = [...b.events.entries()].map(([runId, events]) => `(${lit(runId)}, ${int(Number(events[0]?.eventId ?? 0))}, ${bytes(encodeChunk(events))})`);
+    out.push(`INSERT INTO temporal_history_events (run_id, event_id, data) VALUES ${values.join(", ")}`);
+  }
+  const clears = [...b.buffered.entries()].filter(([, v]) => v.clear).map(([k]) => lit(k));
+  if (clears.length > 0) out.push(`DELETE FROM temporal_buffered_events WHERE run_id IN (${clears.join(", ")})`);
+  const buffered = [...b.buffered.entries()].flatMap(([runId, v]) => v.rows.map((r) => `(${lit(runId)}, ${int(r.seq)}, ${bytes(r.data)})`));
+  if (buffered.length > 0) out.push(`INSERT INTO temporal_buffered_events (run_id, seq, data) VALUES ${buffered.join(", ")}`);
+  for (const s of b.schedules.values()) {
+    if ("deleted" in s) out.push(`DELETE FROM temporal_schedules WHERE namespace = ${lit(s.namespace)} AND schedule_id = ${lit(s.scheduleId)}`);
+    else
+      out.push(
+        `INSERT INTO temporal_schedules (namespace, schedule_id, schedule, memo, state) VALUES (${lit(s.namespace)}, ${lit(s.scheduleId)}, ${bytes(s.schedule)}, ${bytes(s.memo)}, ${json(s.state)}) ` +
+          `ON CONFLICT (namespace, schedule_id) DO UPDATE SET schedule = excluded.schedule, memo = excluded.memo, state = excluded.state`,
+      );
+  }
+  return `${out.join(";\n")};`;
 }
