@@ -1,4 +1,5 @@
 import { chromium, type FullConfig } from "@playwright/test";
+import { freezeHotReload } from "./hmr";
 
 // `next dev` compiles each route (server and client) on its first request, which takes seconds on a
 // busy machine. Visit every page once before the tests so their timeouts measure the workbench,
@@ -22,6 +23,7 @@ export default async function globalSetup(config: FullConfig): Promise<void> {
   const browser = await chromium.launch(use.launchOptions);
   try {
     const page = await browser.newPage();
+    await freezeHotReload(page);
     for (const route of ROUTES) {
       await page.goto(`${baseURL}${route}`, { timeout: 180_000 });
       await page.waitForLoadState("networkidle", { timeout: 180_000 });

@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { chromium } from "@playwright/test";
+import { freezeHotReload } from "./hmr";
 
 // README screenshots of a running workbench with the demo project:
 //   npx tsx e2e/screenshots.ts [baseUrl]   (default http://localhost:3000)
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+    await freezeHotReload(page);
     for (const s of shots) {
       await page.goto(`${base}${s.path}`);
       await page.locator(s.ready).first().waitFor({ timeout: 60_000 });

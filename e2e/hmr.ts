@@ -1,0 +1,26 @@
+import type { Page } from "@playwright/test";
+
+// `next dev` tells open pages to reload when files change, and other people edit this checkout while
+// the suite runs. Pass the HMR socket through but drop its "restart" and "reload" messages, so a test
+// (or a screenshot) never loses its page to an edit made elsewhere.
+
+const HMR_SOCKET = /\/_next\/(webpack-)?hmr/;
+
+function isReload(message: string | Buffer): boolean {
+  if (typeof message !== "string") return false;
+  try {
+    const m = JSON.parse(message) as { type?: string; action?: string; data?: { type?: string }[] };
+    if (m.type === "reload" || m.action === "reload" || m.action === "serverComponentChanges") return true;
+    return m.type === "turbopack-message" && Array.isArray(m.data) && m.data.some((d) => d.type === "restart");
+  } catch {
+    return false;
+  }
+}
+
+export async function freezeHotReload(page: Page): Promise<void> {
+  await page.routeWebSocket(HMR_SOCKET, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((m) => { if (!isReload(m)) ws.send(m); });
+    ws.onMessage((m) => server.send(m));
+  });
+}
