@@ -30,7 +30,8 @@ export function registerValidate(program: Command): void {
         process.stdout.write(`${JSON.stringify({ ok, jobs: Object.fromEntries(results.map((r) => [r.name, r.issues])) }, null, 2)}\n`);
       } else {
         for (const r of results) {
-          process.stdout.write(r.ok ? `job ${r.name}: ok\n` : `job ${r.name}: ${r.issues.length} problem${r.issues.length > 1 ? "s" : ""}\n  ${formatIssues(r.issues).split("\n").join("\n  ")}\n`);
+          const lines = r.issues.map((i) => formatIssues([i]));
+          process.stdout.write(r.ok ? `job ${r.name}: ok\n` : `job ${r.name}: ${r.issues.length} problem${r.issues.length > 1 ? "s" : ""}\n  ${lines.join("\n  ")}\n`);
         }
         if (ok) process.stdout.write(`${opts.file}: ${jobs.length} job${jobs.length === 1 ? "" : "s"} valid\n`);
       }

@@ -65,7 +65,11 @@ describe("translation golden cases", { timeout: 120_000 }, () => {
     expect(userPart(t.batch)).toContain("INSERT OVERWRITE ads_coupon_daily_di PARTITION (dt = '2024-11-11') (coupon_id, pv, uv, redeemed, gmv_cents)");
     expect(userPart(t.batch)).toContain("FROM __tandem_out WHERE dt = '2024-11-11'");
     expect(t.batch).toContain("PARTITIONED BY (dt)");
-    expect(t.hybrid).toBeNull();
+    // hybrid: warehouse days 2024-11-01..10, then the stream from the bizdate, in one streaming script
+    const hv = viewOf(t.hybrid, "mix_coupon_events");
+    expect(hv).toContain("FROM ods_coupon_events_di\nWHERE dt >= '2024-11-01' AND dt <= '2024-11-10'\nUNION ALL");
+    expect(hv).toContain("WHERE DATE_FORMAT(event_time, 'yyyy-MM-dd') >= '2024-11-11';");
+    expect(userPart(t.hybrid)).toContain("INSERT INTO ads_coupon_daily_rt (dt, coupon_id, pv, uv, redeemed, gmv_cents)");
     expect(t.warnings).toEqual([]);
     // no golden snapshot: the demo file is shared and its connections change; the assertions above hold
   });
@@ -241,8 +245,8 @@ GROUP BY u.channel;`));
     const v = viewOf(h, "mix_user_events");
     expect(v).toContain("FROM ods_user_di\nWHERE ds >= '20241101' AND ds <= '20241110'\nUNION ALL\n");
     expect(v).toContain("FROM ods_user_rt\nWHERE DATE_FORMAT(ts, 'yyyyMMdd') >= '20241111';");
-    expect(v).toContain("'batch' AS __mode");
-    expect(v).toContain("'stream' AS __mode");
+    expect(v).not.toContain("'batch' AS __mode"); // the hybrid script is the stream job: both halves are 'stream'
+    expect(v.match(/'stream' AS __mode/g)).toHaveLength(2);
     expect(h).toContain("'scan.startup.mode' = 'timestamp'");
     expect(h).toContain(`'scan.startup.timestamp-millis' = '${Date.parse("2024-11-11T00:00:00Z")}'`);
     expect(userPart(h)).toContain("INSERT INTO ads_channel_total (channel, users)");

@@ -142,7 +142,9 @@ function hybridView(ctx: TranslateContext, metaName: string, ddlName: (p: string
   }
   const pc = ident(part.column);
   const streamDay = columnExpr(m.stream, logical) ?? "NULL";
-  const history = viewSelect(m, m.batch, ddlName(m.batch.table), "batch", `${pc} >= ${sqlString(from)} AND ${pc} <= ${sqlString(to)}`);
+  // The hybrid script *is* the stream job, with its history read from the warehouse instead of replayed
+  // from the topic: `__mode` is 'stream' on both halves, so the job's stream branch applies to all rows.
+  const history = viewSelect(m, m.batch, ddlName(m.batch.table), "stream", `${pc} >= ${sqlString(from)} AND ${pc} <= ${sqlString(to)}`);
   const live = viewSelect(m, m.stream, ddlName(m.stream.table), "stream", `${streamDay} >= ${sqlString(today)}`);
   return `${history}\nUNION ALL\n${live}`;
 }

@@ -58,7 +58,7 @@ SELECT
   channel,
   event_time,
   ds,
-  'batch' AS __mode
+  'stream' AS __mode
 FROM ods_user_di
 WHERE ds >= '20241101' AND ds <= '20241110'
 UNION ALL
