@@ -27,3 +27,6 @@ fi
 
 echo "== browser tests"
 npx playwright test
+
+echo "== browser tests with login on (e2e/auth)"
+npx playwright test -c playwright.auth.config.ts
