@@ -2,7 +2,8 @@ import type { NextConfig } from "next";
 
 const config: NextConfig = {
   // Native and WASM packages stay in node_modules instead of being bundled into the server build.
-  serverExternalPackages: ["@electric-sql/pglite", "@electric-sql/pglite-socket", "@duckdb/node-api", "pg", "dt-sql-parser", "@polyglot-sql/sdk", "@temporalio/client", "@temporalio/worker"],
+  // dt-sql-parser is bundled: its ESM build uses directory imports that Node itself cannot resolve.
+  serverExternalPackages: ["@electric-sql/pglite", "@electric-sql/pglite-socket", "@duckdb/node-api", "pg", "@polyglot-sql/sdk", "@temporalio/client", "@temporalio/worker"],
   typedRoutes: false,
   devIndicators: false,
 };
