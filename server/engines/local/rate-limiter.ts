@@ -16,6 +16,7 @@ export const systemClock: Clock = {
 export class RateLimiter {
   private readonly log: { at: number; rows: number }[] = [];
   private inWindow = 0;
+  private nextAt = -Infinity;
 
   /**
    * @param rowsPerSecond the cap: no 1-s window may see more rows written
@@ -33,6 +34,10 @@ export class RateLimiter {
   /** Waits until `rows` more fit in the window, runs the write, and logs it at its completion time. */
   async write<T>(rows: number, fn: () => Promise<T>): Promise<T> {
     if (rows > this.rowsPerSecond) throw new Error(`a chunk of ${rows} rows cannot pass a cap of ${this.rowsPerSecond} rows/s; split it`);
+    // Pace chunks evenly (a chunk of n rows every n/cap seconds) so the database sees a steady rate
+    // rather than bursts at the start of each window; the window check below is the guarantee.
+    const wait = this.nextAt - this.clock.now();
+    if (wait > 0) await this.clock.sleep(wait);
     for (;;) {
       const now = this.clock.now();
       this.expire(now);
@@ -41,6 +46,7 @@ export class RateLimiter {
       // The oldest write leaves the window at oldest.at + window; wait for that (plus slack) and retry.
       await this.clock.sleep(oldest ? Math.max(1, oldest.at + this.windowMs + this.slackMs - now) : 1);
     }
+    this.nextAt = Math.max(this.nextAt, this.clock.now() - this.windowMs) + (rows / this.rowsPerSecond) * 1000;
     const out = await fn();
     this.log.push({ at: this.clock.now(), rows });
     this.inWindow += rows;
