@@ -941,8 +941,9 @@ export class Engine {
         let s2c = durMs(a.scheduleToCloseTimeout);
         const runTimeout = durMs(exec.started.workflowRunTimeout);
         if (s2c <= 0 && runTimeout > 0) s2c = runTimeout;
-        const st2c = durMs(a.startToCloseTimeout) || s2c;
-        const s2s = durMs(a.scheduleToStartTimeout) || s2c;
+        // Start-to-close and schedule-to-start never exceed schedule-to-close (as on the real server).
+        const st2c = s2c > 0 ? Math.min(durMs(a.startToCloseTimeout) || s2c, s2c) : durMs(a.startToCloseTimeout);
+        const s2s = s2c > 0 ? Math.min(durMs(a.scheduleToStartTimeout) || s2c, s2c) : durMs(a.scheduleToStartTimeout);
         const hb = Math.min(durMs(a.heartbeatTimeout), st2c);
         const ev = this.append(
           exec,
@@ -1340,7 +1341,7 @@ export class Engine {
       if (hb > 0) a.timers.push(this.setTimer((a.rt.lastHeartbeatMs ?? a.rt.startedMs) + hb, () => this.activityAttemptFailed(exec, a, undefined, TT.TIMEOUT_TYPE_HEARTBEAT)));
       return;
     }
-    if (s2s > 0 && s2s < s2c) a.timers.push(this.setTimer(a.rt.attemptScheduledMs + s2s, () => this.activityTimedOut(exec, a, TT.TIMEOUT_TYPE_SCHEDULE_TO_START)));
+    if (s2s > 0 && (s2c === 0 || s2s < s2c)) a.timers.push(this.setTimer(a.rt.attemptScheduledMs + s2s, () => this.activityTimedOut(exec, a, TT.TIMEOUT_TYPE_SCHEDULE_TO_START)));
     const ref: ActivityTaskRef = { runId: exec.runId, scheduledEventId: a.scheduledEventId, attempt: a.rt.attempt };
     const key = this.queueKey(exec.namespace, a.attrs.taskQueue?.name || exec.taskQueue);
     this.afterCommit(() => this.activityTasks.add(key, ref));

@@ -179,6 +179,18 @@ describe("workflows on the dev service", () => {
     expect(r).toBe(`failed: ${TimeoutFailure.name} HEARTBEAT`);
   }, 30_000);
 
+  it("schedule-to-start and schedule-to-close timeouts", async () => {
+    expect(await run<string[]>("activityTimeouts", [uniqueId("timeouts")])).toEqual(["SCHEDULE_TO_START", "SCHEDULE_TO_CLOSE"]);
+  }, 30_000);
+
+  it("workflow retry policy starts a new run after a failure", async () => {
+    const workflowId = uniqueId("wfretry");
+    const h = await env.client.workflow.start("retryingWorkflow", { taskQueue: TQ, workflowId, retry: { maximumAttempts: 3, initialInterval: "100ms" } });
+    expect(await h.result()).toBe("succeeded on attempt 2");
+    track(workflowId, h.firstExecutionRunId);
+    track(workflowId);
+  });
+
   it("worker restart mid-workflow", async () => {
     const tq = uniqueId("restart-tq");
     const key = uniqueId("restart");
