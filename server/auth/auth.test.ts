@@ -108,7 +108,7 @@ describe("email and password sign-in", () => {
     await createUser({ db: handle.db, actor: { kind: "local" } }, settings, { email, password });
     await setMember({ db: handle.db, actor: { kind: "local" }, project }, { email, role: "editor" });
 
-    const res = await signIn(email, password, "10.0.0.1");
+    const res = await signIn(email, password, `10.0.${crypto.randomInt(255)}.${crypto.randomInt(255)}`);
     expect(res.status).toBe(200);
     const cookie = cookieOf(res);
     expect(cookie).toMatch(/session_token=/);
@@ -122,9 +122,9 @@ describe("email and password sign-in", () => {
 
     // Without a cookie there is no caller; a wrong password is refused; public sign-up is off.
     expect((await callerFromHeaders(handle.db, settings, new Headers())).actor).toBeUndefined();
-    expect((await signIn(email, "wrong password!!", "10.0.0.2")).status).toBe(401);
+    expect((await signIn(email, "wrong password!!", `10.0.${crypto.randomInt(255)}.${crypto.randomInt(255)}`)).status).toBe(401);
     const signUp = await authFor(handle.db, settings).handler(new Request(`${BASE}/api/auth/sign-up/email`, {
-      method: "POST", headers: { "content-type": "application/json", origin: BASE, "x-forwarded-for": "10.0.0.3" },
+      method: "POST", headers: { "content-type": "application/json", origin: BASE, "x-forwarded-for": `10.0.${crypto.randomInt(255)}.${crypto.randomInt(255)}` },
       body: JSON.stringify({ email: "mallory@example.test", password: "mallory-password", name: "m" }),
     }));
     expect(signUp.ok).toBe(false);
@@ -141,7 +141,7 @@ describe("email and password sign-in", () => {
     // Even the right password is refused from that address until the window passes.
     expect((await signIn(email, "bobs-real-password", ip)).status).toBe(429);
     // Another address is not affected.
-    expect((await signIn(email, "bobs-real-password", "10.2.0.1")).status).toBe(200);
+    expect((await signIn(email, "bobs-real-password", `10.2.${crypto.randomInt(255)}.${crypto.randomInt(255)}`)).status).toBe(200);
   });
 
   it("only an admin (or the local operator) creates users", async () => {
@@ -149,7 +149,7 @@ describe("email and password sign-in", () => {
     const email = `${uniqueName("carol").toLowerCase()}@example.test`;
     await createUser({ db: handle.db, actor: { kind: "local" } }, settings, { email, password: "carols-password" });
     await setMember({ db: handle.db, actor: { kind: "local" }, project }, { email, role: "owner" });
-    const carol = (await callerFromHeaders(handle.db, settings, new Headers({ cookie: cookieOf(await signIn(email, "carols-password", "10.3.0.1")) }))).actor;
+    const carol = (await callerFromHeaders(handle.db, settings, new Headers({ cookie: cookieOf(await signIn(email, "carols-password", `10.3.${crypto.randomInt(255)}.${crypto.randomInt(255)}`)) }))).actor;
     expect(carol?.kind).toBe("user");
     if (!carol) return;
     await expect(createUser({ db: handle.db, actor: carol }, settings, { email: "x@example.test", password: "xxxxxxxxxxxx" })).rejects.toMatchObject({ code: "FORBIDDEN" });

@@ -96,10 +96,10 @@ describe("no plaintext secret in API responses or logs", () => {
     const actors: Record<string, Actor | undefined> = {};
     for (const [email, password] of [[owner, SECRETS.ownerPassword], [viewer, SECRETS.viewerPassword]] as const) {
       await authFor(handle.db, settings).handler(new Request(`${BASE}/api/auth/sign-in/email`, {
-        method: "POST", headers: { "content-type": "application/json", origin: BASE, "x-forwarded-for": "10.9.0.1" }, body: JSON.stringify({ email, password: `${password}-wrong` }),
+        method: "POST", headers: { "content-type": "application/json", origin: BASE, "x-forwarded-for": `10.9.${crypto.randomInt(255)}.${crypto.randomInt(255)}` }, body: JSON.stringify({ email, password: `${password}-wrong` }),
       })).then(async (r) => captured.push(`sign-in (wrong) ${r.status}: ${await r.text()}`));
       const res = await authFor(handle.db, settings).handler(new Request(`${BASE}/api/auth/sign-in/email`, {
-        method: "POST", headers: { "content-type": "application/json", origin: BASE, "x-forwarded-for": "10.9.0.2" }, body: JSON.stringify({ email, password }),
+        method: "POST", headers: { "content-type": "application/json", origin: BASE, "x-forwarded-for": `10.9.${crypto.randomInt(255)}.${crypto.randomInt(255)}` }, body: JSON.stringify({ email, password }),
       }));
       captured.push(`sign-in ${res.status}: ${await res.text()}`);
       const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
