@@ -6,6 +6,9 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 export type Row = Record<string, unknown>;
 
 export class DuckSession {
+  /** Profiling hook (benchmarks): called after each statement with its duration. */
+  onStatement?: (sql: string, ms: number) => void;
+
   private constructor(
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
@@ -24,8 +27,10 @@ export class DuckSession {
   }
 
   async run(sql: string): Promise<void> {
+    const t0 = this.onStatement ? performance.now() : 0;
     try {
       await this.connection.run(sql);
+      this.onStatement?.(sql, performance.now() - t0);
     } catch (e) {
       throw new DuckError(sql, e);
     }
@@ -33,9 +38,12 @@ export class DuckSession {
 
   /** Rows as plain JS values (BIGINT as bigint, DECIMAL as number, timestamps as Date). */
   async rows(sql: string): Promise<Row[]> {
+    const t0 = this.onStatement ? performance.now() : 0;
     try {
       const reader = await this.connection.runAndReadAll(sql);
-      return reader.getRowObjectsJS() as Row[];
+      const rows = reader.getRowObjectsJS() as Row[];
+      this.onStatement?.(sql, performance.now() - t0);
+      return rows;
     } catch (e) {
       throw new DuckError(sql, e);
     }

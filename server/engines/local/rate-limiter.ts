@@ -46,7 +46,7 @@ export class RateLimiter {
       // The oldest write leaves the window at oldest.at + window; wait for that (plus slack) and retry.
       await this.clock.sleep(oldest ? Math.max(1, oldest.at + this.windowMs + this.slackMs - now) : 1);
     }
-    this.nextAt = Math.max(this.nextAt, this.clock.now() - this.windowMs) + (rows / this.rowsPerSecond) * 1000;
+    this.nextAt = Math.max(this.nextAt, this.clock.now()) + (rows / this.rowsPerSecond) * 1000;
     const out = await fn();
     this.log.push({ at: this.clock.now(), rows });
     this.inWindow += rows;

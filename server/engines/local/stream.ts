@@ -135,6 +135,11 @@ export class StreamRunner {
     }
   }
 
+  /** Profiling (benchmarks): time spent per SQL statement of the job's session. */
+  set onStatement(fn: ((sql: string, ms: number) => void) | undefined) {
+    this.s.onStatement = fn;
+  }
+
   private get maxRows(): number {
     return this.opts.maxBatchRows ?? 10_000;
   }
@@ -364,7 +369,8 @@ export class StreamRunner {
     if (rows === 0) return undefined;
     const batch = this.batchId + 1;
     let wm = this.watermark;
-    if (this.job.watermark) {
+    // The watermark only matters to windows; computing it costs a pass over the batch.
+    if (this.job.watermark && this.prepared.some((p) => p.agg?.window)) {
       const max = await this.s.scalar(`SELECT max(epoch_ms(${q(this.job.watermark.column)})) FROM ${q(this.scan.name)}`);
       if (max !== null && max !== undefined) {
         const candidate = Number(max) - this.job.watermark.delayMs;
