@@ -6,11 +6,16 @@ import { openDatabase } from "../../db/client";
 import { serveEmbeddedDatabase } from "../../db/embedded-server";
 import { seedDemoIfEmpty } from "../../server/demo/seed";
 import { dataDir, env } from "../../server/env";
+import { startEmbeddedTemporal } from "../../workflows/devserver/index";
+import { registerTemporalDev } from "../../workflows/devserver/registry";
+import { resolveTemporalTarget, type TemporalTarget } from "../../workflows/client";
+import { startWorker } from "../../workflows/worker";
 import { secretBox } from "../database";
 
 // `tandem dev` (and `npm run dev`): the whole workbench on one machine. This process owns the embedded
-// database and serves it on loopback; the Next.js web app runs as a child and connects to it with
-// node-postgres, exactly as it connects to a real Postgres in production.
+// database and serves it on loopback, runs the embedded Temporal service (unless TEMPORAL_ADDRESS names a
+// cluster) and a worker; the Next.js web app runs as a child and connects to both exactly as it would to
+// a real Postgres and a real Temporal cluster in production.
 
 export function registerDev(program: Command): void {
   program
@@ -19,7 +24,9 @@ export function registerDev(program: Command): void {
     .option("--port <port>", "web port", (v) => Number(v))
     .option("--no-seed", "do not seed the demo workspace on a fresh data folder")
     .option("--no-web", "start the services without the web app")
-    .action(async (opts: { port?: number; seed: boolean; web: boolean }) => {
+    .option("--no-worker", "do not start a Temporal worker in this process")
+    .option("--temporal-port <port>", "port of the embedded Temporal service (default: any free port)", (v) => Number(v))
+    .action(async (opts: { port?: number; seed: boolean; web: boolean; worker: boolean; temporalPort?: number }) => {
       const port = opts.port ?? env().PORT;
       const log = (msg: string) => process.stdout.write(`[tandem] ${msg}\n`);
       const started = Date.now();
@@ -37,15 +44,40 @@ export function registerDev(program: Command): void {
         const plan = await seedDemoIfEmpty(handle.db, secretBox());
         if (plan) log(`seeded the demo workspace '${plan.project}' (${plan.changes.length} objects)`);
       }
+      let target: TemporalTarget | undefined = resolveTemporalTarget();
+      let stopTemporal = async () => undefined as void;
+      if (!target) {
+        const svc = await startEmbeddedTemporal({ db: handle.db, port: opts.temporalPort ?? 0, log: (level, msg) => level !== "info" && log(`temporal ${level}: ${msg}`) });
+        const unregister = registerTemporalDev(dataDir(), svc.address);
+        target = { address: svc.address, namespace: env().TEMPORAL_NAMESPACE, embedded: true };
+        stopTemporal = async () => { unregister(); await svc.stop(); };
+        log(`embedded Temporal service at ${svc.address}`);
+      }
+      const temporal = target;
+      let stopWorker = async () => undefined as void;
       let child: ReturnType<typeof spawn> | undefined;
+      let stopping = false;
       const shutdown = async (code: number) => {
+        if (stopping) return;
+        stopping = true;
         child?.kill("SIGTERM");
+        await stopWorker().catch(() => undefined); // shutting down anyway; the worker may already be gone
+        await stopTemporal();
         await handle.close();
         await stopDatabase();
         process.exit(code);
       };
       process.on("SIGINT", () => void shutdown(0));
       process.on("SIGTERM", () => void shutdown(0));
+      if (opts.worker) {
+        // The worker bundles the workflow code first (seconds); the web app does not wait for it.
+        startWorker({ target: temporal })
+          .then((w) => {
+            stopWorker = w.stop;
+            log(`worker polling task queue '${w.taskQueue}'`);
+          })
+          .catch((e: unknown) => log(`worker failed to start: ${e instanceof Error ? e.message : String(e)}`));
+      }
       if (!opts.web) {
         log(`ready in ${Date.now() - started} ms (no web app)`);
         return;
@@ -56,7 +88,7 @@ export function registerDev(program: Command): void {
       child = spawn(process.execPath, [nextBin, "dev", "--port", String(port)], {
         cwd: root,
         stdio: "inherit",
-        env: { ...process.env, DATABASE_URL: databaseUrl, TANDEM_DATA_DIR: dataDir(), NEXT_TELEMETRY_DISABLED: "1" },
+        env: { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, TANDEM_DATA_DIR: dataDir(), NEXT_TELEMETRY_DISABLED: "1" },
       });
       child.on("exit", (code) => void shutdown(code ?? 0));
       log(`workbench starting at http://localhost:${port} (services ready in ${Date.now() - started} ms)`);
