@@ -8,7 +8,7 @@ import { ConflictError } from "../errors";
 import { authFor } from "./auth";
 import { authorize, roleOf } from "./authorize";
 import type { Role } from "./policy";
-import type { AuthSettings } from "./settings";
+import { authSettings, type AuthSettings } from "./settings";
 
 // Users. Email + password accounts are created by administrators (`tandem admin create`, or the admin API);
 // single sign-on users are created by their first sign-in. Passwords are hashed by better-auth (scrypt).
@@ -93,4 +93,12 @@ export async function listVisibleProjects(ctx: ServiceContext): Promise<{ id: st
     if (role) out.push({ ...p, role });
   }
   return out;
+}
+
+/** One line for `tandem dev` to print at start: which mode, and what to do when login has no admin yet. */
+export async function authModeNotice(db: Database): Promise<string> {
+  if (authSettings().mode === "local") return "local single-user mode: no login (set TANDEM_AUTH_SECRET to turn it on; docs/security.md)";
+  return (await countAdmins(db)) === 0
+    ? "login is on, but there is no administrator yet: run `tandem admin create --email <you>`"
+    : "login is on";
 }
