@@ -130,6 +130,11 @@ describe("no plaintext secret in API responses or logs", () => {
       }
     }
     for (const table of ["ods_coupon_events_rt", "ads_coupon_daily_rt"]) answer(`table ${table}`, await ownerApi.catalog.tables.get({ project: name, name: table }));
+    // Generated-script previews of every job (their sinks write through the JDBC connection with a password).
+    for (const job of file.jobs) {
+      await ownerApi.sql.translate({ project: name, source: { job: job.name }, bizdate: "2025-11-11" })
+        .then((r) => answer(`translate ${job.name}`, r), (e: unknown) => answer(`translate ${job.name} (error)`, e instanceof TRPCError ? e.message : String(e)));
+    }
 
     // Export, the audit trail, tokens.
     captured.push(projectFileToYaml(await exportProjectFile(handle.db, project)));
@@ -143,6 +148,7 @@ describe("no plaintext secret in API responses or logs", () => {
     expect(stored.some((c) => Object.keys(c.secrets).includes("api.key"))).toBe(true);
     expect(box.open(stored.flatMap((c) => Object.entries(c.secrets)).find(([k]) => k === "api.key")?.[1] ?? (() => { throw new Error("no api.key"); })())).toBe(SECRETS.rotated);
 
+    expect(captured.some((c) => c.startsWith("translate ") && !c.includes("(error)") && c.includes("'password' = '******'"))).toBe(true);
     const all = captured.join("\n");
     expect(all.length).toBeGreaterThan(10_000);
     expect(all).toContain("******");
