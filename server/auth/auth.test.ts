@@ -1,7 +1,9 @@
 import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { authUsers } from "../../db/schema/index";
 import type { DatabaseHandle } from "../../db/client";
 import { openTestDatabase, uniqueName } from "../../db/testing/index";
 import { SecretBox } from "../catalog/secrets";
@@ -142,6 +144,20 @@ describe("email and password sign-in", () => {
     expect((await signIn(email, "bobs-real-password", ip)).status).toBe(429);
     // Another address is not affected.
     expect((await signIn(email, "bobs-real-password", `10.2.${crypto.randomInt(255)}.${crypto.randomInt(255)}`)).status).toBe(200);
+  });
+
+  it("a user cannot make themselves an administrator through better-auth's own routes", async () => {
+    const email = `${uniqueName("eve").toLowerCase()}@example.test`;
+    await createUser({ db: handle.db, actor: { kind: "local" } }, settings, { email, password: "eves-password-1" });
+    const cookie = cookieOf(await signIn(email, "eves-password-1", `10.4.${crypto.randomInt(255)}.${crypto.randomInt(255)}`));
+    const res = await authFor(handle.db, settings).handler(new Request(`${BASE}/api/auth/update-user`, {
+      method: "POST", headers: { "content-type": "application/json", origin: BASE, cookie }, body: JSON.stringify({ name: "Eve", isAdmin: true }),
+    }));
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    const [row] = await handle.db.select({ isAdmin: authUsers.isAdmin }).from(authUsers).where(eq(authUsers.email, email));
+    expect(row?.isAdmin).toBe(false);
+    const actor = (await callerFromHeaders(handle.db, settings, new Headers({ cookie }))).actor;
+    await expect(createCallerFactory(appRouter)({ db: handle.db, actor, secretBox: box }).auth.users.list()).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 
   it("only an admin (or the local operator) creates users", async () => {
