@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { eq } from "drizzle-orm";
 import fs from "node:fs";
 import { TRPCError } from "@trpc/server";
 import superjson from "superjson";
@@ -139,12 +140,12 @@ describe("no plaintext secret in API responses or logs", () => {
     // Export, the audit trail, tokens.
     captured.push(projectFileToYaml(await exportProjectFile(handle.db, project)));
     answer("audit", await ownerApi.audit.list({ project: name, limit: 500 }));
-    answer("audit rows", await handle.db.select().from(auditEvents));
+    answer("audit rows", await handle.db.select().from(auditEvents).where(eq(auditEvents.projectId, project.id)));
     const created = await createToken({ db: handle.db, actor: actors[owner] as Actor }, { name: "ci", project: name, role: "viewer" });
     answer("tokens", await listTokens({ db: handle.db, actor: actors[owner] as Actor }));
 
     // The secrets are really stored (encrypted), so the scan is not vacuous.
-    const stored = await handle.db.select({ secrets: connections.secrets }).from(connections);
+    const stored = await handle.db.select({ secrets: connections.secrets }).from(connections).where(eq(connections.projectId, project.id));
     expect(stored.some((c) => Object.keys(c.secrets).includes("api.key"))).toBe(true);
     expect(box.open(stored.flatMap((c) => Object.entries(c.secrets)).find(([k]) => k === "api.key")?.[1] ?? (() => { throw new Error("no api.key"); })())).toBe(SECRETS.rotated);
 
