@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { loginRequired, SESSION_COOKIE_SUFFIX } from "./server/auth/http";
+import { loginRequired, SESSION_COOKIE_SUFFIX } from "./server/auth/login-mode";
 
 // With login on, pages without a session cookie go to /login. Only the cookie's presence is checked here;
 // every API call checks the session itself (server/api/context.ts), so a stale cookie gets no data.

@@ -14,10 +14,4 @@ export async function handleAuthRequest(req: Request): Promise<Response> {
   return authFor(db, settings).handler(req);
 }
 
-/** Cookie names of a session (plain and `__Secure-` over HTTPS); the web proxy only checks presence. */
-export const SESSION_COOKIE_SUFFIX = "tandem.session_token";
-
-/** Whether pages need a signed-in user (the proxy redirects to /login without a session cookie). */
-export function loginRequired(): boolean {
-  return authSettings().mode === "login";
-}
+export { loginRequired, SESSION_COOKIE_SUFFIX } from "./login-mode";
