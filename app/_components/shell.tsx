@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import type { ReactNode } from "react";
+import { SessionBadge } from "../_lib/auth/session-badge";
 import { useTRPC } from "../_lib/trpc/client";
 import { ToastProvider } from "./toast";
 import { cx } from "./ui";
@@ -74,13 +75,7 @@ export function Shell({ project, children }: { project: string; children: ReactN
                 </span>
               ))}
             </nav>
-            <span
-              className="inline-flex items-center gap-1.5 rounded-full border border-emerald-200 bg-emerald-50 px-2.5 py-0.5 text-xs font-medium text-emerald-800"
-              title="Embedded database and engines on this machine; no sign-in. Set DATABASE_URL and TEMPORAL_ADDRESS for a shared deployment."
-            >
-              <span aria-hidden className="h-1.5 w-1.5 rounded-full bg-emerald-500" />
-              Local single-user mode
-            </span>
+            <SessionBadge />
           </header>
           <main className="mx-auto w-full max-w-[1400px] flex-1 px-6 py-6">{children}</main>
         </div>
