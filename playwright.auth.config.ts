@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defineConfig } from "@playwright/test";
+import { e2eDatabaseUrl } from "./e2e/database-url";
 
 // Browser tests with login ON (e2e/auth): `tandem dev` started with an auth secret on its own data folder
 // and port, its whole log written to a file the tests scan for secrets. Separate from playwright.config.ts
@@ -38,7 +39,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium-login", use: { browserName: "chromium" } }],
   webServer: {
-    command: `rm -rf '${dataDir}' && exec npx tsx cli/main.ts dev --port ${port} > '${process.env.E2E_AUTH_SERVER_LOG}' 2>&1`,
+    command: `npx tsx e2e/fresh-database.ts tandem_e2e_auth && rm -rf '${dataDir}' && exec npx tsx cli/main.ts dev --port ${port} > '${process.env.E2E_AUTH_SERVER_LOG}' 2>&1`,
     url: `${baseURL}/login`,
     timeout: 240_000,
     reuseExistingServer: false,
@@ -47,7 +48,8 @@ export default defineConfig({
       TANDEM_AUTH_SECRET: authSecret,
       TANDEM_PUBLIC_URL: baseURL,
       NEXT_TELEMETRY_DISABLED: "1",
-      ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+      // On Postgres the tests get a database of their own, so the demo is seeded as on a fresh start.
+      ...(process.env.DATABASE_URL ? { DATABASE_URL: e2eDatabaseUrl("tandem_e2e_auth") ?? "" } : {}),
     },
   },
 });

@@ -1,6 +1,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defineConfig } from "@playwright/test";
+import { e2eDatabaseUrl } from "./e2e/database-url";
 
 // Browser tests of the workbench against a real `tandem dev` (embedded database, demo seed, next dev).
 // The data folder is recreated for each run; with DATABASE_URL set the same tests run against Postgres
@@ -34,7 +35,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: external ? undefined : {
-    command: `rm -rf '${dataDir}' && npx tsx cli/main.ts dev --port ${port}`,
+    command: `npx tsx e2e/fresh-database.ts tandem_e2e_main && rm -rf '${dataDir}' && npx tsx cli/main.ts dev --port ${port}`,
     url: `${baseURL}/api/trpc/catalog.projects`,
     timeout: 180_000,
     reuseExistingServer: false,
@@ -43,7 +44,8 @@ export default defineConfig({
     env: {
       TANDEM_DATA_DIR: dataDir,
       NEXT_TELEMETRY_DISABLED: "1",
-      ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+      // On Postgres the tests get a database of their own, so the demo is seeded as on a fresh start.
+      ...(process.env.DATABASE_URL ? { DATABASE_URL: e2eDatabaseUrl("tandem_e2e_main") ?? "" } : {}),
     },
   },
 });

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type FullConfig } from "@playwright/test";
+import { e2eDatabaseUrl } from "../database-url";
 
 // People and projects for the login tests, made with the CLI as an operator would (it reaches the running
 // `tandem dev` through its database socket): an editor of the demo project who is only a viewer of a second
@@ -13,7 +14,13 @@ function tandem(args: string[], input?: string): string {
   return execFileSync("npx", ["tsx", "cli/main.ts", ...args], {
     input,
     encoding: "utf8",
-    env: { ...process.env, TANDEM_DATA_DIR: process.env.E2E_AUTH_DATA_DIR, TANDEM_AUTH_SECRET: process.env.E2E_AUTH_SECRET },
+    env: {
+      ...process.env,
+      TANDEM_DATA_DIR: process.env.E2E_AUTH_DATA_DIR,
+      TANDEM_AUTH_SECRET: process.env.E2E_AUTH_SECRET,
+      // On Postgres the server under test runs on its own database (playwright.auth.config.ts).
+      ...(process.env.DATABASE_URL ? { DATABASE_URL: e2eDatabaseUrl("tandem_e2e_auth") } : {}),
+    },
     stdio: ["pipe", "pipe", "pipe"],
   });
 }
