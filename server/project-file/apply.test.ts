@@ -106,4 +106,16 @@ describe("tandem apply", () => {
     expect(pruned.changes.map((c) => `${c.action}:${c.entity}:${c.name}`).sort()).toEqual(jobs.map((j) => `delete:job:${j}`));
     expect((await applyProjectFile(handle.db, smaller, opts)).unmanaged).toEqual([]);
   });
+
+  it("a bulk apply (hundreds of objects) vacuums and analyzes afterwards, outside its transaction", async () => {
+    const project = uniqueName("bulk");
+    const tables = Array.from({ length: 520 }, (_, i) => ({
+      name: `t_${i}`, connection: "files", kind: "batch" as const,
+      columns: [{ name: "id", type: "BIGINT" }, { name: "dt", type: "STRING" }], partition: { column: "dt" },
+    }));
+    const file = parseProjectFile(JSON.stringify({ project, connections: [{ name: "files", type: "filesystem" }], physicalTables: tables })).file;
+    const plan = await applyProjectFile(handle.db, file, opts);
+    expect(plan.changes).toHaveLength(521);
+    expect((await applyProjectFile(handle.db, file, opts)).changes).toEqual([]);
+  });
 });
