@@ -46,10 +46,12 @@ describe("local engine", () => {
     await writeTopicDay(topic, { day: addDaysIso(DAY, 1), count: 3000, users: 2000 });
     const again = await engine.resume({ job: "coupon_daily_stats", side: "stream", local: plan() }, savepoint);
     for (let i = 0; i < 200 && (await engine.status(again.id)).metrics.rowsIn < 3000; i++) await new Promise((r) => setTimeout(r, 50));
+    // The outbox reaches the sink after each micro-batch commits: wait for delivery (bounded), then cancel.
+    const sinkPv = async () => Number((await pg.db.query(`SELECT coalesce(sum(pv), 0) AS pv FROM ${pg.schema}.ads_coupon_daily_rt`)).rows[0]?.pv);
+    for (let i = 0; i < 200 && (await sinkPv()) < 15_000; i++) await new Promise((r) => setTimeout(r, 100));
     await engine.cancel(again.id);
     expect((await engine.status(again.id)).state).toBe("cancelled");
-    const r = await pg.db.query(`SELECT sum(pv) AS pv FROM ${pg.schema}.ads_coupon_daily_rt`);
-    expect(Number(r.rows[0]?.pv)).toBe(15_000);
+    expect(await sinkPv()).toBe(15_000);
     await engine.close();
   }, 120_000);
 

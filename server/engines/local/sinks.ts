@@ -195,15 +195,18 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
   switch (t.connection.type) {
     case "jdbc": {
       const db = env.jdbc(t);
+      // The delivery marker names the physical target (schema.table), not the catalog name: two jobs
+      // writing the same catalog table into different databases or schemas must not skip each other.
+      const target = t.options["table-name"] ?? t.table.name;
       await ensureSinkTable(db, t);
       await ensureCommitTable(db);
       const limiter = sink.rateLimit ? new RateLimiter(sink.rateLimit) : undefined;
       return {
-        committed: () => committedBatch(db, jobId, label),
+        committed: () => committedBatch(db, jobId, target),
         async deliver(batchId, outboxSelect) {
           const rows = (await s.rows(outboxSelect)).map((r) => sink.columns.map((c) => r[c]));
           await db.transaction(async (c) => {
-            const done = await c.query("SELECT batch_id FROM tandem_sink_commits WHERE job = $1 AND sink = $2 FOR UPDATE", [jobId, label]);
+            const done = await c.query("SELECT batch_id FROM tandem_sink_commits WHERE job = $1 AND sink = $2 FOR UPDATE", [jobId, target]);
             if (Number(done.rows[0]?.batch_id ?? 0) >= batchId) return; // delivered before a crash: skip
             if (rows.length) {
               await writeRows(c, t, sink.columns, rows, {
@@ -213,7 +216,7 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
             }
             await c.query(
               "INSERT INTO tandem_sink_commits (job, sink, batch_id) VALUES ($1, $2, $3) ON CONFLICT (job, sink) DO UPDATE SET batch_id = EXCLUDED.batch_id, committed_at = now()",
-              [jobId, label, batchId],
+              [jobId, target, batchId],
             );
           });
           return rows.length;
