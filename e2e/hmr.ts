@@ -6,11 +6,15 @@ import type { Page } from "@playwright/test";
 
 const HMR_SOCKET = /\/_next\/(webpack-)?hmr/;
 
+// Messages that make the client reload the page or re-render from the server (Next 16 names them in
+// `type`; older versions used `action`).
+const RELOADING = new Set(["reload", "reloadPage", "serverComponentChanges", "staticParamsChanged", "addedPage", "removedPage", "middlewareChanges"]);
+
 function isReload(message: string | Buffer): boolean {
   if (typeof message !== "string") return false;
   try {
     const m = JSON.parse(message) as { type?: string; action?: string; data?: { type?: string }[] };
-    if (m.type === "reload" || m.action === "reload" || m.action === "serverComponentChanges") return true;
+    if (RELOADING.has(m.type ?? "") || RELOADING.has(m.action ?? "")) return true;
     return m.type === "turbopack-message" && Array.isArray(m.data) && m.data.some((d) => d.type === "restart");
   } catch {
     return false;

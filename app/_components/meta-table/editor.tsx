@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import type { AlignmentProposal, MetaTableDetail, PhysicalTable } from "../../_lib/api-types";
 import { issuesOf, messageOf, type Issue } from "../../_lib/issues";
 import { viewPreview } from "../../_lib/sql-preview";
@@ -59,10 +59,14 @@ export function MetaTableEditor({ project, initial }: { project: string; initial
   const debouncedSpec = useDebounced(specJson, 500);
   const check = useMutation(trpc.catalog.metaTables.check.mutationOptions());
   const checkMutate = check.mutate;
+  // Answers can arrive out of order; only the newest request's answer is shown.
+  const latestCheck = useRef(0);
   const runCheck = (json: string) => {
+    const seq = ++latestCheck.current;
     checkMutate({ project, spec: JSON.parse(json) as unknown }, {
-      onSuccess: () => { setIssues([]); setFormError(null); },
+      onSuccess: () => { if (seq !== latestCheck.current) return; setIssues([]); setFormError(null); },
       onError: (e) => {
+        if (seq !== latestCheck.current) return;
         const found = issuesOf(e);
         setIssues(found.length ? found : [{ path: "", message: messageOf(e) }]);
       },
