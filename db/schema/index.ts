@@ -3,3 +3,4 @@ export * from "./catalog";
 export * from "./temporal";
 export * from "./auth";
 export * from "./audit";
+export * from "./deployments";

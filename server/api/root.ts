@@ -5,6 +5,7 @@ import { authRouter } from "./routers/auth";
 import { membersRouter } from "./routers/members";
 import { tokensRouter } from "./routers/tokens";
 import { sqlRouter } from "./routers/sql";
+import { jobsRouter } from "./routers/jobs";
 
 // Every router, listed by hand.
 export const appRouter = router({
@@ -14,6 +15,7 @@ export const appRouter = router({
   tokens: tokensRouter,
   audit: auditRouter,
   sql: sqlRouter,
+  jobs: jobsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,128 @@
+import { and, desc, eq, max } from "drizzle-orm";
+import { z } from "zod";
+import type { Tx } from "../../db/client";
+import { jobDeployments } from "../../db/schema/index";
+import { recordAudit } from "../audit/audit";
+import { loadCatalogSnapshot } from "../catalog/snapshot";
+import { JobSpec, Name, type CatalogSnapshot, type JobSpecParsed } from "../catalog/schemas";
+import { actorLabel, type ProjectContext } from "../context";
+import { ConflictError, NotFoundError, ValidationError } from "../errors";
+import { translateJob } from "../sql/translate/index";
+
+// Deploying a job to production: the job as it is now must validate and translate against the catalog
+// as it is now; its spec is then frozen as the next version of the job's deployment history, with the
+// stream script (secrets masked) for review. A rollback deploys an older version's spec again, checked
+// against today's catalog, as a new version: history is only ever appended to.
+// Who may do this is the policy's `job.deploy` (owners); the audit row commits with the deployment.
+
+export const DeployJobInput = z.object({
+  job: Name,
+  note: z.string().max(500).default(""),
+});
+export type DeployJobInput = z.input<typeof DeployJobInput>;
+
+export const RollbackJobInput = z.object({
+  job: Name,
+  /** The version whose spec becomes production again. */
+  toVersion: z.number().int().positive(),
+  note: z.string().max(500).default(""),
+});
+export type RollbackJobInput = z.input<typeof RollbackJobInput>;
+
+export interface Deployment {
+  version: number;
+  job: string;
+  spec: JobSpecParsed;
+  streamScript: string | null;
+  sources: string[];
+  sinks: string[];
+  note: string;
+  rollbackOf: number | null;
+  deployedBy: string;
+  deployedAt: Date;
+}
+
+type Row = typeof jobDeployments.$inferSelect;
+
+function toDeployment(r: Row): Deployment {
+  return {
+    version: r.version, job: r.jobName, spec: JobSpec.parse(r.spec), streamScript: r.streamScript,
+    sources: r.sources, sinks: r.sinks, note: r.note, rollbackOf: r.rollbackOf, deployedBy: r.deployedBy, deployedAt: r.deployedAt,
+  };
+}
+
+/** The day the deploy checks translate for: today (UTC). Only the batch side's partition values depend on it. */
+function today(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
+/** Validates and translates; throws the SQL's issues (with line and column) when the job cannot run. */
+function compileForProduction(catalog: CatalogSnapshot, job: JobSpecParsed, now: Date) {
+  const t = translateJob(catalog, job, { bizdate: today(now) });
+  if (t.errors.length > 0) throw new ValidationError(t.errors, `job '${job.name}' cannot be deployed: ${t.errors.length === 1 ? "1 problem" : `${t.errors.length} problems`} in its SQL\n  ${t.errors.map((e) => `${e.line !== undefined ? `line ${e.line}, column ${e.column ?? 1}: ` : ""}${e.message}`).join("\n  ")}`);
+  return {
+    streamScript: t.stream,
+    sources: [...new Set(t.lineage.tables.flatMap((e) => e.sources))].sort(),
+    sinks: [...new Set(t.lineage.tables.map((e) => e.sink))].sort(),
+  };
+}
+
+async function nextVersion(tx: Tx, projectId: string, job: string): Promise<number> {
+  const [row] = await tx.select({ v: max(jobDeployments.version) }).from(jobDeployments)
+    .where(and(eq(jobDeployments.projectId, projectId), eq(jobDeployments.jobName, job)));
+  return (row?.v ?? 0) + 1;
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  for (let c: unknown = e; c instanceof Error; c = c.cause) if ((c as { code?: unknown }).code === "23505") return true;
+  return false;
+}
+
+async function record(ctx: ProjectContext, job: JobSpecParsed, fields: { note: string; rollbackOf: number | null }, now: Date): Promise<Deployment> {
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      const catalog = await loadCatalogSnapshot(tx, ctx.project);
+      const compiled = compileForProduction(catalog, job, now);
+      const version = await nextVersion(tx, ctx.project.id, job.name);
+      const [row] = await tx.insert(jobDeployments).values({
+        projectId: ctx.project.id, jobName: job.name, version, spec: job, ...compiled,
+        note: fields.note, rollbackOf: fields.rollbackOf, deployedBy: actorLabel(ctx.actor), deployedAt: now,
+      }).returning();
+      if (!row) throw new Error("insert returned no row");
+      await recordAudit(tx, ctx.actor, ctx.project, {
+        action: fields.rollbackOf === null ? "job.deploy" : "job.rollback",
+        entity: "job",
+        name: job.name,
+        details: { version, ...(fields.rollbackOf === null ? {} : { rollbackOf: fields.rollbackOf }), ...(fields.note ? { note: fields.note } : {}) },
+      });
+      return toDeployment(row);
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw new ConflictError(`job '${job.name}' was deployed by someone else at the same moment; reload its history and try again`);
+    throw e;
+  }
+}
+
+export async function deployJob(ctx: ProjectContext, input: DeployJobInput, now = new Date()): Promise<Deployment> {
+  const { job: name, note } = DeployJobInput.parse(input);
+  const job = (await loadCatalogSnapshot(ctx.db, ctx.project)).jobs.get(name);
+  if (!job) throw new NotFoundError("job", name);
+  return record(ctx, job, { note, rollbackOf: null }, now);
+}
+
+export async function rollbackJob(ctx: ProjectContext, input: RollbackJobInput, now = new Date()): Promise<Deployment> {
+  const { job, toVersion, note } = RollbackJobInput.parse(input);
+  const [target] = await ctx.db.select().from(jobDeployments).where(and(
+    eq(jobDeployments.projectId, ctx.project.id), eq(jobDeployments.jobName, job), eq(jobDeployments.version, toVersion),
+  ));
+  if (!target) throw new NotFoundError("deployment", `${job} v${toVersion}`);
+  return record(ctx, JobSpec.parse(target.spec), { note, rollbackOf: toVersion }, now);
+}
+
+/** Newest first. */
+export async function listDeployments(ctx: ProjectContext, job: string, limit = 50): Promise<Deployment[]> {
+  const rows = await ctx.db.select().from(jobDeployments)
+    .where(and(eq(jobDeployments.projectId, ctx.project.id), eq(jobDeployments.jobName, job)))
+    .orderBy(desc(jobDeployments.version)).limit(limit);
+  return rows.map(toDeployment);
+}
