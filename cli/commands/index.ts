@@ -11,6 +11,7 @@ import { registerTemporalDev } from "./temporal-dev";
 import { registerWorker } from "./worker";
 import { registerRun } from "./run";
 import { registerDemo } from "./demo";
+import { registerDeploy } from "./deploy";
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -28,4 +29,5 @@ export const commands: RegisterCommand[] = [
   registerToken,
   registerRun,
   registerDemo,
+  registerDeploy,
 ];
