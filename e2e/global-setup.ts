@@ -14,6 +14,8 @@ const ROUTES = [
   "/p/double11/meta-tables",
   "/p/double11/meta-tables/new",
   "/p/double11/meta-tables/mix_coupon_events",
+  "/p/double11/jobs",
+  "/p/double11/jobs/coupon_minutely",
 ];
 
 export default async function globalSetup(config: FullConfig): Promise<void> {

@@ -17,9 +17,10 @@ const NAV = [
   { href: "/connections", label: "Connections", icon: "M8 7h8M8 12h8m-8 5h5M5 3h14v18H5z" },
   { href: "/tables", label: "Tables", icon: "M3 5h18v14H3zM3 10h18M9 10v9" },
   { href: "/meta-tables", label: "Meta-tables", icon: "M4 7h7v10H4zM13 7h7v10h-7zM11 12h2" },
+  { href: "/jobs", label: "Jobs", icon: "M5 4l14 8-14 8z" },
 ] as const;
 
-const SECTION_LABELS: Record<string, string> = { connections: "Connections", tables: "Tables", "meta-tables": "Meta-tables", new: "New", edit: "Edit" };
+const SECTION_LABELS: Record<string, string> = { connections: "Connections", tables: "Tables", "meta-tables": "Meta-tables", jobs: "Jobs", new: "New", edit: "Edit" };
 
 export function Shell({ project, children }: { project: string; children: ReactNode }) {
   const pathname = usePathname();

@@ -161,8 +161,10 @@ export function Code({ children, label }: { children: string; label?: string }) 
 }
 
 /** A modal confirmation built on <dialog> (focus trap and Escape for free). */
-export function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, onCancel, busy }: {
+export function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, onCancel, busy, tone = "danger" }: {
   open: boolean; title: string; children?: ReactNode; confirmLabel: string; onConfirm: () => void; onCancel: () => void; busy?: boolean;
+  /** danger: destructive (red); primary: a weighty but not destructive action (deploy). */
+  tone?: "danger" | "primary";
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
@@ -179,7 +181,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, 
       </div>
       <div className="flex justify-end gap-2 border-t border-slate-200 bg-slate-50 px-5 py-3">
         <Button onClick={onCancel}>Cancel</Button>
-        <Button variant="primary" className="bg-rose-600 border-rose-600 hover:bg-rose-500" onClick={onConfirm} disabled={busy}>{confirmLabel}</Button>
+        <Button variant="primary" className={tone === "danger" ? "bg-rose-600 border-rose-600 hover:bg-rose-500" : undefined} onClick={onConfirm} disabled={busy}>{confirmLabel}</Button>
       </div>
     </dialog>
   );

@@ -96,6 +96,36 @@ test("an editor signs in, edits the demo project, and cannot write where they ar
   await expect(page.getByRole("link", { name: "ods_events" })).toBeVisible({ timeout: 60_000 });
 });
 
+test("the editor cannot deploy: not where they are a viewer, nor where they are an editor", async ({ page }) => {
+  record(page);
+  await signIn(page);
+
+  // The job page of the viewer project: the SQL is readable, Deploy is disabled and says why.
+  await page.goto(`/p/${viewerProject()}/jobs`);
+  await page.getByRole("table", { name: "Jobs" }).getByRole("link", { name: "daily_copy" }).click({ timeout: 60_000 });
+  await expect(page.getByLabel("Job SQL")).toContainText("INSERT INTO daily", { timeout: 60_000 });
+  await expect(page.getByRole("button", { name: "Deploy", exact: true })).toBeDisabled();
+  await expect(page.getByRole("note")).toContainText(`Deploying needs the owner role; you are viewer in ${viewerProject()}`);
+  await expect(page.getByText("Not deployed yet.")).toBeVisible();
+
+  // The server refuses it too, whatever the page shows.
+  const asViewer = await mutate(page, "jobs.deploy", { project: viewerProject(), job: "daily_copy" });
+  expect(asViewer.status).toBe(403);
+  expect(asViewer.body).toMatch(/is viewer in project .*job\.deploy needs owner/);
+  expect((await mutate(page, "jobs.rollback", { project: viewerProject(), job: "daily_copy", toVersion: 1 })).status).toBe(403);
+  // An editor runs jobs but deploying is the owners'.
+  const asEditor = await mutate(page, "jobs.deploy", { project: "double11", job: "coupon_daily_stats" });
+  expect(asEditor.status).toBe(403);
+  expect(asEditor.body).toMatch(/is editor in project 'double11'; job\.deploy needs owner/);
+
+  // Nothing was deployed.
+  const history = await query(page, "jobs.deployments", { project: viewerProject(), name: "daily_copy" });
+  expect(history.status).toBe(200);
+  expect(history.body).toContain('"json":[]');
+  await page.reload();
+  await expect(page.getByText("Never deployed.")).toBeVisible({ timeout: 60_000 });
+});
+
 test("no plaintext secret in the server log or any API answer", async () => {
   const log = fs.readFileSync(process.env.E2E_AUTH_SERVER_LOG ?? "", "utf8");
   expect(log).toContain("workbench starting");

@@ -47,6 +47,23 @@ export default async function setup(config: FullConfig): Promise<void> {
     "    columns: [{ name: id, type: BIGINT }, { name: dt, type: STRING }]",
     "    partition: { column: dt, format: yyyy-MM-dd }",
     "    options: { path: /tmp/tandem-e2e-auth/ods_events, format: parquet }",
+    "  - name: ads_daily",
+    "    connection: files",
+    "    kind: batch",
+    "    columns: [{ name: id, type: BIGINT }, { name: dt, type: STRING }]",
+    "    partition: { column: dt, format: yyyy-MM-dd }",
+    "    options: { path: /tmp/tandem-e2e-auth/ads_daily, format: parquet }",
+    "metaTables:",
+    "  - name: events",
+    "    columns: [{ name: id, type: BIGINT }, { name: dt, type: STRING }]",
+    "    source: { table: ods_events, mappings: { id: id, dt: dt } }",
+    "  - name: daily",
+    "    columns: [{ name: id, type: BIGINT }, { name: dt, type: STRING }]",
+    "    source: { table: ads_daily, mappings: { id: id, dt: dt } }",
+    "jobs:",
+    "  - name: daily_copy",
+    "    description: Copies a day of events.",
+    "    sql: \"INSERT INTO daily SELECT id, dt FROM events WHERE dt = '${bizdate}'\"",
     "",
   ].join("\n"));
   tandem(["apply", "-f", file]);
@@ -59,7 +76,7 @@ export default async function setup(config: FullConfig): Promise<void> {
   const browser = await chromium.launch(use.launchOptions);
   try {
     const page = await browser.newPage();
-    for (const route of ["/login", "/p/double11"]) await page.goto(`${use.baseURL}${route}`, { timeout: 180_000, waitUntil: "networkidle" });
+    for (const route of ["/login", "/p/double11", "/p/double11/jobs", "/p/double11/jobs/coupon_daily_stats"]) await page.goto(`${use.baseURL}${route}`, { timeout: 180_000, waitUntil: "networkidle" });
   } finally {
     await browser.close();
   }

@@ -63,3 +63,9 @@ export async function authorize(db: Db, actor: Actor | undefined, action: Action
   if (!role) throw new ForbiddenError(`project '${project?.name}' does not exist or ${actorLabel(actor)} is not a member of it`);
   throw new ForbiddenError(`${actorLabel(actor)} is ${role} in project '${project?.name}'; ${action} needs ${rule.minRole} or above`);
 }
+
+/** What the caller may do in a project, for the workbench to enable or explain its buttons (the server still checks). */
+export async function permissionsIn(db: Db, actor: Actor, project: ProjectRef, actions: readonly Action[]): Promise<{ role: Role | undefined; allowed: Partial<Record<Action, boolean>> }> {
+  const role = await roleOf(db, actor, project.id);
+  return { role, allowed: Object.fromEntries(actions.map((a) => [a, roleAllows(role, a)])) };
+}

@@ -2,12 +2,16 @@ import { z } from "zod";
 import { Name } from "../../catalog/schemas";
 import { deployJob, DeployJobInput, listDeployments, rollbackJob, RollbackJobInput } from "../../jobs/deployments";
 import { getJob, listJobs } from "../../jobs/jobs";
+import { permissionsIn } from "../../auth/authorize";
 import { projectAction, router } from "../trpc";
 
 // Thin: jobs as saved in the catalog and their production deployments (owners deploy and roll back).
 export const jobsRouter = router({
   list: projectAction("catalog.read").query(({ ctx }) => listJobs(ctx)),
-  get: projectAction("catalog.read").input(z.object({ name: Name })).query(({ ctx, input }) => getJob(ctx, input.name)),
+  get: projectAction("catalog.read").input(z.object({ name: Name })).query(async ({ ctx, input }) => {
+    const [job, you] = [await getJob(ctx, input.name), await permissionsIn(ctx.db, ctx.actor, ctx.project, ["job.deploy"])];
+    return { ...job, you: { role: you.role ?? null, canDeploy: you.allowed["job.deploy"] === true } };
+  }),
   deployments: projectAction("catalog.read").input(z.object({ name: Name })).query(({ ctx, input }) => listDeployments(ctx, input.name)),
   deploy: projectAction("job.deploy").input(DeployJobInput).mutation(({ ctx, input }) => deployJob(ctx, input)),
   rollback: projectAction("job.deploy").input(RollbackJobInput).mutation(({ ctx, input }) => rollbackJob(ctx, input)),
