@@ -42,7 +42,7 @@ export function demoEventsSql(r: DemoEventRange): string {
 export function demoWarehouseSql(r: DemoEventRange): string {
   return `SELECT event_id, user_id::VARCHAR AS user_id, coupon_id,
     CASE action WHEN 'view' THEN 'V' WHEN 'claim' THEN 'C' ELSE 'R' END AS action_type,
-    (amount_cents / 100)::DECIMAL(12, 2) AS amount,
+    (amount_cents::DECIMAL(14, 2) / 100)::DECIMAL(12, 2) AS amount,
     epoch_ms(ts_ms) AS event_time
   FROM (${demoEventsSql(r)})`;
 }

@@ -240,4 +240,33 @@ GROUP BY window_start, window_end;`), { bizdate: DAY });
     ]));
     c.closeSync();
   });
+  it("integer division truncates toward zero as in Flink, on both sides; DOUBLE division stays exact", async () => {
+    const { catalog } = demo();
+    const t = translateJob(catalog, job(`INSERT INTO ads_coupon_daily
+SELECT dt, coupon_id, COUNT(*) AS pv, SUM(amount_cents / 700) AS uv, SUM((0 - amount_cents) / 700) AS redeemed, SUM(amount_cents / 300) AS gmv_cents
+FROM mix_coupon_events WHERE dt = '\${bizdate}' OR __mode = 'stream' GROUP BY dt, coupon_id`), { bizdate: DAY });
+    expect(t.errors).toEqual([]);
+    expect(t.local?.errors).toEqual([]);
+    const stream = t.local?.stream, batch = t.local?.batch;
+    if (!stream || !batch) throw new Error("no local scripts");
+    // Per-row integer division: 250 cents / 700 is 0, not 0.357, and -250 / 700 is 0 too (toward zero).
+    const expected = new Map<number, { pv: number; by700: number; neg700: number; by300: number }>();
+    for (const e of today) {
+      const m = expected.get(e.coupon) ?? { pv: 0, by700: 0, neg700: 0, by300: 0 };
+      m.pv++; m.by700 += Math.trunc(e.cents / 700); m.neg700 += Math.trunc(-e.cents / 700); m.by300 += Math.trunc(e.cents / 300);
+      expected.set(e.coupon, m);
+    }
+    for (const [script, data] of [[stream, streamData], [batch, batchData]] as const) {
+      const c = await load(script, data);
+      const got = await rows(c, script.statements[0]?.select ?? "");
+      expect(got).toHaveLength(expected.size);
+      for (const r of got) {
+        const m = expected.get(Number(r.coupon_id));
+        if (!m) throw new Error(`unexpected coupon ${String(r.coupon_id)}`);
+        expect([Number(r.pv), Number(r.uv), Number(r.redeemed), Number(r.gmv_cents)]).toEqual([m.pv, m.by700, m.neg700, m.by300]);
+      }
+      expect(Number((await rows(c, "SELECT CAST(5 AS DOUBLE) / 2 AS d"))[0]?.d)).toBe(2.5);
+      c.closeSync();
+    }
+  });
 });

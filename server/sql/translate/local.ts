@@ -93,7 +93,12 @@ export interface LocalScripts {
   errors: Issue[];
 }
 
-export const LOCAL_SETUP = ["SET TimeZone = 'UTC'"];
+/**
+ * Session settings every local script needs so DuckDB means what Flink means: days in UTC (both sides
+ * agree on `dt`), and `/` on two integers is integer division truncating toward zero, as in Flink (DuckDB's
+ * default would give 2.5 for 5 / 2); DECIMAL and floating-point division are unaffected.
+ */
+export const LOCAL_SETUP = ["SET TimeZone = 'UTC'", "SET integer_division = true"];
 
 export function buildLocalScripts(ctx: TranslateContext, stream: CompiledSide, batch: CompiledSide): LocalScripts {
   const errors: Issue[] = [];
