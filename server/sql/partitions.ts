@@ -235,6 +235,14 @@ export function bizdatePartitions(bizdate: string, format: PartitionSpec["format
   }
 }
 
+/** The 24 partition values of a bizdate in an hourly format, in order; undefined for daily formats. */
+export function bizdateHours(bizdate: string, format: PartitionSpec["format"]): string[] | undefined {
+  const s = bizdatePartitions(bizdate, format);
+  if (s.kind !== "range") return undefined;
+  const day = (s.lo ?? "").slice(0, -2);
+  return Array.from({ length: 24 }, (_, h) => `${day}${String(h).padStart(2, "0")}`);
+}
+
 /** The partition value for a bizdate in a daily format; undefined for hourly formats. */
 export function bizdatePartitionValue(bizdate: string, format: PartitionSpec["format"]): string | undefined {
   const s = bizdatePartitions(bizdate, format);

@@ -52,11 +52,13 @@ function sinkOf(ctx: PlanContext, script: LocalScript, st: LocalScript["statemen
   const t = script.sinks.find((s) => s.name === st.sink.table);
   if (!t) throw new LocalPlanError(`statement ${st.statement + 1}: sink '${st.sink.table}' is not among the script's sinks`);
   const partition = st.sink.partition ?? undefined;
+  // A static partition's column is the folder (hive) or a constant the sink adds; a day of hours keeps it in the rows.
+  const added = partition && "value" in partition ? partition.column : undefined;
   return {
     table: bindTable(ctx.catalog, t.physical, ctx.secret),
     mode: st.sink.mode,
     partition,
-    columns: st.sink.columns.filter((c) => c !== partition?.column),
+    columns: st.sink.columns.filter((c) => c !== added),
     rateLimit,
   };
 }
@@ -69,8 +71,8 @@ function batchPlan(ctx: PlanContext, script: LocalScript): LocalBatchJob {
     views: views(script),
     statements: script.statements.map((st) => {
       const sink = sinkOf(ctx, script, st, ctx.job.batch.sinkRateLimit);
-      // The partition column is the folder (hive) or a constant the sink adds: select the rest.
-      const select = sink.partition ? `SELECT ${sink.columns.map(q).join(", ")} FROM (${st.select}) AS __a` : st.select;
+      // A static partition's column is not among the sink's columns: select the rest.
+      const select = sink.partition && "value" in sink.partition ? `SELECT ${sink.columns.map(q).join(", ")} FROM (${st.select}) AS __a` : st.select;
       return { sink, select };
     }),
   };

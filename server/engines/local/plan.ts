@@ -35,13 +35,21 @@ export interface LocalView {
 
 export type SinkMode = "append" | "upsert" | "overwrite-partition";
 
+/**
+ * The partitions a batch write replaces. `value`: one partition, whose column the sink adds (the rows do
+ * not carry it). `values`: an hour-partitioned sink's bizdate, its 24 hours; the rows carry the column,
+ * rows outside the set are dropped, and every partition of the set is replaced, so an hour that is empty
+ * on a rerun loses its old rows too.
+ */
+export type SinkPartition = { column: string; value: string } | { column: string; values: string[] };
+
 export interface LocalSink {
   table: BoundTable;
   /** Stream: upsert when the sink has a primary key, else append. Batch: overwrite-partition (or append when unpartitioned). */
   mode: SinkMode;
-  /** Batch writes of a partitioned sink: the one partition replaced. */
-  partition?: { column: string; value: string };
-  /** Physical sink columns in the order the statement's SELECT produces them (partition column excluded). */
+  /** Batch writes of a partitioned sink: the partitions replaced. */
+  partition?: SinkPartition;
+  /** Physical sink columns in the order the statement's SELECT produces them (a static partition's column excluded). */
   columns: string[];
   /** Rows per second promised to the sink (token bucket over any 1-s window); jdbc sinks. */
   rateLimit?: number;

@@ -103,8 +103,24 @@ export async function writeBatch(s: DuckSession, sink: LocalSink, select: string
   }
 }
 
+/** For a day of hour partitions: only the rows inside the day's hours. */
+function keptRows(sink: LocalSink, typed: string): string {
+  const p = sink.partition;
+  if (!p || !("values" in p)) return typed;
+  return `SELECT * FROM (${typed}) AS __k WHERE CAST(${q(p.column)} AS VARCHAR) IN (${p.values.map(lit).join(", ")})`;
+}
+
+/** The DELETE predicate (DuckDB and Postgres alike) for the partitions a write replaces; "" for the whole table. */
+function replacedWhere(sink: LocalSink, quote: (name: string) => string): string {
+  const p = sink.partition;
+  if (!p) return "";
+  if ("value" in p) return ` WHERE ${quote(p.column)} = ${lit(p.value)}`;
+  return ` WHERE CAST(${quote(p.column)} AS VARCHAR) IN (${p.values.map(lit).join(", ")})`;
+}
+
 async function writeParquetPartition(s: DuckSession, sink: LocalSink, typed: string, env: SinkEnv): Promise<BatchWriteResult> {
   const root = resolvePath(requireOption(sink.table, "path"), env);
+  if (sink.partition && "values" in sink.partition) return writeParquetHours(s, sink, { column: sink.partition.column, values: sink.partition.values }, root, typed);
   const dir = sink.partition ? path.join(root, `${sink.partition.column}=${sink.partition.value}`) : root;
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.tandem-${crypto.randomUUID()}.parquet.tmp`);
@@ -123,21 +139,57 @@ async function writeParquetPartition(s: DuckSession, sink: LocalSink, typed: str
   }
 }
 
+/**
+ * A day of hour partitions: every file is written first, then each swapped in with rename(2), then the
+ * day's hours without rows are removed. Each hour changes atomically; a crash between swaps leaves some
+ * hours new and some old, never a partial or doubled hour, and a rerun completes the day.
+ */
+async function writeParquetHours(s: DuckSession, sink: LocalSink, p: { column: string; values: string[] }, root: string, typed: string): Promise<BatchWriteResult> {
+  const stage = `__tandem_stage_${crypto.randomBytes(4).toString("hex")}`;
+  const rest = sink.columns.filter((c) => c !== p.column).map(q).join(", ");
+  const finalName = "part-0.parquet";
+  await s.run(`CREATE TEMP TABLE ${stage} AS ${keptRows(sink, typed)}`);
+  const staged: { dir: string; tmp: string }[] = [];
+  try {
+    const present = (await s.rows(`SELECT DISTINCT CAST(${q(p.column)} AS VARCHAR) AS v FROM ${stage} ORDER BY 1`)).map((r) => String(r.v));
+    let rows = 0;
+    for (const v of present) {
+      const dir = path.join(root, `${p.column}=${v}`);
+      fs.mkdirSync(dir, { recursive: true });
+      const tmp = path.join(dir, `.tandem-${crypto.randomUUID()}.parquet.tmp`);
+      staged.push({ dir, tmp });
+      const out = await s.rows(`COPY (SELECT ${rest} FROM ${stage} WHERE CAST(${q(p.column)} AS VARCHAR) = ${lit(v)}) TO ${lit(tmp)} (FORMAT parquet)`);
+      rows += Number(Object.values(out[0] ?? {})[0] ?? 0);
+    }
+    for (const { dir, tmp } of staged) {
+      fs.renameSync(tmp, path.join(dir, finalName));
+      for (const f of fs.readdirSync(dir)) {
+        if (f !== finalName && f.endsWith(".parquet")) fs.rmSync(path.join(dir, f), { force: true });
+      }
+    }
+    for (const v of p.values) {
+      if (!present.includes(v)) fs.rmSync(path.join(root, `${p.column}=${v}`), { recursive: true, force: true });
+    }
+    return { rows, target: root };
+  } finally {
+    for (const { tmp } of staged) fs.rmSync(tmp, { force: true });
+    await s.run(`DROP TABLE IF EXISTS ${stage}`);
+  }
+}
+
 async function writeJdbcBatch(s: DuckSession, sink: LocalSink, typed: string, env: SinkEnv): Promise<BatchWriteResult> {
   const t = sink.table;
   const db = env.jdbc(t);
   await ensureSinkTable(db, t);
-  const rows = (await s.rows(typed)).map((r) => sink.columns.map((c) => r[c]));
+  const rows = (await s.rows(keptRows(sink, typed))).map((r) => sink.columns.map((c) => r[c]));
   const limiter = sink.rateLimit ? new RateLimiter(sink.rateLimit) : undefined;
   const table = t.options["table-name"] ?? t.table.name;
   const cols = [...sink.columns];
-  const data = sink.partition ? rows.map((r) => [...r, sink.partition?.value]) : rows;
-  if (sink.partition) cols.push(sink.partition.column);
+  const p = sink.partition;
+  const data = p && "value" in p ? rows.map((r) => [...r, p.value]) : rows;
+  if (p && "value" in p) cols.push(p.column);
   await db.transaction(async (c) => {
-    if (sink.mode !== "append") {
-      if (sink.partition) await c.query(`DELETE FROM ${pgName(table)} WHERE ${pgQ(sink.partition.column)} = $1`, [sink.partition.value]);
-      else await c.query(`DELETE FROM ${pgName(table)}`);
-    }
+    if (sink.mode !== "append") await c.query(`DELETE FROM ${pgName(table)}${replacedWhere(sink, pgQ)}`);
     await writeRows(c, t, cols, data, {
       mode: "append",
       limiter,
@@ -157,13 +209,12 @@ async function writeDuckdbBatch(s: DuckSession, sink: LocalSink, typed: string, 
   try {
     const cols = t.table.columns.map((c) => `${q(c.name)} ${duckType(c.type)}`).join(", ");
     await s.run(`CREATE TABLE IF NOT EXISTS ${alias}.${q(table)} (${cols})`);
-    const list = [...sink.columns, ...(sink.partition ? [sink.partition.column] : [])].map(q).join(", ");
-    const extra = sink.partition ? `, ${lit(sink.partition.value)}` : "";
+    const p = sink.partition;
+    const list = [...sink.columns, ...(p && "value" in p ? [p.column] : [])].map(q).join(", ");
+    const extra = p && "value" in p ? `, ${lit(p.value)}` : "";
     return await s.transaction(async () => {
-      if (sink.mode !== "append") {
-        await s.run(`DELETE FROM ${alias}.${q(table)}${sink.partition ? ` WHERE ${q(sink.partition.column)} = ${lit(sink.partition.value)}` : ""}`);
-      }
-      const out = await s.rows(`INSERT INTO ${alias}.${q(table)} (${list}) SELECT *${extra} FROM (${typed})`);
+      if (sink.mode !== "append") await s.run(`DELETE FROM ${alias}.${q(table)}${replacedWhere(sink, q)}`);
+      const out = await s.rows(`INSERT INTO ${alias}.${q(table)} (${list}) SELECT *${extra} FROM (${keptRows(sink, typed)})`);
       return { rows: Number(Object.values(out[0] ?? {})[0] ?? 0), target: `${file}:${table}` };
     });
   } finally {

@@ -5,7 +5,7 @@ import {
 } from "../../catalog/schemas";
 import type { InsertInfo, MetaRef } from "../analyze";
 import { ident, sqlString } from "../ddl";
-import { bizdatePartitionValue, bizdatePartitions, partitionLogicalColumn, refPartitions, union, type PartitionSet } from "../partitions";
+import { bizdateHours, bizdatePartitionValue, bizdatePartitions, partitionLogicalColumn, refPartitions, union, type PartitionSet } from "../partitions";
 import { substituteVariables, type Mode } from "../variables";
 import { hasToken, span, type Node } from "../tree";
 import type { CompiledSide } from "../validate";
@@ -133,9 +133,18 @@ export interface SinkTarget {
   binding: BindingSpecParsed;
   /** Physical column for each logical target column; undefined where the side has no such column (virtual). */
   physicalColumns: (string | undefined)[];
-  /** Batch, partitioned sink in a daily format: the partition overwritten. */
-  partition?: { column: string; value: string; logical?: string };
+  /** Batch, partitioned sink: what the run overwrites. */
+  partition?: SinkPartitionTarget;
 }
+
+/**
+ * A daily format (or a static value from batch.partitions) overwrites one partition, `value`; the rows
+ * are filtered to it when the query writes the column (`logical`). An hourly format overwrites the
+ * bizdate's 24 hours, `hours`, taken from the rows: the query must write the column.
+ */
+export type SinkPartitionTarget =
+  | { column: string; value: string; logical?: string }
+  | { column: string; hours: string[]; logical: string };
 
 export function sinkTarget(ctx: TranslateContext, ins: InsertInfo, side: Side): SinkTarget | undefined {
   const meta = ins.meta;
@@ -151,11 +160,12 @@ export function sinkTarget(ctx: TranslateContext, ins: InsertInfo, side: Side): 
   let partition: SinkTarget["partition"];
   if (side === "batch" && table.partition) {
     const statics = staticPartitions(ctx);
-    const value = statics.get(table.partition.column.toLowerCase()) ?? bizdatePartitionValue(ctx.bizdate, table.partition.format);
-    if (value !== undefined) {
-      const logical = ins.targetColumns.find((_, i) => physicalColumns[i] === table.partition?.column);
-      partition = { column: table.partition.column, value, logical };
-    }
+    const { column, format } = table.partition;
+    const value = statics.get(column.toLowerCase()) ?? bizdatePartitionValue(ctx.bizdate, format);
+    const logical = ins.targetColumns.find((_, i) => physicalColumns[i] === column);
+    const hours = bizdateHours(ctx.bizdate, format);
+    if (value !== undefined) partition = { column, value, logical };
+    else if (hours && logical) partition = { column, hours, logical };
   }
   return { meta, table, binding, physicalColumns, partition };
 }
@@ -167,16 +177,27 @@ export const OUT_CTE = "__tandem_out";
  * column list. When the side drops a column (virtual on that side) or writes a partition, the user's
  * query is wrapped in a CTE and the outer SELECT picks the physical columns; the query text is kept.
  */
-export function sinkEdits(ctx: TranslateContext, text: string, ins: InsertInfo, side: Side, ddlName: (p: string) => string): Edit[] {
+export function sinkEdits(ctx: TranslateContext, compiled: CompiledSide, ins: InsertInfo, side: Side, ddlName: (p: string) => string): Edit[] {
+  const text = compiled.parsed.text;
   const target = sinkTarget(ctx, ins, side);
   if (!target) return [];
+  const tp = target.table.partition;
+  if (side === "batch" && tp && !target.partition) {
+    // An hourly sink without a static value: the hour comes from the rows, so the query must write it.
+    ctx.issues.push({
+      path: ctx.path, ...compiled.sub.map.position(span(ins.pathNode).start),
+      message: `'${target.meta.name}' is written to '${target.table.name}', partitioned by hour ('${tp.format}'): the query must write the partition column; map a logical column of '${target.meta.name}' to '${tp.column}' on its batch side and write it, or set batch.partitions.${tp.column}`,
+    });
+    return [];
+  }
   const edits: Edit[] = [];
   const pathSpan = span(ins.pathNode);
   const listSpan = ins.columnList ? span(ins.columnList.node) : undefined;
   const head = { start: pathSpan.start, end: listSpan?.end ?? pathSpan.end };
+  const staticColumn = target.partition && "value" in target.partition ? target.partition.column : undefined;
   const kept = ins.targetColumns
     .map((l, i) => ({ l, p: target.physicalColumns[i] }))
-    .filter((x): x is { l: string; p: string } => x.p !== undefined && x.p !== target.partition?.column);
+    .filter((x): x is { l: string; p: string } => x.p !== undefined && x.p !== staticColumn);
   const needsWrap = target.partition !== undefined || kept.length !== ins.targetColumns.length;
   const name = ident(ddlName(target.table.name));
   const physList = `(${kept.map((k) => ident(k.p)).join(", ")})`;
@@ -191,10 +212,16 @@ export function sinkEdits(ctx: TranslateContext, text: string, ins: InsertInfo, 
   const q = span(ins.query);
   let partitionClause = "";
   const where: string[] = [];
-  if (target.partition) {
+  const tpart = target.partition;
+  if (tpart) {
     edits.push({ ...ins.intoToken, text: "OVERWRITE" });
-    partitionClause = ` PARTITION (${ident(target.partition.column)} = ${sqlString(target.partition.value)})`;
-    if (target.partition.logical) where.push(`${ident(target.partition.logical)} = ${sqlString(target.partition.value)}`);
+    if ("value" in tpart) {
+      partitionClause = ` PARTITION (${ident(tpart.column)} = ${sqlString(tpart.value)})`;
+      if (tpart.logical) where.push(`${ident(tpart.logical)} = ${sqlString(tpart.value)}`);
+    } else {
+      // Dynamic partitions: Flink overwrites the hours the rows fall in; the filter keeps the bizdate's.
+      where.push(`${ident(tpart.logical)} BETWEEN ${sqlString(tpart.hours[0] ?? "")} AND ${sqlString(tpart.hours[tpart.hours.length - 1] ?? "")}`);
+    }
   }
   // `INSERT INTO t SELECT ...` on one line: put the generated WITH on its own line.
   const gap = /^[ \t]+$/.test(text.slice(head.end, q.start)) ? { start: head.end, end: q.start } : { start: q.start, end: q.start };

@@ -61,7 +61,7 @@ export function buildFlinkScript(ctx: TranslateContext, compiled: CompiledSide, 
   }
 
   // Sink edits first: at the end of a statement, the CTE wrap closes before the statement set's END.
-  const edits: Edit[] = inserts.flatMap((ins) => sinkEdits(ctx, compiled.parsed.text, ins, sinkSide, ddlName));
+  const edits: Edit[] = inserts.flatMap((ins) => sinkEdits(ctx, compiled, ins, sinkSide, ddlName));
   edits.push(...statementSetEdits(compiled));
   const userText = terminate(applyEdits(compiled.parsed.text, edits));
 

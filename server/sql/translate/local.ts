@@ -52,8 +52,12 @@ export interface LocalSink {
   /** Physical columns written, in the order `select` produces them. */
   columns: string[];
   mode: WriteMode;
-  /** overwrite-partition: the partition replaced (delete it, then insert the rows). */
-  partition: { column: string; value: string } | null;
+  /**
+   * overwrite-partition: the partitions replaced (delete them, then insert the rows). `value`: one
+   * partition, a constant in `select`; `values`: an hour-partitioned sink's bizdate (its 24 hours), the
+   * rows carrying the column; every hour of the set is replaced, those without rows emptied.
+   */
+  partition: { column: string; value: string } | { column: string; values: string[] } | null;
   /** upsert: the key. */
   primaryKey: string[];
 }
@@ -182,13 +186,16 @@ function localScript(ctx: TranslateContext, compiled: CompiledSide, mode: Side):
       sinks.set(target.table.name, sinkTable);
       const query = polyglotDuckdb(handRewriter(compiled.parsed, ins.query).text(ins.query));
       const logical = ins.targetColumns;
+      const tp = target.partition;
       const cols = sinkTable.columns.map((c) => {
         const i = target.physicalColumns.indexOf(c.name);
-        const expr = target.partition?.column === c.name ? sqlString(target.partition.value)
+        const expr = tp && "value" in tp && tp.column === c.name ? sqlString(tp.value)
           : i >= 0 ? `__q.${q(logical[i] ?? "")}` : "NULL";
         return `CAST(${expr} AS ${c.type}) AS ${q(c.name)}`;
       });
-      const where = target.partition?.logical ? ` WHERE __q.${q(target.partition.logical)} = ${sqlString(target.partition.value)}` : "";
+      const where = !tp?.logical ? ""
+        : "value" in tp ? ` WHERE __q.${q(tp.logical)} = ${sqlString(tp.value)}`
+        : ` WHERE CAST(__q.${q(tp.logical)} AS VARCHAR) IN (${tp.hours.map(sqlString).join(", ")})`;
       const project = `SELECT ${cols.join(", ")} FROM __q${where}`;
       const select = `SELECT ${cols.join(", ")} FROM (${query}) AS __q(${logical.map(q).join(", ")})${where}`;
       const modeOf = (): WriteMode => (target.partition ? "overwrite-partition" : sinkTable.primaryKey.length ? "upsert" : "append");
@@ -196,7 +203,7 @@ function localScript(ctx: TranslateContext, compiled: CompiledSide, mode: Side):
         statement: st.index, target: target.meta.name,
         sink: {
           table: sinkTable.name, columns: sinkTable.columns.map((c) => c.name), mode: modeOf(),
-          partition: target.partition ? { column: target.partition.column, value: target.partition.value } : null,
+          partition: !tp ? null : "value" in tp ? { column: tp.column, value: tp.value } : { column: tp.column, values: tp.hours },
           primaryKey: sinkTable.primaryKey,
         },
         select, project, queryColumns: [...logical],
