@@ -1,4 +1,9 @@
+import fs from "node:fs";
+import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { and, eq } from "drizzle-orm";
+import { connections } from "../../db/schema";
+import type { ProjectContext } from "../context";
 import { ValidationError } from "../errors";
 import type { ColumnSpec } from "./schemas";
 
@@ -60,12 +65,63 @@ const DUCKDB_TO_FLINK: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/^DECIMAL\((\d+),(\d+)\)$/, (m) => `DECIMAL(${m[1]}, ${m[2]})`], [/^BLOB$/, () => "BYTES"], [/^TIME$/, () => "TIME"],
 ];
 
+/**
+ * Where Parquet inference may read on the server: the data folder and the paths of the project's
+ * filesystem connections. Without this an editor could probe any file the server can open (or make
+ * DuckDB fetch a URL). Relative paths resolve as the local engine resolves them (`.tandem/...` is the
+ * data folder, anything else is beside it).
+ */
+export interface ReadableFolders {
+  dataDir: string;
+  folders: string[];
+}
+
+export async function readableFolders(ctx: ProjectContext, dataDir: string): Promise<ReadableFolders> {
+  const rows = await ctx.db.select({ properties: connections.properties }).from(connections)
+    .where(and(eq(connections.projectId, ctx.project.id), eq(connections.type, "filesystem")));
+  const paths = rows.map((r) => r.properties.path).filter((p): p is string => typeof p === "string" && p.length > 0);
+  return { dataDir, folders: [dataDir, ...paths.map((p) => resolveServerPath(p, dataDir))] };
+}
+
+function resolveServerPath(p: string, dataDir: string): string {
+  if (path.isAbsolute(p)) return path.normalize(p);
+  const m = /^\.tandem(?:[\\/](.*))?$/.exec(p);
+  if (m) return path.join(dataDir, m[1] ?? "");
+  return path.resolve(path.dirname(dataDir), p);
+}
+
+function realOrSelf(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+/** The absolute path to read, with symlinks of its folder part resolved, or a ValidationError. */
+export function confinePath(input: string, readable: ReadableFolders): string {
+  const refuse = (message: string) => new ValidationError([{ path: "path", message }]);
+  if (/^[a-z][a-z0-9+.-]*:/i.test(input)) throw refuse(`'${input}' is a URL; inference reads files on the server only`);
+  const abs = resolveServerPath(input, readable.dataDir);
+  const parts = abs.split(path.sep);
+  const firstGlob = parts.findIndex((x) => /[*?[{]/.test(x));
+  const folderPart = firstGlob < 0 ? abs : parts.slice(0, firstGlob).join(path.sep) || path.sep;
+  const real = realOrSelf(folderPart);
+  const inside = readable.folders.map(realOrSelf).some((f) => real === f || real.startsWith(f.endsWith(path.sep) ? f : f + path.sep));
+  if (!inside) {
+    throw refuse(`'${input}' is outside the folders Tandem reads for this project: the data folder and the paths of its filesystem connections (${readable.folders.join(", ")})`);
+  }
+  return real + abs.slice(folderPart.length);
+}
+
 /** Columns of a Parquet file (or glob), read by DuckDB. Hive partition folders (dt=...) become columns. */
-export async function inferColumnsFromParquet(path: string): Promise<ColumnSpec[]> {
-  const instance = await DuckDBInstance.create(":memory:");
+export async function inferColumnsFromParquet(input: string, readable: ReadableFolders): Promise<ColumnSpec[]> {
+  const file = confinePath(input, readable);
+  // No extension downloads: a path can never turn into a network fetch.
+  const instance = await DuckDBInstance.create(":memory:", { autoinstall_known_extensions: "false", autoload_known_extensions: "false" });
   const conn = await instance.connect();
   try {
-    const escaped = path.replace(/'/g, "''");
+    const escaped = file.replace(/'/g, "''");
     const reader = await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${escaped}', hive_partitioning = true, hive_types_autocast = false)`);
     return reader.getRowObjects().map((r) => {
       const duck = String(r.column_type).toUpperCase();
@@ -74,7 +130,7 @@ export async function inferColumnsFromParquet(path: string): Promise<ColumnSpec[
       return { name: safeName(String(r.column_name)), type: rule && m ? rule[1](m) : "STRING", ...(rule ? {} : { comment: `DuckDB type ${duck}` }) };
     });
   } catch (e) {
-    throw new ValidationError([{ path: "path", message: `cannot read Parquet at '${path}': ${(e as Error).message.split("\n")[0]}` }]);
+    throw new ValidationError([{ path: "path", message: `cannot read Parquet at '${input}': ${(e as Error).message.split("\n")[0]}` }]);
   } finally {
     conn.closeSync();
     instance.closeSync();

@@ -116,6 +116,12 @@ describe("catalog router", () => {
     await expect(api.catalog.connections.delete({ project, name: "demo_serving" })).rejects.toThrow(/connection 'demo_serving' is used by tables? .*'ads_coupon_daily_rt'.*; delete or move them first/);
   });
 
+  it("infers columns from Parquet only inside the project's folders", async () => {
+    const api = caller();
+    await expect(api.catalog.tables.inferFromParquet({ project, path: "/etc/passwd" })).rejects.toThrow("is outside the folders Tandem reads for this project");
+    await expect(api.catalog.tables.inferFromParquet({ project, path: "http://169.254.169.254/x.parquet" })).rejects.toThrow("is a URL");
+  });
+
   it("infers columns from a JSON sample and auto-aligns two tables", async () => {
     const api = caller();
     const cols = await api.catalog.tables.inferFromJson({ project, sample: '{"id": 1, "amount": 2.5, "tags": ["a"], "at": "2024-11-11T00:00:00Z"}' });

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { autoAlign } from "../../catalog/align";
 import { createConnection, deleteConnection, listConnections, updateConnection } from "../../catalog/connections";
-import { inferColumnsFromJson, inferColumnsFromParquet } from "../../catalog/infer";
+import { inferColumnsFromJson, inferColumnsFromParquet, readableFolders } from "../../catalog/infer";
 import { createMetaTable, checkMetaTable, deleteMetaTable, getMetaTable, listMetaTables, ListMetaTablesInput, updateMetaTable } from "../../catalog/meta-tables";
 import { createPhysicalTable, deletePhysicalTable, getPhysicalTable, listPhysicalTables, ListTablesInput, updatePhysicalTable } from "../../catalog/physical-tables";
 import { Name } from "../../catalog/schemas";
-import { environmentVariable } from "../../env";
+import { dataDir, environmentVariable } from "../../env";
 import { listVisibleProjects } from "../../auth/users";
 import { projectAction, router, signedInProcedure } from "../trpc";
 
@@ -33,7 +33,8 @@ export const catalogRouter = router({
     update: projectAction("catalog.write").input(Named.extend({ spec: z.unknown() })).mutation(({ ctx, input }) => updatePhysicalTable(ctx, input.name, input.spec)),
     delete: projectAction("catalog.write").input(Named).mutation(({ ctx, input }) => deletePhysicalTable(ctx, input.name)),
     inferFromJson: projectAction("catalog.write").input(z.object({ sample: z.string().min(1).max(1_000_000) })).mutation(({ input }) => inferColumnsFromJson(input.sample)),
-    inferFromParquet: projectAction("catalog.write").input(z.object({ path: z.string().min(1) })).mutation(({ input }) => inferColumnsFromParquet(input.path)),
+    inferFromParquet: projectAction("catalog.write").input(z.object({ path: z.string().min(1) })).mutation(async ({ ctx, input }) =>
+      inferColumnsFromParquet(input.path, await readableFolders(ctx, dataDir()))),
   }),
 
   metaTables: router({
