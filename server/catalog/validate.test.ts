@@ -50,6 +50,15 @@ describe("project file validation", () => {
     expect(issues[0]?.message).toMatch(/type mismatch on the batch side .*'user_id' is BIGINT but 'ods_coupon_events_di.user_id' is STRING; .*CAST\(user_id AS BIGINT\)/);
   });
 
+  it("rejects a mapping expression whose stated type does not fit the logical column", () => {
+    const issues = issuesOf(replaceOnce(demo, 'user_id: { expr: "CAST(user_id AS BIGINT)" }', 'user_id: { expr: "CAST(user_id AS DOUBLE)" }'));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.path).toBe("metaTables.mix_coupon_events.batch.mappings.user_id");
+    expect(issues[0]?.message).toBe("type mismatch on the batch side of meta-table 'mix_coupon_events': 'user_id' is BIGINT but its mapping CAST(user_id AS DOUBLE) gives DOUBLE; make it give BIGINT, e.g. CAST(... AS BIGINT)");
+    const line = demo.split("\n").findIndex((l) => l.includes('user_id: { expr: "CAST(user_id AS BIGINT)" }')) + 1;
+    expect(issues[0]?.line).toBe(line);
+  });
+
   it("rejects duplicate names", () => {
     const dupTable = replaceOnce(demo, "  - name: ads_coupon_daily_di\n", "  - name: ads_coupon_daily_rt\n");
     expect(issuesOf(dupTable).some((i) => i.message === "duplicate physical table name 'ads_coupon_daily_rt'")).toBe(true);

@@ -1,5 +1,6 @@
 import type { Issue } from "../errors";
 import { FlinkTypeError, formatFlinkType, isAssignable, parseFlinkType, type FlinkType } from "./flink-types";
+import { expressionType } from "./expression-type";
 import {
   MODE_COLUMN,
   mappingExpr,
@@ -202,7 +203,17 @@ function validateBinding(
     }
     if (mapped === undefined || !physical) continue;
     const target = mappingExpr(mapped);
-    if (!("column" in target)) continue; // expressions are type-checked by the SQL layer at translate time
+    if (!("column" in target)) {
+      // An expression: checked when its shape states its type (a CAST, a literal, ...), else left to Flink.
+      const given = expressionType(target.expr, physical);
+      if (type && given && !isAssignable(given, type)) {
+        issues.push({
+          path: `${at}.mappings.${col}`,
+          message: `type mismatch on ${who}: '${col}' is ${formatFlinkType(type)} but its mapping ${target.expr} gives ${formatFlinkType(given)}; make it give ${formatFlinkType(type)}, e.g. CAST(... AS ${formatFlinkType(type)})`,
+        });
+      }
+      continue;
+    }
     if (!physical.has(target.column)) {
       const hint = closest(target.column, [...physical.keys()]);
       issues.push({
