@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { NativeConnection, Worker, type WorkerOptions } from "@temporalio/worker";
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type WorkerOptions } from "@temporalio/worker";
 import { env } from "../server/env";
 import { createActivities, type ActivityDeps } from "./activities/index";
 import type { TemporalTarget } from "./client";
@@ -34,8 +34,14 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
+/** Bundles the workflow code; webpack's module listing (logged at INFO) is dropped, its warnings and errors kept. */
+function bundle(workflowsPath: string): ReturnType<typeof bundleWorkflowCode> {
+  return bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger("WARN") });
+}
+
 export async function startWorker(opts: StartWorkerOptions): Promise<RunningWorker> {
   const taskQueue = opts.taskQueue ?? env().TEMPORAL_TASK_QUEUE;
+  const workflowBundle = opts.workflowBundle ?? (await bundle(opts.workflowsPath ?? DEFAULT_WORKFLOWS_PATH));
   const connection = await NativeConnection.connect({ address: opts.target.address, tls: opts.target.tls, apiKey: opts.target.apiKey });
   let worker: Worker;
   try {
@@ -43,7 +49,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
       connection,
       namespace: opts.target.namespace,
       taskQueue,
-      ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: opts.workflowsPath ?? DEFAULT_WORKFLOWS_PATH }),
+      workflowBundle,
       activities: opts.activities ?? createActivities(opts.activityDeps),
       ...(opts.identity ? { identity: opts.identity } : {}),
       shutdownGraceTime: "10s",
