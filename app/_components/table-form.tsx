@@ -238,7 +238,7 @@ export function TableForm({ project, existing }: { project: string; existing?: P
             </Field>
             <Button size="sm" className="mt-2" disabled={!sample.trim() || inferJson.isPending} onClick={() => inferJson.mutate({ project, sample })}>{inferJson.isPending ? "Inferring…" : "Infer from JSON"}</Button>
             <div className="mt-4 border-t border-slate-100 pt-3">
-              <Field label="Parquet path" error={at("path")} hint="A file or glob on the server; hive folders (dt=...) become columns.">
+              <Field label="Parquet path" error={at("path")} hint="A file or glob in the data folder (.tandem/...) or under a filesystem connection's path; hive folders (dt=...) become columns.">
                 {(id) => <input id={id} value={parquetPath} onChange={(e) => setParquetPath(e.target.value)} placeholder=".tandem/demo/warehouse/ods_coupon_events_di/**/*.parquet" className={cx(inputClass, "font-mono text-xs")} />}
               </Field>
               <Button size="sm" className="mt-2" disabled={!parquetPath.trim() || inferParquet.isPending} onClick={() => inferParquet.mutate({ project, path: parquetPath.trim() })}>{inferParquet.isPending ? "Reading…" : "Infer from Parquet"}</Button>

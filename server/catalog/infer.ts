@@ -80,7 +80,10 @@ export async function readableFolders(ctx: ProjectContext, dataDir: string): Pro
   const rows = await ctx.db.select({ properties: connections.properties }).from(connections)
     .where(and(eq(connections.projectId, ctx.project.id), eq(connections.type, "filesystem")));
   const paths = rows.map((r) => r.properties.path).filter((p): p is string => typeof p === "string" && p.length > 0);
-  return { dataDir, folders: [dataDir, ...paths.map((p) => resolveServerPath(p, dataDir))] };
+  const all = [dataDir, ...paths.map((p) => resolveServerPath(p, dataDir))];
+  // A folder inside another adds nothing (and would only lengthen the message that lists them).
+  const folders = [...new Set(all)].filter((f, _, list) => !list.some((o) => o !== f && f.startsWith(o + path.sep)));
+  return { dataDir, folders };
 }
 
 function resolveServerPath(p: string, dataDir: string): string {
