@@ -3,12 +3,13 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authUsers } from "../../db/schema/index";
+import { authRateLimits, authUsers } from "../../db/schema/index";
 import type { DatabaseHandle } from "../../db/client";
 import { openTestDatabase, uniqueName } from "../../db/testing/index";
 import { SecretBox } from "../catalog/secrets";
 import { appRouter } from "../api/root";
 import { createCallerFactory } from "../api/trpc";
+import { ACCOUNT_LOCKOUT } from "./account-lockout";
 import { authFor, SIGN_IN_RATE_LIMIT } from "./auth";
 import { callerFromHeaders } from "./request";
 import { authSettingsFrom, type AuthSettings } from "./settings";
@@ -144,6 +145,27 @@ describe("email and password sign-in", () => {
     expect((await signIn(email, "bobs-real-password", ip)).status).toBe(429);
     // Another address is not affected.
     expect((await signIn(email, "bobs-real-password", `10.2.${crypto.randomInt(255)}.${crypto.randomInt(255)}`)).status).toBe(200);
+  });
+
+  it("locks an account after repeated failures from many addresses, until the window passes", async () => {
+    const email = `${uniqueName("carol").toLowerCase()}@example.test`;
+    await createUser({ db: handle.db, actor: { kind: "local" } }, settings, { email, password: "carols-real-password" });
+    const freshIp = () => `10.3.${crypto.randomInt(255)}.${crypto.randomInt(255)}`;
+    // Failures below the limit are forgotten by a successful sign-in.
+    for (let i = 0; i < ACCOUNT_LOCKOUT.failures - 1; i += 1) expect((await signIn(email, `guess-${i}-wrong!`, freshIp())).status).toBe(401);
+    expect((await signIn(email, "carols-real-password", freshIp())).status).toBe(200);
+    // A spread-out guesser: one try per address, never reaching the per-address limit.
+    for (let i = 0; i < ACCOUNT_LOCKOUT.failures; i += 1) expect((await signIn(email, `guess-${i}-wrong!`, freshIp())).status).toBe(401);
+    const locked = await signIn(email, "carols-real-password", freshIp());
+    expect(locked.status).toBe(429);
+    expect(((await locked.json()) as { message?: string }).message).toBe("Too many failed sign-ins for this account; try again in 15 minutes");
+    // The email is matched whatever its case.
+    expect((await signIn(email.toUpperCase(), "carols-real-password", freshIp())).status).toBe(429);
+    // Once the window after the last failure has passed, the right password works again.
+    const key = `account-sign-in:${email}`;
+    await handle.db.update(authRateLimits).set({ lastRequest: Date.now() - ACCOUNT_LOCKOUT.windowSeconds * 1000 - 1000 }).where(eq(authRateLimits.key, key));
+    expect((await signIn(email, "carols-real-password", freshIp())).status).toBe(200);
+    expect(await handle.db.select().from(authRateLimits).where(eq(authRateLimits.key, key))).toEqual([]);
   });
 
   it("a user cannot make themselves an administrator through better-auth's own routes", async () => {

@@ -3,6 +3,7 @@ import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { genericOAuth } from "better-auth/plugins/generic-oauth";
 import type { Database } from "../../db/client";
 import { authAccounts, authRateLimits, authSessions, authUsers, authVerifications } from "../../db/schema/index";
+import { accountLockoutHooks } from "./account-lockout";
 import type { AuthSettings } from "./settings";
 
 // Authentication is better-auth over Tandem's database (Drizzle adapter): email + password, OpenID
@@ -35,6 +36,8 @@ export function createAuth(db: Database, settings: Extract<AuthSettings, { mode:
       max: 300,
       customRules: { "/sign-in/*": SIGN_IN_RATE_LIMIT, "/sign-up/*": SIGN_IN_RATE_LIMIT, "/change-password": SIGN_IN_RATE_LIMIT },
     },
+    // ...and per account, whatever the address (account-lockout.ts).
+    hooks: accountLockoutHooks(db),
     advanced: {
       cookiePrefix: "tandem",
       ipAddress: { ipAddressHeaders: ["x-forwarded-for", "x-real-ip"] },
