@@ -373,6 +373,21 @@ describe("errors carry line and column", { timeout: 120_000 }, () => {
   it("syntax errors", () => {
     expectIssue("INSERT INTO ads_channel_total\nSELECT channel,, 1 FROM mix_user_events", ", 1", /syntax error: ',' is not valid at this position/);
   });
+  it("valid Flink SQL the parser does not accept yet is named, with what to write instead, and nothing cascades", () => {
+    const only = (sql: string, needle: string, message: RegExp) => {
+      const t = translate(sql);
+      expect(t.errors).toEqual([{ path: "jobs.t.sql", ...at(sql, needle), message: expect.stringMatching(message) }]);
+    };
+    only("INSERT INTO ads_channel_total\nSELECT channel, COUNT(DISTINCT uid) FILTER (WHERE is_new = 1) FROM mix_user_events GROUP BY channel",
+      "FILTER", /^FILTER \(WHERE \.\.\.\) on an aggregate is Flink SQL that Tandem's parser does not accept yet; put the condition inside the aggregate/);
+    only("-- new users\nWITH n AS (SELECT channel, uid FROM mix_user_events)\nINSERT INTO ads_channel_total SELECT channel, COUNT(*) FROM n GROUP BY channel",
+      "INSERT", /^WITH \.\.\. INSERT is Flink SQL .*INSERT INTO <meta-table> WITH x AS/);
+    only("INSERT INTO ads_channel_total\nSELECT CAST(window_start AS STRING), COUNT(*) FROM TABLE(TUMBLE(TABLE mix_user_events, DESCRIPTOR(event_time), INTERVAL '10' MINUTES)) AS w\nGROUP BY window_start, window_end",
+      "AS w", /^an alias after a window table function/);
+    // A real mistake after a limit, in another statement, is still reported as a syntax error.
+    const t = translate("INSERT INTO ads_channel_total SELECT channel, SUM(1) FILTER (WHERE is_new = 1) FROM mix_user_events GROUP BY channel;\nINSERT INTO ads_channel_total SELECT channel,, 1 FROM mix_user_events;");
+    expect(t.errors.map((e) => [e.line, e.message.slice(0, 20)])).toEqual([[1, "FILTER (WHERE ...) o"], [2, "syntax error: ',' is"]]);
+  });
   it("column count mismatch with the sink", () => {
     expectIssue("INSERT INTO ads_channel_total\nSELECT channel FROM mix_user_events", "SELECT", /produces 1 column but sink 'ads_channel_total' expects 2 \(channel, users\)/);
   });

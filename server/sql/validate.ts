@@ -1,6 +1,7 @@
 import type { Issue } from "../errors";
 import type { CatalogSnapshot, JobSpecParsed } from "../catalog/schemas";
 import { analyze, type Analysis } from "./analyze";
+import { explainSyntaxErrors } from "./known-limits";
 import { parseFlinkSql, type ParsedSql } from "./parser";
 import { isIsoDate, substituteVariables, type Mode, type Substituted } from "./variables";
 
@@ -31,7 +32,9 @@ export function compileSide(catalog: CatalogSnapshot, job: JobSource, bizdate: s
   const sub = substituteVariables(job.sql, { bizdate, mode, user: job.variables }, path);
   const parsed = parseFlinkSql(sub.text);
   const issues: Issue[] = [...sub.issues];
-  for (const e of parsed.errors.slice(0, 5)) issues.push({ path, ...sub.map.position(e.start), message: `syntax error: ${e.message}` });
+  for (const e of explainSyntaxErrors(sub.text, parsed.errors).slice(0, 5)) {
+    issues.push({ path, ...sub.map.position(e.start), message: e.knownLimit ? e.message : `syntax error: ${e.message}` });
+  }
   const analysis = analyze(parsed, catalog);
   if (parsed.errors.length === 0) {
     for (const i of analysis.issues) issues.push({ path, ...sub.map.position(i.start), message: i.message });
