@@ -1,7 +1,7 @@
 import type { SyntaxIssue } from "./parser";
 
 // Valid Flink SQL that dt-sql-parser 4.5.0 rejects (docs/sql-translation.md, "Known limits of the
-// parser"). Its message, "'FILTER' is not valid at this position", reads as the user's mistake and is
+// parser"). Its message, "'INSERT' is not valid at this position", reads as the user's mistake and is
 // followed by errors cascading from it. For these constructs we say what they are, what to write
 // instead, and drop the cascade up to the end of that statement.
 
@@ -18,10 +18,6 @@ interface KnownLimit {
 const WINDOW_TVF = /\bTABLE\s*\(\s*(TUMBLE|HOP|CUMULATE|SESSION)\s*\(/i;
 
 const LIMITS: KnownLimit[] = [
-  {
-    matches: (text, at) => /^FILTER\b/i.test(text.slice(at)) && /\)\s*$/.test(text.slice(0, at)),
-    message: "FILTER (WHERE ...) on an aggregate is Flink SQL that Tandem's parser does not accept yet; put the condition inside the aggregate, e.g. COUNT(DISTINCT CASE WHEN <condition> THEN user_id END) or SUM(CASE WHEN <condition> THEN x ELSE 0 END)",
-  },
   {
     matches: (text, at, statement) => /^INSERT\b/i.test(text.slice(at)) && /^WITH\b/i.test(statement),
     message: "WITH ... INSERT is Flink SQL that Tandem's parser does not accept yet; put the WITH after the target: INSERT INTO <meta-table> WITH x AS (...) SELECT ... FROM x",

@@ -30,11 +30,20 @@ export interface ParsedSql {
   errors: SyntaxIssue[];
   /** Offsets of the `TO` of every `FLOOR(x TO unit)` / `CEIL(x TO unit)` (see shimTimeUnitCalls). */
   timeUnitCalls: ReadonlySet<number>;
+  /** Offsets where the marker call of an aggregate's `FILTER (WHERE ...)` starts (see shimAggregateFilters). */
+  aggregateFilters: ReadonlySet<number>;
+}
+
+/** The text the grammar sees: same length as the user's, with the constructs dt-sql-parser lacks rewritten. */
+function shim(text: string): { shimmed: string; timeUnitCalls: Set<number>; aggregateFilters: Set<number> } {
+  const units = shimTimeUnitCalls(text);
+  const filters = shimAggregateFilters(units.shimmed);
+  return { shimmed: filters.shimmed, timeUnitCalls: units.positions, aggregateFilters: filters.positions };
 }
 
 /** Parses Flink SQL. Never throws on bad SQL: syntax errors come back in `errors`. */
 export function parseFlinkSql(text: string): ParsedSql {
-  const { shimmed, positions } = shimTimeUnitCalls(text);
+  const { shimmed, timeUnitCalls, aggregateFilters } = shim(text);
   const errors: SyntaxIssue[] = [];
   const starts = lineStarts(shimmed);
   // Two-stage parsing: SLL is much faster and never accepts invalid input; on an error, LL re-parses
@@ -54,7 +63,7 @@ export function parseFlinkSql(text: string): ParsedSql {
   }
   if (!ruleNamesCache) { ruleNamesCache = parser.ruleNames; setRuleNames(ruleNamesCache); }
   errors.sort((a, b) => a.start - b.start);
-  return { text, tree, ruleNames: ruleNamesCache, errors, timeUnitCalls: positions };
+  return { text, tree, ruleNames: ruleNamesCache, errors, timeUnitCalls, aggregateFilters };
 }
 
 /** Syntax errors of a generated script, for the "every output re-parses" guard. */
@@ -118,6 +127,47 @@ export function shimTimeUnitCalls(text: string): { shimmed: string; positions: S
   return { shimmed: chars.join(""), positions };
 }
 
+/**
+ * The call an aggregate's `FILTER (WHERE c)` becomes for the parser: `agg(x) *COALESCE(c)`. A built-in
+ * name, because dt-sql-parser rejects a call of an unknown function on the right of an operator; the
+ * marker is recognized by its position (ParsedSql.aggregateFilters), never by its name.
+ */
+export const FILTER_MARKER = "COALESCE";
+
+/**
+ * dt-sql-parser 4.5.0 does not accept `agg(x) FILTER (WHERE c)`. Before parsing we rewrite
+ * `FILTER (WHERE` into `*COALESCE(` padded to the same length, so the condition stays in the tree (its
+ * columns are checked and traced) as the argument of a marker call multiplied onto the aggregate.
+ * Consumers that see the marker (incremental plans, the DuckDB rules) treat it as the filter it is;
+ * generated scripts copy the user's text, so Flink and DuckDB run the FILTER as written.
+ */
+export function shimAggregateFilters(text: string): { shimmed: string; positions: Set<number> } {
+  const positions = new Set<number>();
+  if (!/\bFILTER\s*\(\s*WHERE\b/i.test(text)) return { shimmed: text, positions };
+  const chars = text.split("");
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === "'" || c === "`" || c === '"') {
+      const end = text.indexOf(c, i + 1);
+      i = end < 0 ? text.length : end + 1;
+      continue;
+    }
+    if (c === "-" && text[i + 1] === "-") { const nl = text.indexOf("\n", i); i = nl < 0 ? text.length : nl; continue; }
+    if (c === "/" && text[i + 1] === "*") { const e = text.indexOf("*/", i + 2); i = e < 0 ? text.length : e + 2; continue; }
+    const m = /^FILTER\s*\(\s*WHERE\b/i.exec(text.slice(i, i + 40));
+    if (m && /\W/.test(text[i - 1] ?? " ") && /\)\s*$/.test(text.slice(Math.max(0, i - 200), i))) {
+      const replacement = `*${FILTER_MARKER}(`.padEnd(m[0].length, " ");
+      for (let k = 0; k < replacement.length; k++) chars[i + k] = replacement[k] ?? " ";
+      positions.add(i + 1);
+      i += m[0].length;
+      continue;
+    }
+    i++;
+  }
+  return { shimmed: chars.join(""), positions };
+}
+
 export interface SyntaxSuggestions {
   /** What the grammar accepts at the caret: "table", "column", "function", ... */
   contexts: string[];
@@ -128,7 +178,7 @@ export interface SyntaxSuggestions {
 
 /** Grammar-level suggestions at a 1-based caret (dt-sql-parser + antlr4-c3). */
 export function syntaxSuggestions(text: string, line: number, column: number): SyntaxSuggestions {
-  const s = flink().getSuggestionAtCaretPosition(shimTimeUnitCalls(text).shimmed, { lineNumber: line, column });
+  const s = flink().getSuggestionAtCaretPosition(shim(text).shimmed, { lineNumber: line, column });
   const contexts = (s?.syntax ?? []).map((x) => String(x.syntaxContextType));
   const word = (s?.syntax ?? []).flatMap((x) => x.wordRanges.map((w) => w.text)).join("");
   return { contexts: [...new Set(contexts)], keywords: s?.keywords ?? [], word };

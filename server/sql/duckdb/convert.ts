@@ -134,6 +134,8 @@ function handRules(p: ParsedSql, root: Node): Edit[] {
         if (hasToken(n, "LATERAL") && hasToken(n, "TABLE")) fail(n, "LATERAL TABLE (table functions)");
         break;
       case "functionCallExpression": {
+        // The marker of an aggregate's FILTER (WHERE ...): the user's text is kept, DuckDB runs FILTER as is.
+        if (p.aggregateFilters.has(span(n).start)) break;
         const e = functionRule(p, rw, n, fail);
         if (e) rw.add(e);
         break;

@@ -69,13 +69,14 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
   for (const item of block.items) {
     const expr = item.expr;
     if (!expr) reject("a select item without an expression", item.node);
-    const call = soleCall(expr as Node);
+    const filtered = filteredAggregate(compiled, expr as Node);
+    const call = filtered?.call ?? soleCall(expr as Node);
     if (call) {
       const fn = functionName(src, call);
       const distinct = child(call, "setQuantifier") !== undefined && /DISTINCT/i.test(textOf(src, child(call, "setQuantifier") as Node));
       const params = childrenOf(call, "functionParam");
-      const arg = params.length === 1 && textOf(src, params[0] as Node).trim() !== "*" ? textOf(src, params[0] as Node) : null;
-      const argText = arg === null ? null : duck.text(params[0] as Node);
+      let arg = params.length === 1 && textOf(src, params[0] as Node).trim() !== "*" ? textOf(src, params[0] as Node) : null;
+      let argText = arg === null ? null : duck.text(params[0] as Node);
       if (params.length > 1) reject(`${fn} with several arguments`, item.node);
       let f: AggregateFunction | undefined;
       if (fn === "COUNT") f = distinct ? "COUNT_DISTINCT" : "COUNT";
@@ -83,6 +84,11 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
       else if (fn === "AVG") reject("AVG (write SUM(x) and COUNT(x) and divide downstream)", item.node);
       if (f) {
         if (f === "COUNT_DISTINCT" && arg === null) reject("COUNT(DISTINCT *)", item.node);
+        if (filtered) {
+          // agg(x) FILTER (WHERE c) is agg over CASE WHEN c THEN x END: every one of these skips NULLs.
+          arg = `CASE WHEN ${textOf(src, filtered.cond)} THEN ${arg ?? "1"} END`;
+          argText = `CASE WHEN ${duck.text(filtered.cond)} THEN ${argText ?? "1"} END`;
+        }
         aggregates.push({ column: arg === null ? null : `__a${aggregates.length}`, fn: f, expr: arg });
         argDuck.push(argText ?? "");
         outputs.push({ aggregate: aggregates.length - 1 });
@@ -138,6 +144,28 @@ function mainBlock(query: Node, blocks: SelectBlock[]): SelectBlock | undefined 
 }
 
 /** The function call when an expression is exactly one call. */
+/**
+ * `agg(x) FILTER (WHERE c)`: the parser sees `agg(x) *COALESCE(c)`, the marker call at a position the
+ * shim recorded (parser.ts, shimAggregateFilters). Anything else, including a FILTER the grammar grouped
+ * with a neighbouring operator, is not a filtered aggregate.
+ */
+function filteredAggregate(compiled: CompiledSide, expr: Node): { call: Node; cond: Node } | undefined {
+  let cur: Node | undefined = expr;
+  while (cur && kind(cur) !== "arithmeticBinary") {
+    const rk = ruleKids(cur);
+    if (rk.length !== 1 || (cur.children ?? []).length !== 1) return undefined;
+    cur = rk[0];
+  }
+  const operands = cur ? ruleKids(cur) : [];
+  const [left, right] = operands;
+  if (operands.length !== 2 || !left || !right) return undefined;
+  const marker = soleCall(right);
+  if (!marker || !compiled.parsed.aggregateFilters.has(span(marker).start)) return undefined;
+  const call = soleCall(left);
+  const cond = childrenOf(marker, "functionParam")[0];
+  return call && cond ? { call, cond } : undefined;
+}
+
 function soleCall(n: Node): Node | undefined {
   let cur: Node | undefined = n;
   while (cur) {
