@@ -86,6 +86,18 @@ export function flinkKeywords(): ReadonlySet<string> {
 }
 let keywords: ReadonlySet<string> | undefined;
 
+/** When a quoted string or identifier, or a comment, starts at `i`: the offset just past it. */
+function pastQuotedOrComment(text: string, i: number): number | undefined {
+  const c = text[i];
+  if (c === "'" || c === "`" || c === '"') {
+    const end = text.indexOf(c, i + 1);
+    return end < 0 ? text.length : end + 1;
+  }
+  if (c === "-" && text[i + 1] === "-") { const nl = text.indexOf("\n", i); return nl < 0 ? text.length : nl; }
+  if (c === "/" && text[i + 1] === "*") { const e = text.indexOf("*/", i + 2); return e < 0 ? text.length : e + 2; }
+  return undefined;
+}
+
 /**
  * dt-sql-parser 4.5.0 does not accept Flink's `FLOOR(x TO HOUR)` / `CEIL(x TO DAY)`. Before parsing we
  * rewrite `TO HOUR` into `,'HOUR'` padded to the same length, so every offset still points at the
@@ -101,13 +113,8 @@ export function shimTimeUnitCalls(text: string): { shimmed: string; positions: S
     let depth = 1;
     while (i < text.length && depth > 0) {
       const c = text[i];
-      if (c === "'" || c === "`" || c === '"') {
-        const end = text.indexOf(c, i + 1);
-        i = end < 0 ? text.length : end + 1;
-        continue;
-      }
-      if (c === "-" && text[i + 1] === "-") { const nl = text.indexOf("\n", i); i = nl < 0 ? text.length : nl; continue; }
-      if (c === "/" && text[i + 1] === "*") { const e = text.indexOf("*/", i + 2); i = e < 0 ? text.length : e + 2; continue; }
+      const skipped = pastQuotedOrComment(text, i);
+      if (skipped !== undefined) { i = skipped; continue; }
       if (c === "(") depth++;
       else if (c === ")") depth--;
       else if (depth === 1 && /[Tt]/.test(c ?? "") && /\W/.test(text[i - 1] ?? " ")) {
@@ -147,14 +154,8 @@ export function shimAggregateFilters(text: string): { shimmed: string; positions
   const chars = text.split("");
   let i = 0;
   while (i < text.length) {
-    const c = text[i];
-    if (c === "'" || c === "`" || c === '"') {
-      const end = text.indexOf(c, i + 1);
-      i = end < 0 ? text.length : end + 1;
-      continue;
-    }
-    if (c === "-" && text[i + 1] === "-") { const nl = text.indexOf("\n", i); i = nl < 0 ? text.length : nl; continue; }
-    if (c === "/" && text[i + 1] === "*") { const e = text.indexOf("*/", i + 2); i = e < 0 ? text.length : e + 2; continue; }
+    const skipped = pastQuotedOrComment(text, i);
+    if (skipped !== undefined) { i = skipped; continue; }
     const m = /^FILTER\s*\(\s*WHERE\b/i.exec(text.slice(i, i + 40));
     if (m && /\W/.test(text[i - 1] ?? " ") && /\)\s*$/.test(text.slice(Math.max(0, i - 200), i))) {
       const replacement = `*${FILTER_MARKER}(`.padEnd(m[0].length, " ");
