@@ -5,6 +5,7 @@ import { and, eq } from "drizzle-orm";
 import { connections } from "../../db/schema";
 import type { ProjectContext } from "../context";
 import { ValidationError } from "../errors";
+import { resolvePath } from "../paths";
 import type { ColumnSpec } from "./schemas";
 
 // Helpers that draft a physical table's columns from data the user already has. They propose; the
@@ -86,11 +87,9 @@ export async function readableFolders(ctx: ProjectContext, dataDir: string): Pro
   return { dataDir, folders };
 }
 
+/** As a job would resolve it (server/paths.ts), normalized so `..` cannot hide where it points. */
 function resolveServerPath(p: string, dataDir: string): string {
-  if (path.isAbsolute(p)) return path.normalize(p);
-  const m = /^\.tandem(?:[\\/](.*))?$/.exec(p);
-  if (m) return path.join(dataDir, m[1] ?? "");
-  return path.resolve(path.dirname(dataDir), p);
+  return path.resolve(resolvePath(p, { baseDir: path.dirname(dataDir), dataDir }));
 }
 
 function realOrSelf(p: string): string {

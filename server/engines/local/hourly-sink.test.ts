@@ -16,9 +16,10 @@ import { DEMO_FILE, sinkEnv, tempDir, testPostgres } from "../testing/helpers";
 
 const DAY = "2024-11-12";
 
-const HOURLY_TABLES = `
-  - name: ads_coupon_hourly_di
-    connection: demo_warehouse
+/** Hour-partitioned batch tables, and single-source meta-tables over them, in project-file YAML. */
+const hourlyTable = (name: string, connection: string, option: string) => `
+  - name: ${name}
+    connection: ${connection}
     kind: batch
     columns:
       - { name: hr, type: STRING }
@@ -26,41 +27,22 @@ const HOURLY_TABLES = `
       - { name: pv, type: BIGINT }
     partition: { column: hr, format: yyyy-MM-dd HH }
     options:
-      path: .tandem/demo/warehouse/ads_coupon_hourly_di
-      format: parquet
-  - name: ads_coupon_hourly_pg
-    connection: demo_serving
-    kind: batch
-    columns:
-      - { name: hr, type: STRING }
-      - { name: coupon_id, type: BIGINT }
-      - { name: pv, type: BIGINT }
-    partition: { column: hr, format: yyyy-MM-dd HH }
-    options:
-      table-name: SCHEMA.ads_coupon_hourly_pg
-`;
-const HOURLY_META = `
-  - name: ads_coupon_hourly
+      ${option}`;
+const hourlyMeta = (name: string, table: string) => `
+  - name: ${name}
     columns:
       - { name: event_hour, type: STRING }
       - { name: coupon_id, type: BIGINT }
       - { name: pv, type: BIGINT }
     source:
-      table: ads_coupon_hourly_di
-      mappings: { event_hour: hr, coupon_id: coupon_id, pv: pv }
-  - name: ads_coupon_hourly_serving
-    columns:
-      - { name: event_hour, type: STRING }
-      - { name: coupon_id, type: BIGINT }
-      - { name: pv, type: BIGINT }
-    source:
-      table: ads_coupon_hourly_pg
-      mappings: { event_hour: hr, coupon_id: coupon_id, pv: pv }
-`;
+      table: ${table}
+      mappings: { event_hour: hr, coupon_id: coupon_id, pv: pv }`;
 
 function catalogWithHourlySinks(schema: string): CatalogSnapshot {
-  const text = fs.readFileSync(DEMO_FILE, "utf8")
-    .replace("\nmetaTables:\n", `${HOURLY_TABLES.replace("SCHEMA", schema)}\nmetaTables:\n${HOURLY_META}\n`);
+  const tables = hourlyTable("ads_coupon_hourly_di", "demo_warehouse", "path: .tandem/demo/warehouse/ads_coupon_hourly_di\n      format: parquet")
+    + hourlyTable("ads_coupon_hourly_pg", "demo_serving", `table-name: ${schema}.ads_coupon_hourly_pg`);
+  const metas = hourlyMeta("ads_coupon_hourly", "ads_coupon_hourly_di") + hourlyMeta("ads_coupon_hourly_serving", "ads_coupon_hourly_pg");
+  const text = fs.readFileSync(DEMO_FILE, "utf8").replace("\nmetaTables:\n", `${tables}\n\nmetaTables:\n${metas}\n\n`);
   return snapshotFromProjectFile(parseProjectFile(text).file);
 }
 

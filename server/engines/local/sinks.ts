@@ -103,7 +103,10 @@ export async function writeBatch(s: DuckSession, sink: LocalSink, select: string
   }
 }
 
-/** For a day of hour partitions: only the rows inside the day's hours. */
+/**
+ * For a day of hour partitions: only the rows inside the day's hours. The translator's SELECT filters
+ * too; the sink does it again because folder names come from these values, whoever wrote the plan.
+ */
 function keptRows(sink: LocalSink, typed: string): string {
   const p = sink.partition;
   if (!p || !("values" in p)) return typed;
@@ -118,22 +121,31 @@ function replacedWhere(sink: LocalSink, quote: (name: string) => string): string
   return ` WHERE CAST(${quote(p.column)} AS VARCHAR) IN (${p.values.map(lit).join(", ")})`;
 }
 
+const PARTITION_FILE = "part-0.parquet";
+
+/** A hidden temp file in a partition folder (readers skip names starting with `.`), the folder created. */
+function stagingFile(dir: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, `.tandem-${crypto.randomUUID()}.parquet.tmp`);
+}
+
+/** rename(2) replaces the partition's file in one step (readers see the old rows or the new ones); other files go. */
+function swapIn(dir: string, tmp: string): void {
+  fs.renameSync(tmp, path.join(dir, PARTITION_FILE));
+  for (const f of fs.readdirSync(dir)) {
+    if (f !== PARTITION_FILE && f.endsWith(".parquet")) fs.rmSync(path.join(dir, f), { force: true });
+  }
+}
+
 async function writeParquetPartition(s: DuckSession, sink: LocalSink, typed: string, env: SinkEnv): Promise<BatchWriteResult> {
   const root = resolvePath(requireOption(sink.table, "path"), env);
   if (sink.partition && "values" in sink.partition) return writeParquetHours(s, sink, { column: sink.partition.column, values: sink.partition.values }, root, typed);
   const dir = sink.partition ? path.join(root, `${sink.partition.column}=${sink.partition.value}`) : root;
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.tandem-${crypto.randomUUID()}.parquet.tmp`);
-  const finalName = "part-0.parquet";
+  const tmp = stagingFile(dir);
   try {
     const out = await s.rows(`COPY (${typed}) TO ${lit(tmp)} (FORMAT parquet)`);
-    const rows = Number(Object.values(out[0] ?? {})[0] ?? 0);
-    // rename(2) replaces the partition's file in one step; readers see the old rows or the new ones.
-    fs.renameSync(tmp, path.join(dir, finalName));
-    for (const f of fs.readdirSync(dir)) {
-      if (f !== finalName && f.endsWith(".parquet")) fs.rmSync(path.join(dir, f), { force: true });
-    }
-    return { rows, target: dir };
+    swapIn(dir, tmp);
+    return { rows: Number(Object.values(out[0] ?? {})[0] ?? 0), target: dir };
   } finally {
     fs.rmSync(tmp, { force: true });
   }
@@ -147,7 +159,6 @@ async function writeParquetPartition(s: DuckSession, sink: LocalSink, typed: str
 async function writeParquetHours(s: DuckSession, sink: LocalSink, p: { column: string; values: string[] }, root: string, typed: string): Promise<BatchWriteResult> {
   const stage = `__tandem_stage_${crypto.randomBytes(4).toString("hex")}`;
   const rest = sink.columns.filter((c) => c !== p.column).map(q).join(", ");
-  const finalName = "part-0.parquet";
   await s.run(`CREATE TEMP TABLE ${stage} AS ${keptRows(sink, typed)}`);
   const staged: { dir: string; tmp: string }[] = [];
   try {
@@ -155,18 +166,12 @@ async function writeParquetHours(s: DuckSession, sink: LocalSink, p: { column: s
     let rows = 0;
     for (const v of present) {
       const dir = path.join(root, `${p.column}=${v}`);
-      fs.mkdirSync(dir, { recursive: true });
-      const tmp = path.join(dir, `.tandem-${crypto.randomUUID()}.parquet.tmp`);
+      const tmp = stagingFile(dir);
       staged.push({ dir, tmp });
       const out = await s.rows(`COPY (SELECT ${rest} FROM ${stage} WHERE CAST(${q(p.column)} AS VARCHAR) = ${lit(v)}) TO ${lit(tmp)} (FORMAT parquet)`);
       rows += Number(Object.values(out[0] ?? {})[0] ?? 0);
     }
-    for (const { dir, tmp } of staged) {
-      fs.renameSync(tmp, path.join(dir, finalName));
-      for (const f of fs.readdirSync(dir)) {
-        if (f !== finalName && f.endsWith(".parquet")) fs.rmSync(path.join(dir, f), { force: true });
-      }
-    }
+    for (const { dir, tmp } of staged) swapIn(dir, tmp);
     for (const v of p.values) {
       if (!present.includes(v)) fs.rmSync(path.join(root, `${p.column}=${v}`), { recursive: true, force: true });
     }

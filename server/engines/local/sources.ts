@@ -3,28 +3,16 @@ import path from "node:path";
 import { duckType } from "./types";
 import { lit, q, type DuckSession } from "./duck";
 import type { BoundTable, LocalSource } from "./plan";
+import { resolvePath, type PathRoots } from "../../paths";
 
 // Batch-readable sources: a physical table becomes a DuckDB view with exactly its declared columns
 // (cast to their DuckDB types) plus its computed columns. Hive-partitioned Parquet is pruned here, by
 // listing only the wanted `<column>=<value>` directories, so the files a job reads are known and tested.
 
-export interface EngineEnv {
-  /** Relative connector paths resolve against this folder (the parent of the data dir). */
-  baseDir: string;
-  /** Tandem's data dir: a relative path starting with `.tandem/` lives in it, wherever it is. */
-  dataDir?: string;
-}
+/** Where connector paths resolve (server/paths.ts). */
+export type EngineEnv = PathRoots;
 
-/**
- * Connector paths: absolute as given; `.tandem/...` inside the data dir (so the demo follows
- * TANDEM_DATA_DIR); other relative paths against the parent of the data dir (docs/engines.md).
- */
-export function resolvePath(p: string, env: EngineEnv): string {
-  if (path.isAbsolute(p)) return p;
-  const m = /^\.tandem(?:[\\/](.*))?$/.exec(p);
-  if (m && env.dataDir) return path.join(env.dataDir, m[1] ?? "");
-  return path.resolve(env.baseDir, p);
-}
+export { resolvePath };
 
 export function option(t: BoundTable, key: string): string | undefined {
   return t.options[key];
