@@ -3,7 +3,8 @@
 //  2. stream: the demo job (COUNT, COUNT DISTINCT, SUMs per key) as exactly-once micro-batches of 10k
 //     events from the JSON topic into a jdbc upsert sink (in-process PGlite, or DATABASE_URL);
 //  3. a jdbc sink capped at 5,000 rows/s: worst 1-s window and overall rate.
-// Options: BENCH_RUNS (default 5), BENCH_STREAM_EVENTS (default 600000), BENCH_BATCH_ROWS (1400000).
+// Options: BENCH_RUNS (default 5), BENCH_STREAM_EVENTS (default 600000), BENCH_BATCH_ROWS (1400000),
+// BENCH_PROFILE=1 (per-statement times of the stream runs).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -22,6 +23,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const STREAM_EVENTS = Number(process.env.BENCH_STREAM_EVENTS ?? 600_000);
 const BATCH_ROWS = Number(process.env.BENCH_BATCH_ROWS ?? 1_400_000);
 const DAY = "2024-11-11";
+/** BENCH_PROFILE=1: time per SQL statement of the stream runs (where a micro-batch goes). */
+const PROFILE = process.env.BENCH_PROFILE === "1";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)] ?? NaN;
@@ -92,6 +95,16 @@ async function benchStream(dir: string, env: SinkEnv, schema: string, run: numbe
   st.sink = { ...st.sink, table: inSchema({ ...st.sink.table, options: { ...st.sink.table.options, "table-name": `ads_coupon_daily_rt_${run}` } }, schema) };
   const durations: number[] = [];
   const runner = await StreamRunner.open(plan, { jobId: `bench-${run}`, stateDir: path.join(dir, `state-${run}`), env, maxBatchRows: 10_000, onBatch: (m) => durations.push(m.durationMs) });
+  const profile = new Map<string, { ms: number; n: number }>();
+  if (PROFILE) {
+    runner.onStatement = (sql, ms) => {
+      const key = sql.replace(/\s+/g, " ").replace(/\d+/g, "N").slice(0, 90);
+      const e = profile.get(key) ?? { ms: 0, n: 0 };
+      e.ms += ms;
+      e.n += 1;
+      profile.set(key, e);
+    };
+  }
   const t = performance.now();
   let events = 0;
   try {
@@ -100,6 +113,13 @@ async function benchStream(dir: string, env: SinkEnv, schema: string, run: numbe
     await runner.close();
   }
   const elapsed = performance.now() - t;
+  if (PROFILE) {
+    const batches = Math.max(1, durations.length);
+    const rows = [...profile].sort((a, b) => b[1].ms - a[1].ms);
+    const total = rows.reduce((a, [, e]) => a + e.ms, 0);
+    process.stderr.write(`  profile (ms per batch; SQL ${(total / batches).toFixed(1)} of ${(elapsed / batches).toFixed(1)}):\n`);
+    for (const [k, e] of rows.slice(0, 14)) process.stderr.write(`    ${(e.ms / batches).toFixed(1).padStart(6)}  ${k}\n`);
+  }
   return { eventsPerSec: Math.round(events / (elapsed / 1000)), p50: pct(durations, 50), p99: pct(durations, 99), max: Math.max(...durations), batches: durations.length };
 }
 

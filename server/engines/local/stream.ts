@@ -100,6 +100,8 @@ export class StreamRunner {
   private readonly sinks: StreamSinkWriter[] = [];
   private readonly prepared: Prepared[] = [];
   private lookupSignature = new Map<string, string>();
+  /** Per statement: the newest batch its sink has taken; its outbox rows are removed in the next transaction. */
+  private readonly delivered: (number | undefined)[] = [];
   readonly totals = { rowsIn: 0, rowsOut: 0, batches: 0, lastBatch: undefined as MicroBatchMetrics | undefined };
 
   private constructor(
@@ -381,30 +383,27 @@ export class StreamRunner {
       }
     }
     const prevWm = this.watermark;
-    const emitted: number[] = this.prepared.map(() => 0);
-    const count = async (sql: string) => Number(Object.values((await this.s.rows(sql))[0] ?? {})[0] ?? 0);
-    await this.s.transaction(async () => {
-      for (const p of this.prepared) {
-        if (!p.agg) {
-          const cols = p.st.sink.columns.map((_, k) => `c${k}`).join(", ");
-          emitted[p.i] = await count(`INSERT INTO tandem_outbox_${p.i} SELECT ${batch}, ${this.castOut(p, "__s")} FROM (${p.st.input}) AS __s(${cols})`);
-        } else {
-          await this.s.run(this.inputSql(p, p.agg.window ? prevWm : null));
-          for (const j of p.distinct) for (const sql of this.newDistinctSql(p, j)) await this.s.run(sql);
-          await this.s.run(this.partialSql(p));
-          for (const sql of this.mergeSql(p)) await this.s.run(sql);
-          if (p.agg.window) {
-            if (wm !== null) {
-              const [fire, ...cleanup] = this.fireWindowsSql(p, batch, wm);
-              emitted[p.i] = await count(fire ?? "");
-              for (const sql of cleanup) await this.s.run(sql);
-            }
-          } else {
-            emitted[p.i] = await count(this.emitUpdatesSql(p, batch));
-          }
-        }
+    // The whole micro-batch is one transaction, sent as one script; the last query counts what each
+    // statement put into its outbox.
+    const body = [...this.clearDeliveredSql()];
+    for (const p of this.prepared) {
+      if (!p.agg) {
+        const cols = p.st.sink.columns.map((_, k) => `c${k}`).join(", ");
+        body.push(`INSERT INTO tandem_outbox_${p.i} SELECT ${batch}, ${this.castOut(p, "__s")} FROM (${p.st.input}) AS __s(${cols})`);
+        continue;
       }
-      await this.s.run(`UPDATE tandem_job SET v = CASE k WHEN 'batch' THEN ${lit(String(batch))} WHEN 'offsets' THEN ${lit(JSON.stringify(next))} WHEN 'watermark' THEN ${lit(wm === null ? "" : String(wm))} END WHERE k IN ('batch', 'offsets', 'watermark')`);
+      body.push(this.inputSql(p, p.agg.window ? prevWm : null));
+      for (const j of p.distinct) body.push(...this.newDistinctSql(p, j));
+      body.push(this.partialSql(p), ...this.mergeSql(p));
+      if (!p.agg.window) body.push(this.emitUpdatesSql(p, batch));
+      else if (wm !== null) body.push(...this.fireWindowsSql(p, batch, wm));
+    }
+    body.push(`UPDATE tandem_job SET v = CASE k WHEN 'batch' THEN ${lit(String(batch))} WHEN 'offsets' THEN ${lit(JSON.stringify(next))} WHEN 'watermark' THEN ${lit(wm === null ? "" : String(wm))} END WHERE k IN ('batch', 'offsets', 'watermark')`);
+    const counted = this.prepared.map((p) => `SELECT ${p.i} AS i, count(*) AS n FROM tandem_outbox_${p.i} WHERE __batch = ${batch}`).join(" UNION ALL ");
+    const emitted: number[] = this.prepared.map(() => 0);
+    await this.s.transaction(async () => {
+      for (const r of await this.s.script(body, counted)) emitted[Number(r.i)] = Number(r.n);
+      this.cleared();
       await this.opts.beforeCommit?.(batch);
     });
     this.batchId = batch;
@@ -431,6 +430,31 @@ export class StreamRunner {
       const batches = (await this.s.rows(`SELECT DISTINCT __batch FROM tandem_outbox_${p.i} ORDER BY __batch`)).map((r) => Number(r.__batch));
       for (const b of batches) await this.deliver(p, b);
     }
+    await this.clearDelivered();
+  }
+
+  /**
+   * Removes the outbox rows the sinks have taken. It runs inside the next micro-batch's transaction (or
+   * when idle), not as a commit of its own after each delivery: that saves a WAL sync per micro-batch,
+   * and rows left until then are only delivered again after a crash, which the sinks skip by batch id.
+   */
+  private clearDeliveredSql(): string[] {
+    return this.prepared.flatMap((p) => {
+      const b = this.delivered[p.i];
+      return b === undefined ? [] : [`DELETE FROM tandem_outbox_${p.i} WHERE __batch <= ${b}`];
+    });
+  }
+
+  /** After the statements of clearDeliveredSql() have run (and will commit). */
+  private cleared(): void {
+    this.delivered.fill(undefined);
+  }
+
+  private async clearDelivered(): Promise<void> {
+    const sql = this.clearDeliveredSql();
+    if (sql.length === 0) return;
+    await this.s.script(sql);
+    this.cleared();
   }
 
   /** Delivers one committed batch of a statement's outbox to its sink (idempotent by batch id), then clears it. */
@@ -438,7 +462,7 @@ export class StreamRunner {
     const sink = this.sinks[p.i];
     if (!sink) return;
     await sink.deliver(b, `SELECT ${p.st.sink.columns.map((c, k) => `c${k} AS ${q(c)}`).join(", ")} FROM tandem_outbox_${p.i} WHERE __batch = ${b}`);
-    await this.s.run(`DELETE FROM tandem_outbox_${p.i} WHERE __batch <= ${b}`);
+    this.delivered[p.i] = b;
   }
 
   /** Runs micro-batches until the signal aborts; sleeps the source's poll interval when idle. */
@@ -451,6 +475,7 @@ export class StreamRunner {
         continue;
       }
       if (sinceCheckpoint > 0) {
+        await this.clearDelivered();
         await this.s.run("CHECKPOINT");
         sinceCheckpoint = 0;
       }
@@ -468,6 +493,7 @@ export class StreamRunner {
 
   /** Copies the committed state to a savepoint file (between micro-batches, so it is consistent). */
   async savepoint(dir: string): Promise<string> {
+    await this.clearDelivered();
     await this.s.run("CHECKPOINT");
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `savepoint-${this.job.name}-${this.batchId}-${Date.now()}.duckdb`);
@@ -477,6 +503,8 @@ export class StreamRunner {
   }
 
   async close(): Promise<void> {
+    // Rows left in the outbox are delivered again at the next start and skipped by the sinks.
+    await this.clearDelivered().catch(() => undefined);
     for (const sink of this.sinks) await sink.close();
     this.source.close();
     this.s.close();
