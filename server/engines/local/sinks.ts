@@ -240,10 +240,18 @@ function pgName(name: string): string {
 export interface StreamSinkWriter {
   /** The last batch id this sink has durably committed for the job (0 when none). */
   committed(): Promise<number>;
-  /** Delivers the outbox rows of one batch (already typed, in sink.columns order) with the batch id, atomically. */
-  deliver(batchId: number, outboxSelect: string): Promise<number>;
+  /**
+   * Delivery of one batch's outbox rows (already typed, in sink.columns order) with the batch id,
+   * atomically, in two steps. stage() does all the work on the job's DuckDB session (reading the
+   * rows); the write it returns no longer touches the session, so the runner lets it go on while the
+   * next micro-batch runs. Writes are started in batch order, one at a time.
+   */
+  stage(batchId: number, outboxSelect: string): Promise<SinkWrite>;
   close(): Promise<void>;
 }
+
+/** Writes a staged batch to the sink; resolves to the rows written (0 when it had them already). */
+export type SinkWrite = () => Promise<number>;
 
 export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalSink, env: SinkEnv): Promise<StreamSinkWriter> {
   const t = sink.table;
@@ -259,9 +267,9 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
       const limiter = sink.rateLimit ? new RateLimiter(sink.rateLimit) : undefined;
       return {
         committed: () => committedBatch(db, jobId, target),
-        async deliver(batchId, outboxSelect) {
+        async stage(batchId, outboxSelect) {
           const rows = (await s.rows(outboxSelect)).map((r) => sink.columns.map((c) => r[c]));
-          await db.transaction(async (c) => {
+          return () => db.transaction(async (c) => {
             const done = await c.query("SELECT batch_id FROM tandem_sink_commits WHERE job = $1 AND sink = $2 FOR UPDATE", [jobId, target]);
             if (Number(done.rows[0]?.batch_id ?? 0) >= batchId) return; // delivered before a crash: skip
             if (rows.length) {
@@ -274,8 +282,7 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
               "INSERT INTO tandem_sink_commits (job, sink, batch_id) VALUES ($1, $2, $3) ON CONFLICT (job, sink) DO UPDATE SET batch_id = EXCLUDED.batch_id, committed_at = now()",
               [jobId, target, batchId],
             );
-          });
-          return rows.length;
+          }).then(() => rows.length);
         },
         close: async () => undefined, // pools belong to the resolver
       };
@@ -285,13 +292,15 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
       const root = resolvePath(requireOption(t, "path"), env);
       return {
         committed: async () => 0,
-        async deliver(batchId, outboxSelect) {
+        async stage(batchId, outboxSelect) {
           fs.mkdirSync(root, { recursive: true });
           const name = `part-${jobId.replace(/[^A-Za-z0-9_-]/g, "_")}-${String(batchId).padStart(10, "0")}.parquet`;
           const tmp = path.join(root, `.${name}.tmp`);
           const out = await s.rows(`COPY (${outboxSelect}) TO ${lit(tmp)} (FORMAT parquet)`);
-          fs.renameSync(tmp, path.join(root, name));
-          return Number(Object.values(out[0] ?? {})[0] ?? 0);
+          return async () => {
+            fs.renameSync(tmp, path.join(root, name));
+            return Number(Object.values(out[0] ?? {})[0] ?? 0);
+          };
         },
         close: async () => undefined,
       };
@@ -309,14 +318,16 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
       const committed = async () => Number(await s.scalar(`SELECT coalesce(max(batch_id), 0) FROM ${alias}.tandem_sink_commits WHERE job = ${lit(jobId)} AND sink = ${lit(label)}`) ?? 0);
       return {
         committed,
-        async deliver(batchId, outboxSelect) {
-          return s.transaction(async () => {
+        async stage(batchId, outboxSelect) {
+          // The sink file is attached to the job's session: the whole write happens here.
+          const n = await s.transaction(async () => {
             if ((await committed()) >= batchId) return 0;
             const verb = sink.mode === "upsert" ? "INSERT OR REPLACE" : "INSERT";
             const out = await s.rows(`${verb} INTO ${alias}.${q(table)} (${sink.columns.map(q).join(", ")}) ${outboxSelect}`);
             await s.run(`INSERT OR REPLACE INTO ${alias}.tandem_sink_commits VALUES (${lit(jobId)}, ${lit(label)}, ${batchId})`);
             return Number(Object.values(out[0] ?? {})[0] ?? 0);
           });
+          return async () => n;
         },
         close: async () => { await s.run(`DETACH ${alias}`); },
       };
@@ -325,10 +336,12 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
     case "blackhole":
       return {
         committed: async () => 0,
-        async deliver(_batchId, outboxSelect) {
+        async stage(_batchId, outboxSelect) {
           const rows = await s.rows(outboxSelect);
-          if (t.connection.type === "print") for (const r of rows) process.stdout.write(`${label}> ${JSON.stringify(r, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}\n`);
-          return rows.length;
+          return async () => {
+            if (t.connection.type === "print") for (const r of rows) process.stdout.write(`${label}> ${JSON.stringify(r, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}\n`);
+            return rows.length;
+          };
         },
         close: async () => undefined,
       };

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { lit, q, type DuckSession } from "./duck";
+import { lit, q } from "./duck";
 import { duckType } from "./types";
 import { formatOf, jsonColumns, requireOption, resolvePath, type EngineEnv } from "./sources";
 import type { LocalSource } from "./plan";
@@ -13,11 +13,22 @@ import type { LocalSource } from "./plan";
 /** Source position: JSON tail -> byte offset per file name; datagen -> { rows: n }. */
 export type Offsets = Record<string, number>;
 
+export interface InputSlice {
+  rows: number;
+  /** The offsets after these rows (committed with the batch that read them). */
+  next: Offsets;
+  /** A SELECT of the rows; empty when there are none. */
+  select: string;
+}
+
 export interface StreamSource {
   /** Offsets of a job that has never run. */
   initialOffsets(startFrom: "earliest" | "latest"): Offsets;
-  /** Replaces the contents of `rawTable` with up to `maxRows` rows after `offsets`. */
-  load(s: DuckSession, rawTable: string, offsets: Offsets, maxRows: number): Promise<{ rows: number; next: Offsets }>;
+  /**
+   * The next up to `maxRows` rows after `offsets`, as a DuckDB query yielding the source table's
+   * columns and types. The query reads the same rows every time it runs, until the next call.
+   */
+  slice(offsets: Offsets, maxRows: number): Promise<InputSlice>;
   /** Input not yet read (bytes for files, rows for datagen), for the lag metric. */
   backlog(offsets: Offsets): number;
   /** How often to look for new input when idle (source.monitor-interval). */
@@ -42,25 +53,17 @@ export function monitorIntervalMs(source: LocalSource): number {
   return unit === "s" ? n * 1000 : unit === "min" || unit === "m" ? n * 60_000 : n;
 }
 
-/**
- * Replaces the raw table with a query's rows (the query yields the table's columns and types). Replacing
- * the temp table costs about half of DELETE + INSERT into it (BENCHMARKS.md, Engines); the source's view
- * over the raw table binds by name, so it follows.
- */
-async function replaceRaw(s: DuckSession, rawTable: string, select: string): Promise<void> {
-  await s.run(`CREATE OR REPLACE TEMP TABLE ${q(rawTable)} AS ${select}`);
-}
-
 /** JSON lines files in a folder, read like a topic: files in name order, whole lines only. */
 export class JsonTail implements StreamSource {
   readonly pollMs: number;
-  private readonly slice: string;
+  /** The new lines of the current slice, copied to a file of their own (in memory under /dev/shm). */
+  private readonly sliceFile: string;
 
   constructor(private readonly source: LocalSource, private readonly root: string) {
     this.pollMs = monitorIntervalMs(source);
     const shm = "/dev/shm";
     const tmp = fs.existsSync(shm) ? shm : os.tmpdir();
-    this.slice = path.join(tmp, `tandem-slice-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+    this.sliceFile = path.join(tmp, `tandem-slice-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
   }
 
   private files(): { name: string; size: number }[] {
@@ -85,7 +88,7 @@ export class JsonTail implements StreamSource {
     return this.files().reduce((a, f) => a + Math.max(0, f.size - (offsets[f.name] ?? 0)), 0);
   }
 
-  async load(s: DuckSession, rawTable: string, offsets: Offsets, maxRows: number): Promise<{ rows: number; next: Offsets }> {
+  async slice(offsets: Offsets, maxRows: number): Promise<InputSlice> {
     const next: Offsets = { ...offsets };
     const parts: Buffer[] = [];
     let rows = 0;
@@ -118,17 +121,13 @@ export class JsonTail implements StreamSource {
         fs.closeSync(fd);
       }
     }
-    if (rows > 0) {
-      fs.writeFileSync(this.slice, Buffer.concat(parts));
-      await replaceRaw(s, rawTable, `SELECT * FROM read_json(${lit(this.slice)}, format = 'newline_delimited', columns = ${jsonColumns(this.source.table)})`);
-    } else {
-      await s.run(`TRUNCATE ${q(rawTable)}`);
-    }
-    return { rows, next };
+    if (rows === 0) return { rows, next, select: "" };
+    fs.writeFileSync(this.sliceFile, Buffer.concat(parts));
+    return { rows, next, select: `SELECT * FROM read_json(${lit(this.sliceFile)}, format = 'newline_delimited', columns = ${jsonColumns(this.source.table)})` };
   }
 
   close(): void {
-    fs.rmSync(this.slice, { force: true });
+    fs.rmSync(this.sliceFile, { force: true });
   }
 }
 
@@ -165,17 +164,13 @@ export class DataGen implements StreamSource {
 
   private emittedHere = 0;
 
-  async load(s: DuckSession, rawTable: string, offsets: Offsets, maxRows: number): Promise<{ rows: number; next: Offsets }> {
+  async slice(offsets: Offsets, maxRows: number): Promise<InputSlice> {
     const from = offsets.rows ?? 0;
     const n = Math.max(0, Math.min(maxRows, this.total - from, this.dueHere()));
-    if (n > 0) {
-      const cols = this.source.table.table.columns.map((c) => `${this.fieldSql(c.name, duckType(c.type))} AS ${q(c.name)}`);
-      await replaceRaw(s, rawTable, `SELECT ${cols.join(", ")} FROM range(${from}, ${from + n}) AS t(i)`);
-      this.emittedHere += n;
-    } else {
-      await s.run(`TRUNCATE ${q(rawTable)}`);
-    }
-    return { rows: n, next: { rows: from + n } };
+    if (n <= 0) return { rows: 0, next: { rows: from }, select: "" };
+    this.emittedHere += n;
+    const cols = this.source.table.table.columns.map((c) => `${this.fieldSql(c.name, duckType(c.type))} AS ${q(c.name)}`);
+    return { rows: n, next: { rows: from + n }, select: `SELECT ${cols.join(", ")} FROM range(${from}, ${from + n}) AS t(i)` };
   }
 
   private fieldSql(name: string, type: string): string {

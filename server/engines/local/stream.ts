@@ -4,7 +4,7 @@ import path from "node:path";
 import { DuckSession, lit, q } from "./duck";
 import { duckType } from "./types";
 import { registerBoundedSource, listParquetFiles, option, resolvePath } from "./sources";
-import { openStreamSink, sinkLabel, validateSink, type SinkEnv, type StreamSinkWriter } from "./sinks";
+import { openStreamSink, sinkLabel, validateSink, type SinkEnv, type SinkWrite, type StreamSinkWriter } from "./sinks";
 import { openStreamSource, type Offsets, type StreamSource } from "./stream-sources";
 import type { LocalSource, LocalStreamJob, LocalStreamStatement, StreamAggregation } from "./plan";
 
@@ -20,7 +20,10 @@ export interface MicroBatchMetrics {
   batchId: number;
   rowsIn: number;
   rowsOut: number;
+  /** From reading the input to the commit of state and outbox (the sink write goes on after it). */
   durationMs: number;
+  /** From reading the input until the sinks have committed the batch's rows (set on delivery). */
+  latencyMs?: number;
   watermarkMs: number | null;
   backlog: number;
   at: number;
@@ -40,6 +43,8 @@ export interface StreamRunnerOptions {
   /** Test hook: runs after the state commit, before the outbox is delivered. */
   afterCommit?: (batchId: number) => Promise<void> | void;
   onBatch?: (m: MicroBatchMetrics) => void;
+  /** After the sinks have committed a batch (latencyMs set). */
+  onDelivered?: (m: MicroBatchMetrics) => void;
 }
 
 export class UnsupportedStreamJob extends Error {}
@@ -102,6 +107,9 @@ export class StreamRunner {
   private lookupSignature = new Map<string, string>();
   /** Per statement: the newest batch its sink has taken; its outbox rows are removed in the next transaction. */
   private readonly delivered: (number | undefined)[] = [];
+  /** The sink writes of the last committed batch, running while the next batch is processed. */
+  private writing: Promise<void> = Promise.resolve();
+  private writeError: { error: unknown } | undefined;
   readonly totals = { rowsIn: 0, rowsOut: 0, batches: 0, lastBatch: undefined as MicroBatchMetrics | undefined };
 
   private constructor(
@@ -176,8 +184,7 @@ export class StreamRunner {
     // Raw rows of the current micro-batch, the source's view over them (with computed columns), lookups, views.
     const cols = this.scan.table.table.columns.map((c) => `${q(c.name)} ${duckType(c.type)}`).join(", ");
     await s.run(`CREATE OR REPLACE TEMP TABLE ${RAW_TABLE} (${cols})`);
-    const computed = this.scan.computed?.length ? `, ${this.scan.computed.map((c) => `${c.sql} AS ${q(c.name)}`).join(", ")}` : "";
-    await s.run(`CREATE OR REPLACE TEMP VIEW ${q(this.scan.name)} AS SELECT *${computed} FROM ${RAW_TABLE}`);
+    await s.run(this.scanViewSql(`SELECT * FROM ${RAW_TABLE}`));
     await this.refreshLookups(true);
     for (const v of this.job.views) await s.run(`CREATE OR REPLACE TEMP VIEW ${q(v.name)} AS ${v.sql}`);
 
@@ -207,6 +214,12 @@ export class StreamRunner {
     }
     for (const st of this.job.statements) this.sinks.push(await openStreamSink(s, this.opts.jobId, st.sink, this.opts.env));
     await this.deliverPending();
+  }
+
+  /** The stream source's view (with its computed columns) over a query of raw rows. */
+  private scanViewSql(rows: string): string {
+    const computed = this.scan.computed?.length ? `, ${this.scan.computed.map((c) => `${c.sql} AS ${q(c.name)}`).join(", ")}` : "";
+    return `CREATE OR REPLACE TEMP VIEW ${q(this.scan.name)} AS SELECT *${computed} FROM (${rows}) AS __raw`;
   }
 
   private sinkType(st: LocalStreamStatement, column: string): string {
@@ -370,13 +383,20 @@ export class StreamRunner {
   async step(): Promise<MicroBatchMetrics | undefined> {
     const started = performance.now();
     await this.refreshLookups();
-    const { rows, next } = await this.source.load(this.s, RAW_TABLE, this.offsets, this.maxRows);
-    if (rows === 0) return undefined;
+    const { rows, next, select } = await this.source.slice(this.offsets, this.maxRows);
+    if (rows === 0) {
+      await this.flushWrites();
+      return undefined;
+    }
+    // The batch reads its input straight from the slice (a JSON file's new lines, generated rows):
+    // the statements parse only the fields they use, and nothing is copied into a table first.
+    const view = this.scanViewSql(select);
     const batch = this.batchId + 1;
     let wm = this.watermark;
     // The watermark only matters to windows; computing it costs a pass over the batch.
     if (this.job.watermark && this.prepared.some((p) => p.agg?.window)) {
-      const max = await this.s.scalar(`SELECT max(epoch_ms(${q(this.job.watermark.column)})) FROM ${q(this.scan.name)}`);
+      const [row] = await this.s.script([view], `SELECT max(epoch_ms(${q(this.job.watermark.column)})) AS m FROM ${q(this.scan.name)}`);
+      const max = row?.m;
       if (max !== null && max !== undefined) {
         const candidate = Number(max) - this.job.watermark.delayMs;
         wm = wm === null ? candidate : Math.max(wm, candidate);
@@ -385,7 +405,8 @@ export class StreamRunner {
     const prevWm = this.watermark;
     // The whole micro-batch is one transaction, sent as one script; the last query counts what each
     // statement put into its outbox.
-    const body = [...this.clearDeliveredSql()];
+    const clearing = this.clearDeliveredSql();
+    const body = [view, ...clearing.sql];
     for (const p of this.prepared) {
       if (!p.agg) {
         const cols = p.st.sink.columns.map((_, k) => `c${k}`).join(", ");
@@ -401,27 +422,66 @@ export class StreamRunner {
     body.push(`UPDATE tandem_job SET v = CASE k WHEN 'batch' THEN ${lit(String(batch))} WHEN 'offsets' THEN ${lit(JSON.stringify(next))} WHEN 'watermark' THEN ${lit(wm === null ? "" : String(wm))} END WHERE k IN ('batch', 'offsets', 'watermark')`);
     const counted = this.prepared.map((p) => `SELECT ${p.i} AS i, count(*) AS n FROM tandem_outbox_${p.i} WHERE __batch = ${batch}`).join(" UNION ALL ");
     const emitted: number[] = this.prepared.map(() => 0);
-    await this.s.transaction(async () => {
-      for (const r of await this.s.script(body, counted)) emitted[Number(r.i)] = Number(r.n);
-      this.cleared();
-      await this.opts.beforeCommit?.(batch);
-    });
+    // BEGIN and COMMIT go in the same script: nothing on the way needs the JS thread, which may be busy
+    // with the previous batch's sink write (an in-process PGlite runs on it). The outbox rows are
+    // counted after the commit (they stay until the next batch).
+    const hook = this.opts.beforeCommit;
+    try {
+      const counts = hook
+        ? await this.s.script(["BEGIN TRANSACTION", ...body], counted)
+        : await this.s.script(["BEGIN TRANSACTION", ...body, "COMMIT"], counted);
+      if (hook) {
+        await hook(batch);
+        await this.s.run("COMMIT");
+      }
+      for (const r of counts) emitted[Number(r.i)] = Number(r.n);
+    } catch (e) {
+      // The original error matters more than a failed rollback (the transaction may be gone already).
+      await this.s.run("ROLLBACK").catch(() => undefined);
+      throw e;
+    }
+    this.cleared(clearing.upTo);
     this.batchId = batch;
     this.offsets = next;
     this.watermark = wm;
     await this.opts.afterCommit?.(batch);
     const rowsOut = emitted.reduce((a, b) => a + b, 0);
-    for (const p of this.prepared) if (emitted[p.i]) await this.deliver(p, batch);
+    const staged: { p: Prepared; write: SinkWrite }[] = [];
+    for (const p of this.prepared) if (emitted[p.i]) staged.push({ p, write: await this.stage(p, batch) });
     const m: MicroBatchMetrics = {
       batchId: batch, rowsIn: rows, rowsOut, durationMs: performance.now() - started,
       watermarkMs: wm, backlog: this.source.backlog(next), at: Date.now(),
     };
+    // Sinks see batches in order: the previous batch's writes finish before this batch's start. This
+    // batch's writes then go on while the caller runs the next batch (the sink database works while
+    // DuckDB does); a failed write surfaces at the next step, and its rows stay in the outbox.
+    await this.flushWrites();
+    this.writing = (async () => {
+      for (const { p, write } of staged) {
+        await write();
+        this.delivered[p.i] = batch;
+      }
+      m.latencyMs = performance.now() - started;
+      this.opts.onDelivered?.(m);
+    })().catch((error: unknown) => {
+      this.writeError = { error };
+    });
     this.totals.rowsIn += rows;
     this.totals.rowsOut += rowsOut;
     this.totals.batches += 1;
     this.totals.lastBatch = m;
     this.opts.onBatch?.(m);
     return m;
+  }
+
+  /** Waits for the sink writes in flight; rethrows a failed one (its batch stays in the outbox). */
+  async flushWrites(): Promise<void> {
+    await this.writing;
+    const failed = this.writeError;
+    if (failed) {
+      this.writeError = undefined;
+      throw failed.error;
+    }
   }
 
   /** After a restart: delivers every committed, undelivered outbox batch in order. */
@@ -438,30 +498,39 @@ export class StreamRunner {
    * when idle), not as a commit of its own after each delivery: that saves a WAL sync per micro-batch,
    * and rows left until then are only delivered again after a crash, which the sinks skip by batch id.
    */
-  private clearDeliveredSql(): string[] {
-    return this.prepared.flatMap((p) => {
-      const b = this.delivered[p.i];
+  private clearDeliveredSql(): { sql: string[]; upTo: (number | undefined)[] } {
+    const upTo = [...this.delivered];
+    const sql = this.prepared.flatMap((p) => {
+      const b = upTo[p.i];
       return b === undefined ? [] : [`DELETE FROM tandem_outbox_${p.i} WHERE __batch <= ${b}`];
+    });
+    return { sql, upTo };
+  }
+
+  /** After the statements of clearDeliveredSql() have run (a write finished since then stays marked). */
+  private cleared(upTo: (number | undefined)[]): void {
+    upTo.forEach((b, i) => {
+      if (b !== undefined && this.delivered[i] === b) this.delivered[i] = undefined;
     });
   }
 
-  /** After the statements of clearDeliveredSql() have run (and will commit). */
-  private cleared(): void {
-    this.delivered.fill(undefined);
-  }
-
   private async clearDelivered(): Promise<void> {
-    const sql = this.clearDeliveredSql();
+    const { sql, upTo } = this.clearDeliveredSql();
     if (sql.length === 0) return;
     await this.s.script(sql);
-    this.cleared();
+    this.cleared(upTo);
   }
 
-  /** Delivers one committed batch of a statement's outbox to its sink (idempotent by batch id), then clears it. */
-  private async deliver(p: Prepared, b: number): Promise<void> {
+  /** Reads one committed batch of a statement's outbox for its sink (idempotent by batch id). */
+  private async stage(p: Prepared, b: number): Promise<SinkWrite> {
     const sink = this.sinks[p.i];
-    if (!sink) return;
-    await sink.deliver(b, `SELECT ${p.st.sink.columns.map((c, k) => `c${k} AS ${q(c)}`).join(", ")} FROM tandem_outbox_${p.i} WHERE __batch = ${b}`);
+    if (!sink) return async () => 0;
+    return sink.stage(b, `SELECT ${p.st.sink.columns.map((c, k) => `c${k} AS ${q(c)}`).join(", ")} FROM tandem_outbox_${p.i} WHERE __batch = ${b}`);
+  }
+
+  /** Delivers one committed batch now (restarts). */
+  private async deliver(p: Prepared, b: number): Promise<void> {
+    await (await this.stage(p, b))();
     this.delivered[p.i] = b;
   }
 
@@ -493,6 +562,7 @@ export class StreamRunner {
 
   /** Copies the committed state to a savepoint file (between micro-batches, so it is consistent). */
   async savepoint(dir: string): Promise<string> {
+    await this.flushWrites();
     await this.clearDelivered();
     await this.s.run("CHECKPOINT");
     fs.mkdirSync(dir, { recursive: true });
@@ -502,12 +572,18 @@ export class StreamRunner {
     return file;
   }
 
+  /** Waits for the sink writes in flight, then closes; a failed write is rethrown after closing. */
   async close(): Promise<void> {
+    let failed: { error: unknown } | undefined;
+    await this.flushWrites().catch((error: unknown) => {
+      failed = { error };
+    });
     // Rows left in the outbox are delivered again at the next start and skipped by the sinks.
     await this.clearDelivered().catch(() => undefined);
     for (const sink of this.sinks) await sink.close();
     this.source.close();
     this.s.close();
+    if (failed) throw failed.error;
   }
 }
 
