@@ -56,14 +56,23 @@ export function monitorIntervalMs(source: LocalSource): number {
 /** JSON lines files in a folder, read like a topic: files in name order, whole lines only. */
 export class JsonTail implements StreamSource {
   readonly pollMs: number;
-  /** The new lines of the current slice, copied to a file of their own (in memory under /dev/shm). */
-  private readonly sliceFile: string;
+  /**
+   * The new lines of a slice, copied to a file of their own (in memory under /dev/shm). Two files take
+   * turns, so the runner can read the next slice ahead while a batch still reads the current one.
+   */
+  private readonly sliceFiles: [string, string];
+  private turn = 0;
+  /** Read buffer, reused across slices (fresh large buffers cost page faults on every batch). */
+  private buf = Buffer.allocUnsafe(1 << 20);
+  /** Bytes per line seen so far: how much to read for the lines still wanted. */
+  private lineBytes = 256;
 
   constructor(private readonly source: LocalSource, private readonly root: string) {
     this.pollMs = monitorIntervalMs(source);
     const shm = "/dev/shm";
     const tmp = fs.existsSync(shm) ? shm : os.tmpdir();
-    this.sliceFile = path.join(tmp, `tandem-slice-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+    const base = path.join(tmp, `tandem-slice-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    this.sliceFiles = [`${base}-a.json`, `${base}-b.json`];
   }
 
   private files(): { name: string; size: number }[] {
@@ -90,7 +99,7 @@ export class JsonTail implements StreamSource {
 
   async slice(offsets: Offsets, maxRows: number): Promise<InputSlice> {
     const next: Offsets = { ...offsets };
-    const parts: Buffer[] = [];
+    let used = 0; // bytes of whole lines gathered in this.buf
     let rows = 0;
     for (const f of this.files()) {
       if (rows >= maxRows) break;
@@ -101,20 +110,23 @@ export class JsonTail implements StreamSource {
         // Read in steps until enough lines or the end of the file; a trailing partial line waits for its newline.
         let at = pos;
         while (rows < maxRows && at < f.size) {
-          const want = Math.min(f.size - at, Math.max(64 * 1024, (maxRows - rows) * 256));
-          const buf = Buffer.allocUnsafe(want);
-          const n = fs.readSync(fd, buf, 0, want, at);
+          const want = Math.min(f.size - at, Math.max(64 * 1024, Math.ceil((maxRows - rows) * this.lineBytes * 1.1)));
+          this.reserve(used + want);
+          const n = fs.readSync(fd, this.buf, used, want, at);
           if (n <= 0) break;
-          let end = 0;
+          let end = used;
           let idx = -1;
-          while (rows < maxRows && (idx = buf.indexOf(10, end)) !== -1 && idx < n) {
+          while (rows < maxRows && (idx = this.buf.indexOf(10, end)) !== -1 && idx < used + n) {
             end = idx + 1;
             rows++;
           }
-          if (end === 0) break; // no complete line yet
-          parts.push(buf.subarray(0, end));
-          at += end;
-          if (end < n && rows < maxRows) continue;
+          if (end === used) {
+            if (at + n >= f.size || n < want) break; // the last line is not complete yet
+            this.lineBytes *= 2; // a line longer than what was read: read more
+            continue;
+          }
+          at += end - used;
+          used = end;
         }
         next[f.name] = at;
       } finally {
@@ -122,12 +134,22 @@ export class JsonTail implements StreamSource {
       }
     }
     if (rows === 0) return { rows, next, select: "" };
-    fs.writeFileSync(this.sliceFile, Buffer.concat(parts));
-    return { rows, next, select: `SELECT * FROM read_json(${lit(this.sliceFile)}, format = 'newline_delimited', columns = ${jsonColumns(this.source.table)})` };
+    this.lineBytes = Math.max(16, used / rows);
+    this.turn = 1 - this.turn;
+    const file = this.turn === 0 ? this.sliceFiles[0] : this.sliceFiles[1];
+    fs.writeFileSync(file, this.buf.subarray(0, used));
+    return { rows, next, select: `SELECT * FROM read_json(${lit(file)}, format = 'newline_delimited', columns = ${jsonColumns(this.source.table)})` };
+  }
+
+  private reserve(bytes: number): void {
+    if (bytes <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(bytes, this.buf.length * 2));
+    this.buf.copy(bigger);
+    this.buf = bigger;
   }
 
   close(): void {
-    fs.rmSync(this.sliceFile, { force: true });
+    for (const f of this.sliceFiles) fs.rmSync(f, { force: true });
   }
 }
 

@@ -5,7 +5,7 @@ import { DuckSession, lit, q } from "./duck";
 import { duckType } from "./types";
 import { registerBoundedSource, listParquetFiles, option, resolvePath } from "./sources";
 import { openStreamSink, sinkLabel, validateSink, type SinkEnv, type SinkWrite, type StreamSinkWriter } from "./sinks";
-import { openStreamSource, type Offsets, type StreamSource } from "./stream-sources";
+import { openStreamSource, type InputSlice, type Offsets, type StreamSource } from "./stream-sources";
 import type { LocalSource, LocalStreamJob, LocalStreamStatement, StreamAggregation } from "./plan";
 
 // The stream side as exactly-once micro-batches. One DuckDB file per job holds the source offsets, the
@@ -110,6 +110,8 @@ export class StreamRunner {
   /** The sink writes of the last committed batch, running while the next batch is processed. */
   private writing: Promise<void> = Promise.resolve();
   private writeError: { error: unknown } | undefined;
+  /** The slice after the batch in progress, read while DuckDB runs that batch. */
+  private ahead: { from: string; slice: Promise<InputSlice> } | undefined;
   readonly totals = { rowsIn: 0, rowsOut: 0, batches: 0, lastBatch: undefined as MicroBatchMetrics | undefined };
 
   private constructor(
@@ -383,7 +385,7 @@ export class StreamRunner {
   async step(): Promise<MicroBatchMetrics | undefined> {
     const started = performance.now();
     await this.refreshLookups();
-    const { rows, next, select } = await this.source.slice(this.offsets, this.maxRows);
+    const { rows, next, select } = await this.nextSlice();
     if (rows === 0) {
       await this.flushWrites();
       return undefined;
@@ -427,9 +429,11 @@ export class StreamRunner {
     // counted after the commit (they stay until the next batch).
     const hook = this.opts.beforeCommit;
     try {
-      const counts = hook
-        ? await this.s.script(["BEGIN TRANSACTION", ...body], counted)
-        : await this.s.script(["BEGIN TRANSACTION", ...body, "COMMIT"], counted);
+      const running = hook
+        ? this.s.script(["BEGIN TRANSACTION", ...body], counted)
+        : this.s.script(["BEGIN TRANSACTION", ...body, "COMMIT"], counted);
+      this.readAhead(next);
+      const counts = await running;
       if (hook) {
         await hook(batch);
         await this.s.run("COMMIT");
@@ -472,6 +476,28 @@ export class StreamRunner {
     this.totals.lastBatch = m;
     this.opts.onBatch?.(m);
     return m;
+  }
+
+  /** The slice after the committed offsets: the one read ahead when it matches, else read now. */
+  private async nextSlice(): Promise<InputSlice> {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    if (ahead && ahead.from === JSON.stringify(this.offsets)) {
+      const r = await ahead.slice;
+      if (r.rows > 0) return r;
+    }
+    return this.source.slice(this.offsets, this.maxRows);
+  }
+
+  /**
+   * Reads the slice after `from` (the offsets the running batch will commit) on the JS thread while
+   * DuckDB runs the batch. Only committed offsets count: a slice read ahead of a batch that fails is
+   * dropped, since it no longer starts where the next batch does.
+   */
+  private readAhead(from: Offsets): void {
+    const slice = this.source.slice(from, this.maxRows);
+    slice.catch(() => undefined); // a failed read is raised by nextSlice
+    this.ahead = { from: JSON.stringify(from), slice };
   }
 
   /** Waits for the sink writes in flight; rethrows a failed one (its batch stays in the outbox). */
