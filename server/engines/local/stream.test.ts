@@ -57,6 +57,41 @@ describe("stream micro-batches", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it("raises a failed sink write at the next step and delivers its batch after a restart", async () => {
+    const dir = tempDir();
+    const topic = path.join(dir, ".tandem/demo/topic/coupon_events");
+    await writeTopicDay(topic, { day: DAY, count: 12_000, users: 2000 });
+    const p = plan();
+    const st = p.statements[0];
+    if (!st) throw new Error("no statement");
+    const table = `${pg.schema}.failing_sink`;
+    st.sink = { ...st.sink, table: { ...st.sink.table, options: { ...st.sink.table.options, "table-name": table } } };
+    const open = () => StreamRunner.open(p, { jobId: `t3-${pg.schema}`, stateDir: path.join(dir, "state"), env: sinkEnv(dir, pg.db), maxBatchRows: 3000 });
+    let runner = await open();
+    try {
+      expect(await runner.step()).toBeDefined();
+      await runner.flushWrites();
+      // The sink table goes away: the next write fails, and a later step says why.
+      await pg.db.query(`ALTER TABLE ${table} RENAME TO failing_sink_away`);
+      const failure = (async () => {
+        while (await runner.step()) { /* until the failed write is raised */ }
+      })();
+      await expect(failure).rejects.toThrow(/failing_sink/);
+    } finally {
+      await runner.close().catch(() => undefined);
+    }
+    await pg.db.query(`ALTER TABLE ${pg.schema}.failing_sink_away RENAME TO failing_sink`);
+    runner = await open(); // delivers the committed batches the sink did not take
+    try {
+      while (await runner.step()) { /* drain */ }
+    } finally {
+      await runner.close();
+    }
+    const got = await pg.db.query(`SELECT * FROM ${table}`);
+    expect(canon(got.rows, COLS)).toEqual(await recompute(topic));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it("does not re-emit unchanged aggregates", async () => {
     const dir = tempDir();
     const topic = path.join(dir, ".tandem/demo/topic/coupon_events");
