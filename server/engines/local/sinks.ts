@@ -246,12 +246,18 @@ export interface StreamSinkWriter {
    * rows); the write it returns no longer touches the session, so the runner lets it go on while the
    * next micro-batch runs. Writes are started in batch order, one at a time.
    */
-  stage(batchId: number, outboxSelect: string): Promise<SinkWrite>;
+  stage(batchId: number, outboxSelect: string): Promise<StagedWrite>;
   close(): Promise<void>;
 }
 
-/** Writes a staged batch to the sink; resolves to the rows written (0 when it had them already). */
-export type SinkWrite = () => Promise<number>;
+export interface StagedWrite {
+  /** Rows of the batch for this sink (a batch without rows is not written at all). */
+  rows: number;
+  /** Writes the staged batch to the sink; resolves to the rows written (0 when it had them already). */
+  write(): Promise<number>;
+}
+
+const nothing: StagedWrite = { rows: 0, write: async () => 0 };
 
 export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalSink, env: SinkEnv): Promise<StreamSinkWriter> {
   const t = sink.table;
@@ -269,7 +275,8 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
         committed: () => committedBatch(db, jobId, target),
         async stage(batchId, outboxSelect) {
           const rows = (await s.rows(outboxSelect)).map((r) => sink.columns.map((c) => r[c]));
-          return () => db.transaction(async (c) => {
+          if (rows.length === 0) return nothing;
+          return { rows: rows.length, write: () => db.transaction(async (c) => {
             const done = await c.query("SELECT batch_id FROM tandem_sink_commits WHERE job = $1 AND sink = $2 FOR UPDATE", [jobId, target]);
             if (Number(done.rows[0]?.batch_id ?? 0) >= batchId) return; // delivered before a crash: skip
             if (rows.length) {
@@ -282,7 +289,7 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
               "INSERT INTO tandem_sink_commits (job, sink, batch_id) VALUES ($1, $2, $3) ON CONFLICT (job, sink) DO UPDATE SET batch_id = EXCLUDED.batch_id, committed_at = now()",
               [jobId, target, batchId],
             );
-          }).then(() => rows.length);
+          }).then(() => rows.length) };
         },
         close: async () => undefined, // pools belong to the resolver
       };
@@ -297,9 +304,17 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
           const name = `part-${jobId.replace(/[^A-Za-z0-9_-]/g, "_")}-${String(batchId).padStart(10, "0")}.parquet`;
           const tmp = path.join(root, `.${name}.tmp`);
           const out = await s.rows(`COPY (${outboxSelect}) TO ${lit(tmp)} (FORMAT parquet)`);
-          return async () => {
-            fs.renameSync(tmp, path.join(root, name));
-            return Number(Object.values(out[0] ?? {})[0] ?? 0);
+          const n = Number(Object.values(out[0] ?? {})[0] ?? 0);
+          if (n === 0) {
+            fs.rmSync(tmp, { force: true });
+            return nothing;
+          }
+          return {
+            rows: n,
+            write: async () => {
+              fs.renameSync(tmp, path.join(root, name));
+              return n;
+            },
           };
         },
         close: async () => undefined,
@@ -320,6 +335,8 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
         committed,
         async stage(batchId, outboxSelect) {
           // The sink file is attached to the job's session: the whole write happens here.
+          const rows = Number(await s.scalar(`SELECT count(*) FROM (${outboxSelect}) AS __b`) ?? 0);
+          if (rows === 0) return nothing;
           const n = await s.transaction(async () => {
             if ((await committed()) >= batchId) return 0;
             const verb = sink.mode === "upsert" ? "INSERT OR REPLACE" : "INSERT";
@@ -327,7 +344,7 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
             await s.run(`INSERT OR REPLACE INTO ${alias}.tandem_sink_commits VALUES (${lit(jobId)}, ${lit(label)}, ${batchId})`);
             return Number(Object.values(out[0] ?? {})[0] ?? 0);
           });
-          return async () => n;
+          return { rows, write: async () => n };
         },
         close: async () => { await s.run(`DETACH ${alias}`); },
       };
@@ -338,9 +355,13 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
         committed: async () => 0,
         async stage(_batchId, outboxSelect) {
           const rows = await s.rows(outboxSelect);
-          return async () => {
-            if (t.connection.type === "print") for (const r of rows) process.stdout.write(`${label}> ${JSON.stringify(r, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}\n`);
-            return rows.length;
+          if (rows.length === 0) return nothing;
+          return {
+            rows: rows.length,
+            write: async () => {
+              if (t.connection.type === "print") for (const r of rows) process.stdout.write(`${label}> ${JSON.stringify(r, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}\n`);
+              return rows.length;
+            },
           };
         },
         close: async () => undefined,

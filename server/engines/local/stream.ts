@@ -4,7 +4,7 @@ import path from "node:path";
 import { DuckSession, lit, q } from "./duck";
 import { duckType } from "./types";
 import { registerBoundedSource, listParquetFiles, option, resolvePath } from "./sources";
-import { openStreamSink, sinkLabel, validateSink, type SinkEnv, type SinkWrite, type StreamSinkWriter } from "./sinks";
+import { openStreamSink, sinkLabel, validateSink, type SinkEnv, type StagedWrite, type StreamSinkWriter } from "./sinks";
 import { openStreamSource, type InputSlice, type Offsets, type StreamSource } from "./stream-sources";
 import type { LocalSource, LocalStreamJob, LocalStreamStatement, StreamAggregation } from "./plan";
 
@@ -422,23 +422,17 @@ export class StreamRunner {
       else if (wm !== null) body.push(...this.fireWindowsSql(p, batch, wm));
     }
     body.push(`UPDATE tandem_job SET v = CASE k WHEN 'batch' THEN ${lit(String(batch))} WHEN 'offsets' THEN ${lit(JSON.stringify(next))} WHEN 'watermark' THEN ${lit(wm === null ? "" : String(wm))} END WHERE k IN ('batch', 'offsets', 'watermark')`);
-    const counted = this.prepared.map((p) => `SELECT ${p.i} AS i, count(*) AS n FROM tandem_outbox_${p.i} WHERE __batch = ${batch}`).join(" UNION ALL ");
-    const emitted: number[] = this.prepared.map(() => 0);
     // BEGIN and COMMIT go in the same script: nothing on the way needs the JS thread, which may be busy
-    // with the previous batch's sink write (an in-process PGlite runs on it). The outbox rows are
-    // counted after the commit (they stay until the next batch).
+    // with the previous batch's sink write (an in-process PGlite runs on it).
     const hook = this.opts.beforeCommit;
     try {
-      const running = hook
-        ? this.s.script(["BEGIN TRANSACTION", ...body], counted)
-        : this.s.script(["BEGIN TRANSACTION", ...body, "COMMIT"], counted);
+      const running = this.s.script(hook ? ["BEGIN TRANSACTION", ...body] : ["BEGIN TRANSACTION", ...body, "COMMIT"]);
       this.readAhead(next);
-      const counts = await running;
+      await running;
       if (hook) {
         await hook(batch);
         await this.s.run("COMMIT");
       }
-      for (const r of counts) emitted[Number(r.i)] = Number(r.n);
     } catch (e) {
       // The original error matters more than a failed rollback (the transaction may be gone already).
       await this.s.run("ROLLBACK").catch(() => undefined);
@@ -449,9 +443,14 @@ export class StreamRunner {
     this.offsets = next;
     this.watermark = wm;
     await this.opts.afterCommit?.(batch);
-    const rowsOut = emitted.reduce((a, b) => a + b, 0);
-    const staged: { p: Prepared; write: SinkWrite }[] = [];
-    for (const p of this.prepared) if (emitted[p.i]) staged.push({ p, write: await this.stage(p, batch) });
+    // Each sink reads its rows of the batch from the outbox now; statements without rows write nothing.
+    let rowsOut = 0;
+    const staged: { p: Prepared; write: StagedWrite["write"] }[] = [];
+    for (const p of this.prepared) {
+      const st = await this.stage(p, batch);
+      rowsOut += st.rows;
+      if (st.rows > 0) staged.push({ p, write: st.write });
+    }
     const m: MicroBatchMetrics = {
       batchId: batch, rowsIn: rows, rowsOut, durationMs: performance.now() - started,
       watermarkMs: wm, backlog: this.source.backlog(next), at: Date.now(),
@@ -548,15 +547,15 @@ export class StreamRunner {
   }
 
   /** Reads one committed batch of a statement's outbox for its sink (idempotent by batch id). */
-  private async stage(p: Prepared, b: number): Promise<SinkWrite> {
+  private async stage(p: Prepared, b: number): Promise<StagedWrite> {
     const sink = this.sinks[p.i];
-    if (!sink) return async () => 0;
+    if (!sink) return { rows: 0, write: async () => 0 };
     return sink.stage(b, `SELECT ${p.st.sink.columns.map((c, k) => `c${k} AS ${q(c)}`).join(", ")} FROM tandem_outbox_${p.i} WHERE __batch = ${b}`);
   }
 
   /** Delivers one committed batch now (restarts). */
   private async deliver(p: Prepared, b: number): Promise<void> {
-    await (await this.stage(p, b))();
+    await (await this.stage(p, b)).write();
     this.delivered[p.i] = b;
   }
 
