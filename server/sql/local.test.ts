@@ -1,5 +1,7 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { flinkSelectToDuckdb } from "./duckdb/convert";
+import { LOCAL_SETUP } from "./translate/local";
 import { translateJob } from "./translate/index";
 import { sourceRelationSql, type LocalScript, type LocalStatement } from "./translate/local";
 import type { IncrementalPlan } from "./translate/incremental";
@@ -268,5 +270,22 @@ FROM mix_coupon_events WHERE dt = '\${bizdate}' OR __mode = 'stream' GROUP BY dt
       expect(Number((await rows(c, "SELECT CAST(5 AS DOUBLE) / 2 AS d"))[0]?.d)).toBe(2.5);
       c.closeSync();
     }
+  });
+
+  it("DATE_FORMAT formats TIMESTAMP_LTZ, TIMESTAMP, DATE and string values in the session zone (UTC)", async () => {
+    const c = await db.connect();
+    for (const setting of LOCAL_SETUP) await c.run(setting);
+    await c.run(`CREATE OR REPLACE TABLE date_formats AS SELECT * FROM (VALUES
+      (TIMESTAMPTZ '2024-11-11 23:59:58.123+00', TIMESTAMP '2024-11-11 23:59:58.123', DATE '2024-11-11', '2024-11-11 23:59:58'),
+      (TIMESTAMPTZ '2024-11-12 01:00:00+08', TIMESTAMP '1969-12-31 23:00:00', DATE '1969-12-31', '1969-12-31 23:00:00')
+    ) AS t(ltz, ts, d, s)`);
+    const sql = flinkSelectToDuckdb(`SELECT DATE_FORMAT(ltz, 'yyyy-MM-dd HH:mm:ss') AS a, DATE_FORMAT(ts, 'yyyy-MM-dd HH') AS b,
+      DATE_FORMAT(d, 'yyyyMMdd') AS c, DATE_FORMAT(s, 'yyyy-MM-dd HH:mm') AS e FROM date_formats`);
+    const got = await rows(c, sql);
+    expect(got).toEqual([
+      { a: "2024-11-11 23:59:58", b: "2024-11-11 23", c: "20241111", e: "2024-11-11 23:59" },
+      { a: "2024-11-11 17:00:00", b: "1969-12-31 23", c: "19691231", e: "1969-12-31 23:00" },
+    ]);
+    c.closeSync();
   });
 });
