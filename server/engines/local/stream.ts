@@ -208,7 +208,7 @@ export class StreamRunner {
           await s.run(`CREATE TABLE IF NOT EXISTS tandem_distinct_${i}_${j} AS SELECT ${[...p.stateKeys, `a${j} AS v`].join(", ")} FROM __in_${i} WHERE false`);
           await s.run(this.newDistinctSql(p, j)[0] ?? "");
         }
-        await s.run(this.partialSql(p));
+        await s.run(`CREATE OR REPLACE TEMP TABLE __p_${p.i} AS ${this.partialSql(p)}`);
         await s.run(`CREATE TABLE IF NOT EXISTS tandem_agg_${i} AS SELECT * FROM __p_${i} WHERE false`);
       } else {
         await s.describe(`SELECT * FROM (${st.input}) AS __s`);
@@ -279,7 +279,7 @@ export class StreamRunner {
     return `CREATE OR REPLACE TEMP TABLE __in_${p.i} AS SELECT * FROM (${windowed})${late}`;
   }
 
-  /** __p_i: this batch's partial aggregates per key (COUNT DISTINCT: only values new to the state). */
+  /** SELECT of this batch's partial aggregates per key (COUNT DISTINCT: only values new to the state). */
   private partialSql(p: Prepared): string {
     const a = p.agg as StreamAggregation;
     const sk = p.stateKeys;
@@ -293,10 +293,10 @@ export class StreamRunner {
       }
     });
     const inner = `SELECT ${[...sk, "count(*)::BIGINT AS __n", ...parts].join(", ")} FROM __in_${p.i} ${sk.length ? `GROUP BY ${sk.join(", ")}` : ""} HAVING count(*) > 0`;
-    if (p.distinct.length === 0) return `CREATE OR REPLACE TEMP TABLE __p_${p.i} AS ${inner}`;
+    if (p.distinct.length === 0) return inner;
     const cols = [...sk.map((k) => `b.${k}`), "b.__n", ...a.aggregates.map((g, j) => (g.fn === "count_distinct" ? `coalesce(d${j}.n, 0)::BIGINT AS g${j}` : `b.g${j}`))];
     const joins = p.distinct.map((j) => `LEFT JOIN (SELECT ${[...sk, "count(*) AS n"].join(", ")} FROM __new_${p.i}_${j} ${sk.length ? `GROUP BY ${sk.join(", ")}` : ""}) d${j} ON ${this.keyJoin("b", `d${j}`, sk)}`);
-    return `CREATE OR REPLACE TEMP TABLE __p_${p.i} AS SELECT ${cols.join(", ")} FROM (${inner}) b ${joins.join(" ")}`;
+    return `SELECT ${cols.join(", ")} FROM (${inner}) b ${joins.join(" ")}`;
   }
 
   private newDistinctSql(p: Prepared, j: number): string[] {
@@ -323,8 +323,8 @@ export class StreamRunner {
     const old = a.aggregates.map((_, j) => `s.g${j} AS __o${j}`);
     return [
       `CREATE OR REPLACE TEMP TABLE __m_${p.i} AS SELECT ${[...sk.map((k) => `p.${k}`), "coalesce(s.__n, 0) + p.__n AS __n", ...merged, "s.__n IS NOT NULL AS __had", ...old, "row_number() OVER () AS __row"].join(", ")}
-        FROM __p_${p.i} p LEFT JOIN tandem_agg_${p.i} s ON ${this.keyJoin("p", "s", sk)}`,
-      `DELETE FROM tandem_agg_${p.i} s USING __p_${p.i} p WHERE ${this.keyJoin("s", "p", sk)}`,
+        FROM (${this.partialSql(p)}) p LEFT JOIN tandem_agg_${p.i} s ON ${this.keyJoin("p", "s", sk)}`,
+      `DELETE FROM tandem_agg_${p.i} s USING __m_${p.i} p WHERE ${this.keyJoin("s", "p", sk)}`,
       `INSERT INTO tandem_agg_${p.i} SELECT ${[...sk, "__n", ...a.aggregates.map((_, j) => `g${j}`)].join(", ")} FROM __m_${p.i}`,
     ];
   }
@@ -417,7 +417,7 @@ export class StreamRunner {
       }
       body.push(this.inputSql(p, p.agg.window ? prevWm : null));
       for (const j of p.distinct) body.push(...this.newDistinctSql(p, j));
-      body.push(this.partialSql(p), ...this.mergeSql(p));
+      body.push(...this.mergeSql(p));
       if (!p.agg.window) body.push(this.emitUpdatesSql(p, batch));
       else if (wm !== null) body.push(...this.fireWindowsSql(p, batch, wm));
     }
