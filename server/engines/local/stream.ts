@@ -15,6 +15,8 @@ import type { LocalSource, LocalStreamJob, LocalStreamStatement, StreamAggregati
 // delete+insert merges were the fastest exact strategy measured (DESIGN.md §8).
 
 export const RAW_TABLE = "__tandem_raw";
+/** Layout of the state tables; part of the plan fingerprint, so state of another layout is refused. */
+const STATE_FORMAT = 2;
 
 export interface MicroBatchMetrics {
   batchId: number;
@@ -159,7 +161,7 @@ export class StreamRunner {
   /** A fingerprint of what the state means: a changed plan must not silently reuse old state. */
   private fingerprint(): string {
     const shape = this.job.statements.map((st) => ({ input: st.input, agg: st.aggregation, sink: sinkLabel(st.sink), cols: st.sink.columns }));
-    return crypto.createHash("sha256").update(JSON.stringify({ shape, views: this.job.views, source: this.scan.name })).digest("hex").slice(0, 16);
+    return crypto.createHash("sha256").update(JSON.stringify({ shape, views: this.job.views, source: this.scan.name, stateFormat: STATE_FORMAT })).digest("hex").slice(0, 16);
   }
 
   private async init(): Promise<void> {
@@ -204,8 +206,13 @@ export class StreamRunner {
       await s.run(`CREATE TABLE IF NOT EXISTS tandem_outbox_${i} (__batch BIGINT, ${outCols})`);
       if (agg) {
         await s.run(this.inputSql(p, null));
+        if (p.distinct.length) {
+          await s.run(`CREATE SEQUENCE IF NOT EXISTS tandem_kid_${i}`);
+          // The key ids' shape (the real query joins the aggregate state, which does not exist yet).
+          await s.run(`CREATE OR REPLACE TEMP TABLE __k_${i} AS SELECT DISTINCT ${p.stateKeys.join(", ")}, NULL::BIGINT AS __kid FROM __in_${i}`);
+        }
         for (const j of p.distinct) {
-          await s.run(`CREATE TABLE IF NOT EXISTS tandem_distinct_${i}_${j} AS SELECT ${[...p.stateKeys, `a${j} AS v`].join(", ")} FROM __in_${i} WHERE false`);
+          await s.run(`CREATE TABLE IF NOT EXISTS tandem_distinct_${i}_${j} AS SELECT 0::BIGINT AS kid, a${j} AS v FROM __in_${i} WHERE false`);
           await s.run(this.newDistinctSql(p, j)[0] ?? "");
         }
         await s.run(`CREATE OR REPLACE TEMP TABLE __p_${p.i} AS ${this.partialSql(p)}`);
@@ -294,18 +301,30 @@ export class StreamRunner {
     });
     const inner = `SELECT ${[...sk, "count(*)::BIGINT AS __n", ...parts].join(", ")} FROM __in_${p.i} ${sk.length ? `GROUP BY ${sk.join(", ")}` : ""} HAVING count(*) > 0`;
     if (p.distinct.length === 0) return inner;
-    const cols = [...sk.map((k) => `b.${k}`), "b.__n", ...a.aggregates.map((g, j) => (g.fn === "count_distinct" ? `coalesce(d${j}.n, 0)::BIGINT AS g${j}` : `b.g${j}`))];
-    const joins = p.distinct.map((j) => `LEFT JOIN (SELECT ${[...sk, "count(*) AS n"].join(", ")} FROM __new_${p.i}_${j} ${sk.length ? `GROUP BY ${sk.join(", ")}` : ""}) d${j} ON ${this.keyJoin("b", `d${j}`, sk)}`);
-    return `SELECT ${cols.join(", ")} FROM (${inner}) b ${joins.join(" ")}`;
+    const cols = [...sk.map((k) => `b.${k}`), "k.__kid", "b.__n", ...a.aggregates.map((g, j) => (g.fn === "count_distinct" ? `coalesce(d${j}.n, 0)::BIGINT AS g${j}` : `b.g${j}`))];
+    const joins = p.distinct.map((j) => `LEFT JOIN (SELECT kid, count(*) AS n FROM __new_${p.i}_${j} GROUP BY kid) d${j} ON d${j}.kid = k.__kid`);
+    return `SELECT ${cols.join(", ")} FROM (${inner}) b JOIN __k_${p.i} k ON ${this.keyJoin("b", "k", sk)} ${joins.join(" ")}`;
   }
 
+  /**
+   * __k_i: an id per key of the batch (state keys -> BIGINT), the one the aggregate state holds or a new
+   * one from the statement's sequence. The COUNT DISTINCT state stores (key id, value) pairs: the
+   * anti-join below scans all of them every batch, and comparing one BIGINT instead of the group keys
+   * (often strings, compared NULL-safely) made a micro-batch a fifth faster (BENCHMARKS.md, Engines).
+   */
+  private keyIdsSql(p: Prepared): string {
+    const sk = p.stateKeys;
+    return `CREATE OR REPLACE TEMP TABLE __k_${p.i} AS SELECT ${sk.map((k) => `b.${k}`).join(", ")}, coalesce(s.__kid, nextval('tandem_kid_${p.i}')) AS __kid
+      FROM (SELECT DISTINCT ${sk.join(", ")} FROM __in_${p.i}) b LEFT JOIN tandem_agg_${p.i} s ON ${this.keyJoin("b", "s", sk)}`;
+  }
+
+  /** __new_i_j: (key id, value) pairs of the batch that the COUNT DISTINCT state has not seen; then stored. */
   private newDistinctSql(p: Prepared, j: number): string[] {
     const sk = p.stateKeys;
-    const cols = [...sk, `a${j} AS v`].join(", ");
-    const match = [...sk.map((k) => `d.${k} IS NOT DISTINCT FROM n.${k}`), "d.v = n.v"].join(" AND ");
     return [
-      `CREATE OR REPLACE TEMP TABLE __new_${p.i}_${j} AS SELECT * FROM (SELECT DISTINCT ${cols} FROM __in_${p.i} WHERE a${j} IS NOT NULL) n WHERE NOT EXISTS (SELECT 1 FROM tandem_distinct_${p.i}_${j} d WHERE ${match})`,
-      `INSERT INTO tandem_distinct_${p.i}_${j} SELECT * FROM __new_${p.i}_${j}`,
+      `CREATE OR REPLACE TEMP TABLE __new_${p.i}_${j} AS SELECT * FROM (SELECT DISTINCT k.__kid AS kid, i.a${j} AS v FROM __in_${p.i} i JOIN __k_${p.i} k ON ${this.keyJoin("i", "k", sk)} WHERE i.a${j} IS NOT NULL) n
+        WHERE NOT EXISTS (SELECT 1 FROM tandem_distinct_${p.i}_${j} d WHERE d.kid = n.kid AND d.v = n.v)`,
+      `INSERT INTO tandem_distinct_${p.i}_${j} SELECT kid, v FROM __new_${p.i}_${j}`,
     ];
   }
 
@@ -321,11 +340,12 @@ export class StreamRunner {
       }
     });
     const old = a.aggregates.map((_, j) => `s.g${j} AS __o${j}`);
+    const kid = p.distinct.length ? ["__kid"] : [];
     return [
-      `CREATE OR REPLACE TEMP TABLE __m_${p.i} AS SELECT ${[...sk.map((k) => `p.${k}`), "coalesce(s.__n, 0) + p.__n AS __n", ...merged, "s.__n IS NOT NULL AS __had", ...old, "row_number() OVER () AS __row"].join(", ")}
+      `CREATE OR REPLACE TEMP TABLE __m_${p.i} AS SELECT ${[...sk.map((k) => `p.${k}`), ...kid.map((c) => `p.${c}`), "coalesce(s.__n, 0) + p.__n AS __n", ...merged, "s.__n IS NOT NULL AS __had", ...old, "row_number() OVER () AS __row"].join(", ")}
         FROM (${this.partialSql(p)}) p LEFT JOIN tandem_agg_${p.i} s ON ${this.keyJoin("p", "s", sk)}`,
       `DELETE FROM tandem_agg_${p.i} s USING __m_${p.i} p WHERE ${this.keyJoin("s", "p", sk)}`,
-      `INSERT INTO tandem_agg_${p.i} SELECT ${[...sk, "__n", ...a.aggregates.map((_, j) => `g${j}`)].join(", ")} FROM __m_${p.i}`,
+      `INSERT INTO tandem_agg_${p.i} SELECT ${[...sk, ...kid, "__n", ...a.aggregates.map((_, j) => `g${j}`)].join(", ")} FROM __m_${p.i}`,
     ];
   }
 
@@ -374,8 +394,8 @@ export class StreamRunner {
     const n = this.outputs(p, this.named(p, `tandem_agg_${p.i} WHERE ${closed}`, (j) => `g${j}`));
     return [
       `INSERT INTO tandem_outbox_${p.i} SELECT ${batch}, ${this.castOut(p, "__o")} FROM ${this.toSink(p, `(SELECT ${(p.st.project?.queryColumns ?? p.st.sink.columns).map((_, k) => `nw.c${k}`).join(", ")} FROM (${n}) nw WHERE nw.__h)`)} AS __o`,
+      ...p.distinct.map((j) => `DELETE FROM tandem_distinct_${p.i}_${j} WHERE kid IN (SELECT __kid FROM tandem_agg_${p.i} WHERE ${closed})`),
       `DELETE FROM tandem_agg_${p.i} WHERE ${closed}`,
-      ...p.distinct.map((j) => `DELETE FROM tandem_distinct_${p.i}_${j} WHERE ${closed}`),
     ];
   }
 
@@ -416,6 +436,7 @@ export class StreamRunner {
         continue;
       }
       body.push(this.inputSql(p, p.agg.window ? prevWm : null));
+      if (p.distinct.length) body.push(this.keyIdsSql(p));
       for (const j of p.distinct) body.push(...this.newDistinctSql(p, j));
       body.push(...this.mergeSql(p));
       if (!p.agg.window) body.push(this.emitUpdatesSql(p, batch));
