@@ -170,6 +170,51 @@ GROUP BY window_start, window_end, coupon_id;`,
     expect(norm(got)).toEqual(norm(expected));
   }, 180_000);
 
+  it("hopping windows with COUNT DISTINCT: exact per window, and fired windows leave the distinct state", async () => {
+    const env = sinkEnv(dir, pg.db);
+    const spec = JobSpec.parse({
+      name: "coupon_hop_uv",
+      sql: `INSERT INTO ads_coupon_minutely
+SELECT window_start, coupon_id, COUNT(*) AS pv, COUNT(DISTINCT user_id) AS redeemed
+FROM TABLE(HOP(TABLE mix_coupon_events, DESCRIPTOR(event_time), INTERVAL '10' MINUTE, INTERVAL '30' MINUTE))
+GROUP BY window_start, window_end, coupon_id;`,
+      stream: { startFrom: "earliest" },
+    });
+    const plan = inSchemaAll(planLocalJob({ catalog, job: spec }, "stream", DAY) as LocalStreamJob, pg.schema);
+    const st = plan.statements[0];
+    if (!st) throw new Error("no statement");
+    st.sink = { ...st.sink, table: { ...st.sink.table, options: { ...st.sink.table.options, "table-name": `${pg.schema}.coupon_hop_uv` } } };
+    const stateDir = path.join(dir, "state-hop-uv");
+    const runner = await StreamRunner.open(plan, { jobId: `hop-uv-${pg.schema}`, stateDir, env, maxBatchRows: 5000 });
+    let wm = 0;
+    try {
+      while (await runner.step()) wm = runner.position.watermarkMs ?? 0;
+    } finally {
+      await runner.close();
+    }
+    const got = (await pg.db.query(`SELECT window_start, coupon_id, pv, redeemed FROM ${pg.schema}.coupon_hop_uv`)).rows;
+    const s = await DuckSession.open();
+    const expected = await s.rows(`SELECT epoch_ms(ws) AS window_start, coupon_id, count(*) AS pv, count(DISTINCT user_id) AS redeemed
+      FROM (SELECT *, unnest(range((ts_ms // 600000) * 600000 - 1200000, (ts_ms // 600000) * 600000 + 1, 600000)) AS ws
+            FROM read_json(${lit(path.join(topic, "*.jsonl"))}, format = 'newline_delimited'))
+      WHERE ws + 1800000 > ts_ms AND ws + 1800000 - 1 <= ${wm} GROUP BY ALL`);
+    s.close();
+    const norm = (rows: Record<string, unknown>[]) => canon(rows.map((r) => ({ ...r, window_start: new Date(r.window_start instanceof Date ? r.window_start.toISOString() : `${String(r.window_start).replace(" ", "T")}Z`) })), ["window_start", "coupon_id", "pv", "redeemed"]);
+    expect(got.length).toBeGreaterThan(1000);
+    expect(norm(got)).toEqual(norm(expected));
+    // Only windows still open keep state: their keys, and the distinct values of those keys alone.
+    const state = await DuckSession.open(StreamRunner.statePath(stateDir));
+    try {
+      const open = Number(await state.scalar("SELECT count(*) FROM tandem_agg_0"));
+      expect(open).toBeGreaterThan(0);
+      expect(Number(await state.scalar(`SELECT count(*) FROM tandem_agg_0 WHERE we - 1 <= ${wm}`))).toBe(0);
+      expect(Number(await state.scalar("SELECT count(*) FROM tandem_distinct_0_1 WHERE kid NOT IN (SELECT __kid FROM tandem_agg_0)"))).toBe(0);
+      expect(Number(await state.scalar("SELECT count(*) FROM tandem_distinct_0_1"))).toBeGreaterThan(0);
+    } finally {
+      state.close();
+    }
+  }, 180_000);
+
   it("lookup join to a dimension table", async () => {
     const env = sinkEnv(dir, pg.db);
     const spec = JobSpec.parse({
