@@ -137,12 +137,13 @@ GROUP BY dt, coupon_id;`,
     expect(norm(got)).toEqual(norm(expected));
   }, 180_000);
 
-  it("hopping window results equal a recompute (each event in size/slide windows)", async () => {
+  /** A HOP job (10-min slide, 30-min size) per coupon with COUNT(*) and `measure AS redeemed`, run to the end of the topic. */
+  async function runHop(name: string, measure: string, expectedMeasure: string): Promise<{ stateDir: string; wm: number }> {
     const env = sinkEnv(dir, pg.db);
     const spec = JobSpec.parse({
-      name: "coupon_hop",
+      name,
       sql: `INSERT INTO ads_coupon_minutely
-SELECT window_start, coupon_id, COUNT(*) AS pv, SUM(CASE WHEN action = 'redeem' THEN 1 ELSE 0 END) AS redeemed
+SELECT window_start, coupon_id, COUNT(*) AS pv, ${measure} AS redeemed
 FROM TABLE(HOP(TABLE mix_coupon_events, DESCRIPTOR(event_time), INTERVAL '10' MINUTE, INTERVAL '30' MINUTE))
 GROUP BY window_start, window_end, coupon_id;`,
       stream: { startFrom: "earliest" },
@@ -150,17 +151,18 @@ GROUP BY window_start, window_end, coupon_id;`,
     const plan = inSchemaAll(planLocalJob({ catalog, job: spec }, "stream", DAY) as LocalStreamJob, pg.schema);
     const st = plan.statements[0];
     if (!st) throw new Error("no statement");
-    st.sink = { ...st.sink, table: { ...st.sink.table, options: { ...st.sink.table.options, "table-name": `${pg.schema}.coupon_hop` } } };
-    const runner = await StreamRunner.open(plan, { jobId: `hop-${pg.schema}`, stateDir: path.join(dir, "state-hop"), env, maxBatchRows: 5000 });
+    st.sink = { ...st.sink, table: { ...st.sink.table, options: { ...st.sink.table.options, "table-name": `${pg.schema}.${name}` } } };
+    const stateDir = path.join(dir, `state-${name}`);
+    const runner = await StreamRunner.open(plan, { jobId: `${name}-${pg.schema}`, stateDir, env, maxBatchRows: 5000 });
     let wm = 0;
     try {
       while (await runner.step()) wm = runner.position.watermarkMs ?? 0;
     } finally {
       await runner.close();
     }
-    const got = (await pg.db.query(`SELECT window_start, coupon_id, pv, redeemed FROM ${pg.schema}.coupon_hop`)).rows;
+    const got = (await pg.db.query(`SELECT window_start, coupon_id, pv, redeemed FROM ${pg.schema}.${name}`)).rows;
     const s = await DuckSession.open();
-    const expected = await s.rows(`SELECT epoch_ms(ws) AS window_start, coupon_id, count(*) AS pv, sum(CASE WHEN action = 'redeem' THEN 1 ELSE 0 END) AS redeemed
+    const expected = await s.rows(`SELECT epoch_ms(ws) AS window_start, coupon_id, count(*) AS pv, ${expectedMeasure} AS redeemed
       FROM (SELECT *, unnest(range((ts_ms // 600000) * 600000 - 1200000, (ts_ms // 600000) * 600000 + 1, 600000)) AS ws
             FROM read_json(${lit(path.join(topic, "*.jsonl"))}, format = 'newline_delimited'))
       WHERE ws + 1800000 > ts_ms AND ws + 1800000 - 1 <= ${wm} GROUP BY ALL`);
@@ -168,45 +170,19 @@ GROUP BY window_start, window_end, coupon_id;`,
     const norm = (rows: Record<string, unknown>[]) => canon(rows.map((r) => ({ ...r, window_start: new Date(r.window_start instanceof Date ? r.window_start.toISOString() : `${String(r.window_start).replace(" ", "T")}Z`) })), ["window_start", "coupon_id", "pv", "redeemed"]);
     expect(got.length).toBeGreaterThan(1000);
     expect(norm(got)).toEqual(norm(expected));
+    return { stateDir, wm };
+  }
+
+  it("hopping window results equal a recompute (each event in size/slide windows)", async () => {
+    await runHop("coupon_hop", "SUM(CASE WHEN action = 'redeem' THEN 1 ELSE 0 END)", "sum(CASE WHEN action = 'redeem' THEN 1 ELSE 0 END)");
   }, 180_000);
 
   it("hopping windows with COUNT DISTINCT: exact per window, and fired windows leave the distinct state", async () => {
-    const env = sinkEnv(dir, pg.db);
-    const spec = JobSpec.parse({
-      name: "coupon_hop_uv",
-      sql: `INSERT INTO ads_coupon_minutely
-SELECT window_start, coupon_id, COUNT(*) AS pv, COUNT(DISTINCT user_id) AS redeemed
-FROM TABLE(HOP(TABLE mix_coupon_events, DESCRIPTOR(event_time), INTERVAL '10' MINUTE, INTERVAL '30' MINUTE))
-GROUP BY window_start, window_end, coupon_id;`,
-      stream: { startFrom: "earliest" },
-    });
-    const plan = inSchemaAll(planLocalJob({ catalog, job: spec }, "stream", DAY) as LocalStreamJob, pg.schema);
-    const st = plan.statements[0];
-    if (!st) throw new Error("no statement");
-    st.sink = { ...st.sink, table: { ...st.sink.table, options: { ...st.sink.table.options, "table-name": `${pg.schema}.coupon_hop_uv` } } };
-    const stateDir = path.join(dir, "state-hop-uv");
-    const runner = await StreamRunner.open(plan, { jobId: `hop-uv-${pg.schema}`, stateDir, env, maxBatchRows: 5000 });
-    let wm = 0;
-    try {
-      while (await runner.step()) wm = runner.position.watermarkMs ?? 0;
-    } finally {
-      await runner.close();
-    }
-    const got = (await pg.db.query(`SELECT window_start, coupon_id, pv, redeemed FROM ${pg.schema}.coupon_hop_uv`)).rows;
-    const s = await DuckSession.open();
-    const expected = await s.rows(`SELECT epoch_ms(ws) AS window_start, coupon_id, count(*) AS pv, count(DISTINCT user_id) AS redeemed
-      FROM (SELECT *, unnest(range((ts_ms // 600000) * 600000 - 1200000, (ts_ms // 600000) * 600000 + 1, 600000)) AS ws
-            FROM read_json(${lit(path.join(topic, "*.jsonl"))}, format = 'newline_delimited'))
-      WHERE ws + 1800000 > ts_ms AND ws + 1800000 - 1 <= ${wm} GROUP BY ALL`);
-    s.close();
-    const norm = (rows: Record<string, unknown>[]) => canon(rows.map((r) => ({ ...r, window_start: new Date(r.window_start instanceof Date ? r.window_start.toISOString() : `${String(r.window_start).replace(" ", "T")}Z`) })), ["window_start", "coupon_id", "pv", "redeemed"]);
-    expect(got.length).toBeGreaterThan(1000);
-    expect(norm(got)).toEqual(norm(expected));
+    const { stateDir, wm } = await runHop("coupon_hop_uv", "COUNT(DISTINCT user_id)", "count(DISTINCT user_id)");
     // Only windows still open keep state: their keys, and the distinct values of those keys alone.
     const state = await DuckSession.open(StreamRunner.statePath(stateDir));
     try {
-      const open = Number(await state.scalar("SELECT count(*) FROM tandem_agg_0"));
-      expect(open).toBeGreaterThan(0);
+      expect(Number(await state.scalar("SELECT count(*) FROM tandem_agg_0"))).toBeGreaterThan(0);
       expect(Number(await state.scalar(`SELECT count(*) FROM tandem_agg_0 WHERE we - 1 <= ${wm}`))).toBe(0);
       expect(Number(await state.scalar("SELECT count(*) FROM tandem_distinct_0_1 WHERE kid NOT IN (SELECT __kid FROM tandem_agg_0)"))).toBe(0);
       expect(Number(await state.scalar("SELECT count(*) FROM tandem_distinct_0_1"))).toBeGreaterThan(0);
