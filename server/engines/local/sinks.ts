@@ -257,7 +257,8 @@ export interface StagedWrite {
   write(): Promise<number>;
 }
 
-const nothing: StagedWrite = { rows: 0, write: async () => 0 };
+/** A batch without rows for the sink: nothing to write. */
+export const NOTHING_TO_WRITE: StagedWrite = { rows: 0, write: async () => 0 };
 
 export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalSink, env: SinkEnv): Promise<StreamSinkWriter> {
   const t = sink.table;
@@ -275,7 +276,7 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
         committed: () => committedBatch(db, jobId, target),
         async stage(batchId, outboxSelect) {
           const rows = (await s.rows(outboxSelect)).map((r) => sink.columns.map((c) => r[c]));
-          if (rows.length === 0) return nothing;
+          if (rows.length === 0) return NOTHING_TO_WRITE;
           return { rows: rows.length, write: () => db.transaction(async (c) => {
             const done = await c.query("SELECT batch_id FROM tandem_sink_commits WHERE job = $1 AND sink = $2 FOR UPDATE", [jobId, target]);
             if (Number(done.rows[0]?.batch_id ?? 0) >= batchId) return; // delivered before a crash: skip
@@ -307,7 +308,7 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
           const n = Number(Object.values(out[0] ?? {})[0] ?? 0);
           if (n === 0) {
             fs.rmSync(tmp, { force: true });
-            return nothing;
+            return NOTHING_TO_WRITE;
           }
           return {
             rows: n,
@@ -336,7 +337,7 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
         async stage(batchId, outboxSelect) {
           // The sink file is attached to the job's session: the whole write happens here.
           const rows = Number(await s.scalar(`SELECT count(*) FROM (${outboxSelect}) AS __b`) ?? 0);
-          if (rows === 0) return nothing;
+          if (rows === 0) return NOTHING_TO_WRITE;
           const n = await s.transaction(async () => {
             if ((await committed()) >= batchId) return 0;
             const verb = sink.mode === "upsert" ? "INSERT OR REPLACE" : "INSERT";
@@ -355,7 +356,7 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
         committed: async () => 0,
         async stage(_batchId, outboxSelect) {
           const rows = await s.rows(outboxSelect);
-          if (rows.length === 0) return nothing;
+          if (rows.length === 0) return NOTHING_TO_WRITE;
           return {
             rows: rows.length,
             write: async () => {

@@ -6,8 +6,8 @@ import { duckType } from "./types";
 import { formatOf, jsonColumns, requireOption, resolvePath, type EngineEnv } from "./sources";
 import type { LocalSource } from "./plan";
 
-// Unbounded sources of the local engine. Each reads "the next rows after these offsets" into the
-// job's raw table and reports the offsets after them; the runner commits those offsets in the same
+// Unbounded sources of the local engine. Each gives "the next rows after these offsets" as a query
+// and reports the offsets after them; the runner commits those offsets in the same
 // DuckDB transaction as the state they produced, so a restart resumes exactly where the last commit was.
 
 /** Source position: JSON tail -> byte offset per file name; datagen -> { rows: n }. */

@@ -4,7 +4,7 @@ import path from "node:path";
 import { DuckSession, lit, q } from "./duck";
 import { duckType } from "./types";
 import { registerBoundedSource, listParquetFiles, option, resolvePath } from "./sources";
-import { openStreamSink, sinkLabel, validateSink, type SinkEnv, type StagedWrite, type StreamSinkWriter } from "./sinks";
+import { openStreamSink, sinkLabel, validateSink, type SinkEnv, type StagedWrite, type StreamSinkWriter, NOTHING_TO_WRITE } from "./sinks";
 import { openStreamSource, type InputSlice, type Offsets, type StreamSource } from "./stream-sources";
 import type { LocalSource, LocalStreamJob, LocalStreamStatement, StreamAggregation } from "./plan";
 
@@ -185,7 +185,8 @@ export class StreamRunner {
       this.watermark = wm ? Number(wm) : null;
     }
 
-    // Raw rows of the current micro-batch, the source's view over them (with computed columns), lookups, views.
+    // An empty raw table in the source's shape: the source's view over it (with computed columns), the
+    // lookups and views let every statement be checked at submit. Batches point the view at their slice.
     const cols = this.scan.table.table.columns.map((c) => `${q(c.name)} ${duckType(c.type)}`).join(", ");
     await s.run(`CREATE OR REPLACE TEMP TABLE ${RAW_TABLE} (${cols})`);
     await s.run(this.scanViewSql(`SELECT * FROM ${RAW_TABLE}`));
@@ -415,8 +416,10 @@ export class StreamRunner {
     const view = this.scanViewSql(select);
     const batch = this.batchId + 1;
     let wm = this.watermark;
+    let viewReady = false;
     // The watermark only matters to windows; computing it costs a pass over the batch.
     if (this.job.watermark && this.prepared.some((p) => p.agg?.window)) {
+      viewReady = true;
       const [row] = await this.s.script([view], `SELECT max(epoch_ms(${q(this.job.watermark.column)})) AS m FROM ${q(this.scan.name)}`);
       const max = row?.m;
       if (max !== null && max !== undefined) {
@@ -425,10 +428,9 @@ export class StreamRunner {
       }
     }
     const prevWm = this.watermark;
-    // The whole micro-batch is one transaction, sent as one script; the last query counts what each
-    // statement put into its outbox.
+    // The whole micro-batch is one transaction, sent as one script.
     const clearing = this.clearDeliveredSql();
-    const body = [view, ...clearing.sql];
+    const body = [...(viewReady ? [] : [view]), ...clearing.sql];
     for (const p of this.prepared) {
       if (!p.agg) {
         const cols = p.st.sink.columns.map((_, k) => `c${k}`).join(", ");
@@ -570,7 +572,7 @@ export class StreamRunner {
   /** Reads one committed batch of a statement's outbox for its sink (idempotent by batch id). */
   private async stage(p: Prepared, b: number): Promise<StagedWrite> {
     const sink = this.sinks[p.i];
-    if (!sink) return { rows: 0, write: async () => 0 };
+    if (!sink) return NOTHING_TO_WRITE;
     return sink.stage(b, `SELECT ${p.st.sink.columns.map((c, k) => `c${k} AS ${q(c)}`).join(", ")} FROM tandem_outbox_${p.i} WHERE __batch = ${b}`);
   }
 
