@@ -11,6 +11,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import pg from "pg";
 import * as schema from "./schema/index";
 import { acquireOwnerLock, readOwner, type OwnerLock } from "./owner-lock";
+import { embeddedDatabaseUrl, readEmbeddedPassword } from "./embedded-credentials";
 
 export { schema };
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -82,5 +83,7 @@ export async function openDatabase(target: DatabaseTarget, opts: { migrate?: boo
 export function resolveSharedDatabaseUrl(config: { databaseUrl?: string; dataDir: string }): string | undefined {
   if (config.databaseUrl) return config.databaseUrl;
   const owner = readOwner(config.dataDir);
-  return owner?.port ? `postgres://postgres@127.0.0.1:${owner.port}/postgres` : undefined;
+  if (!owner?.port) return undefined;
+  // Without the password file (another user's folder) the owner refuses the connection with a clear error.
+  return embeddedDatabaseUrl(owner.port, readEmbeddedPassword(config.dataDir) ?? "");
 }

@@ -1,9 +1,11 @@
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { openDatabase, type DatabaseHandle } from "./client";
+import { embeddedDatabaseUrl, ensureEmbeddedPassword } from "./embedded-credentials";
+import { startWireServer } from "./wire-server";
 
 // The embedded owner: opens PGlite in the data folder and serves it over the Postgres wire protocol on
 // loopback, so the web app, the worker and the CLI all use node-postgres exactly as in production. The
-// socket server queues statements and keeps a transaction's statements together, so clients may overlap.
+// wire server (wire-server.ts) gives each transaction and each extended-protocol exchange the one PGlite
+// session to itself, and admits only clients holding the password in the 0600 file of the data folder.
 
 export interface EmbeddedDatabase {
   url: string;
@@ -11,18 +13,19 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
-export async function serveEmbeddedDatabase(dataDir: string, opts: { port?: number; command: string }): Promise<EmbeddedDatabase> {
+export async function serveEmbeddedDatabase(
+  dataDir: string,
+  opts: { port?: number; command: string; log?: (message: string) => void },
+): Promise<EmbeddedDatabase> {
   const handle: DatabaseHandle = await openDatabase({ kind: "pglite", dataDir, command: opts.command });
   const pglite = handle.pglite;
   if (!pglite) throw new Error("embedded database did not open PGlite");
-  const port = opts.port ?? 0;
-  const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port, maxConnections: 64 });
-  await server.start();
-  const actualPort = Number(server.getServerConn().split(":").pop());
-  handle.lock?.setPort(actualPort);
+  const password = ensureEmbeddedPassword(dataDir);
+  const server = await startWireServer({ pglite, password, port: opts.port ?? 0, log: opts.log });
+  handle.lock?.setPort(server.port);
   return {
-    url: `postgres://postgres@127.0.0.1:${actualPort}/postgres`,
-    port: actualPort,
+    url: embeddedDatabaseUrl(server.port, password),
+    port: server.port,
     stop: async () => {
       await server.stop();
       await handle.close();

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { securePrivateFolder } from "./embedded-credentials";
 
 // PGlite has no cross-process locking: two processes opening one data folder corrupt it. The owner
 // writes <dir>/owner.json with O_EXCL; a second process reads it and either connects to the owner's
@@ -18,7 +19,7 @@ export class DataFolderBusyError extends Error {
     super(
       `The data folder ${dir} is in use by process ${owner.pid} (${owner.command}, started ${owner.startedAt}). ` +
         `Only one process may own an embedded database: stop that process, or set TANDEM_DATA_DIR to another folder` +
-        (owner.port ? `, or connect through its socket (DATABASE_URL=postgres://postgres@127.0.0.1:${owner.port}/postgres).` : "."),
+        (owner.port ? `; Tandem's commands connect to it through its socket on port ${owner.port} by themselves.` : "."),
     );
   }
 }
@@ -64,7 +65,7 @@ export interface OwnerLock {
 }
 
 export function acquireOwnerLock(dir: string, command: string): OwnerLock {
-  fs.mkdirSync(dir, { recursive: true });
+  securePrivateFolder(dir);
   const file = lockPath(dir);
   const info: OwnerInfo = { pid: process.pid, command, startedAt: new Date().toISOString() };
   for (let attempt = 0; attempt < 2; attempt++) {

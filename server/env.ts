@@ -11,6 +11,8 @@ const Env = z.object({
   /** Base64 of 32 bytes. Unset: a key is generated once into <data dir>/secret.key. */
   TANDEM_SECRET_KEY: z.string().optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Interface the workbench listens on. Loopback by default: local mode has no login. */
+  TANDEM_HOST: z.string().min(1).default("127.0.0.1"),
   TEMPORAL_ADDRESS: z.string().optional(),
   TEMPORAL_NAMESPACE: z.string().default("default"),
   /** Task queue of Tandem's own workflows and activities. */

@@ -1,4 +1,6 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
@@ -26,14 +28,16 @@ export function registerDev(program: Command): void {
     .option("--no-web", "start the services without the web app")
     .option("--no-worker", "do not start a Temporal worker in this process")
     .option("--temporal-port <port>", "port of the embedded Temporal service (default: any free port)", (v) => Number(v))
-    .action(async (opts: { port?: number; seed: boolean; web: boolean; worker: boolean; temporalPort?: number }) => {
+    .option("--host <host>", "interface the workbench listens on (default: TANDEM_HOST, else 127.0.0.1)")
+    .option("--prod", "serve the production build (`next build` output; built first when missing) instead of next dev")
+    .action(async (opts: { port?: number; seed: boolean; web: boolean; worker: boolean; temporalPort?: number; host?: string; prod?: boolean }) => {
       const port = opts.port ?? env().PORT;
       const log = (msg: string) => process.stdout.write(`[tandem] ${msg}\n`);
       const started = Date.now();
       let databaseUrl = env().DATABASE_URL;
       let stopDatabase = async () => undefined as void;
       if (!databaseUrl) {
-        const embedded = await serveEmbeddedDatabase(dataDir(), { command: "tandem dev" });
+        const embedded = await serveEmbeddedDatabase(dataDir(), { command: "tandem dev", log: (m) => log(`database: ${m}`) });
         databaseUrl = embedded.url;
         stopDatabase = embedded.stop;
         log(`embedded database ${dataDir()} served at 127.0.0.1:${embedded.port}`);
@@ -85,12 +89,22 @@ export function registerDev(program: Command): void {
       const require = createRequire(import.meta.url);
       const nextBin = require.resolve("next/dist/bin/next");
       const root = fileURLToPath(new URL("../..", import.meta.url));
-      child = spawn(process.execPath, [nextBin, "dev", "--port", String(port)], {
+      const host = opts.host ?? env().TANDEM_HOST;
+      if (opts.prod && !fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
+        log("no production build yet: running next build (a minute or two)");
+        const built = spawnSync(process.execPath, [nextBin, "build"], { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+        if (built.status !== 0) {
+          log("next build failed; see its output above");
+          await shutdown(1);
+          return;
+        }
+      }
+      child = spawn(process.execPath, [nextBin, opts.prod ? "start" : "dev", "--port", String(port), "--hostname", host], {
         cwd: root,
         stdio: "inherit",
         env: { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, TANDEM_DATA_DIR: dataDir(), NEXT_TELEMETRY_DISABLED: "1" },
       });
       child.on("exit", (code) => void shutdown(code ?? 0));
-      log(`workbench starting at http://localhost:${port} (services ready in ${Date.now() - started} ms)`);
+      log(`workbench starting at http://${["0.0.0.0", "::", "127.0.0.1", "::1"].includes(host) ? "localhost" : host}:${port} (services ready in ${Date.now() - started} ms)`);
     });
 }
