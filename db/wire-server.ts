@@ -190,7 +190,7 @@ class Connection {
     this.pumping = true;
     try {
       while (this.queue.length && this.phase === "ready") {
-        const message = this.queue.shift()!;
+        const message = this.nextExchange();
         if (message[0] === 0x58 /* X: Terminate */) {
           await this.close();
           return;
@@ -216,6 +216,23 @@ class Connection {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /**
+   * The queued messages up to and including the next Sync or Query, as one buffer: PGlite runs them in one
+   * call (an extended-protocol query is Parse, Bind, Describe, Execute, Sync), which costs a fifth of five calls.
+   */
+  private nextExchange(): Buffer {
+    const first = this.queue.shift()!;
+    if (first === this.startupPacket || first[0] === 0x58 || first[0] === 0x53 /* S */ || first[0] === 0x51 /* Q */) return first;
+    const parts = [first];
+    while (this.queue.length) {
+      const type = this.queue[0]![0];
+      if (type === 0x58) break; // Terminate is handled on its own
+      parts.push(this.queue.shift()!);
+      if (type === 0x53 || type === 0x51) break;
+    }
+    return parts.length === 1 ? first : Buffer.concat(parts);
   }
 
   private armIdle(): void {

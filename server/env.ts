@@ -42,6 +42,8 @@ const Env = z.object({
   OIDC_SCOPES: z.string().default("openid email profile"),
   /** The CLI acts as this API token (its user, project and role) instead of the local operator. */
   TANDEM_TOKEN: z.string().optional(),
+  /** Set by `tandem dev --prod` for its loopback web app: the production build in the local single-user mode. */
+  TANDEM_LOCAL_PRODUCTION: z.enum(["true", "false"]).default("false"),
   TANDEM_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });

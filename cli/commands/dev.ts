@@ -19,6 +19,8 @@ import { secretBox } from "../database";
 // cluster) and a worker; the Next.js web app runs as a child and connects to both exactly as it would to
 // a real Postgres and a real Temporal cluster in production.
 
+const LOOPBACK = ["127.0.0.1", "::1", "localhost"];
+
 export function registerDev(program: Command): void {
   program
     .command("dev")
@@ -102,9 +104,13 @@ export function registerDev(program: Command): void {
       child = spawn(process.execPath, [nextBin, opts.prod ? "start" : "dev", "--port", String(port), "--hostname", host], {
         cwd: root,
         stdio: "inherit",
-        env: { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, TANDEM_DATA_DIR: dataDir(), NEXT_TELEMETRY_DISABLED: "1" },
+        env: {
+          ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, TANDEM_DATA_DIR: dataDir(), NEXT_TELEMETRY_DISABLED: "1",
+          // The production build keeps the local single-user mode only while nobody else can reach it.
+          ...(opts.prod && LOOPBACK.includes(host) ? { TANDEM_LOCAL_PRODUCTION: "true" } : {}),
+        },
       });
       child.on("exit", (code) => void shutdown(code ?? 0));
-      log(`workbench starting at http://${["0.0.0.0", "::", "127.0.0.1", "::1"].includes(host) ? "localhost" : host}:${port} (services ready in ${Date.now() - started} ms)`);
+      log(`workbench starting at http://${[...LOOPBACK, "0.0.0.0", "::"].includes(host) ? "localhost" : host}:${port} (services ready in ${Date.now() - started} ms)`);
     });
 }

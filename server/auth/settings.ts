@@ -19,7 +19,8 @@ export type AuthSettings =
 export function authSettingsFrom(env: Env): AuthSettings {
   const secret = env.TANDEM_AUTH_SECRET ?? env.BETTER_AUTH_SECRET;
   if (!secret) {
-    if (env.NODE_ENV === "production") {
+    // `tandem dev --prod` on loopback is still the local single-user workbench, only on the production build.
+    if (env.NODE_ENV === "production" && env.TANDEM_LOCAL_PRODUCTION !== "true") {
       throw new Error("Login is required in production: set TANDEM_AUTH_SECRET (openssl rand -base64 32), then create the first admin with `tandem admin create`.");
     }
     return { mode: "local" };
