@@ -1,6 +1,7 @@
 import type { Issue } from "../errors";
 import { FlinkTypeError, formatFlinkType, isAssignable, parseFlinkType, type FlinkType } from "./flink-types";
 import { expressionType } from "./expression-type";
+import { variableClashes } from "../sql/variables";
 import {
   MODE_COLUMN,
   mappingExpr,
@@ -234,7 +235,7 @@ function validateBinding(
 }
 
 export function validateJobReferences(j: JobSpecParsed, lookup: CatalogLookup): Issue[] {
-  const issues: Issue[] = [];
+  const issues: Issue[] = variableClashes(j.variables, `jobs.${j.name}`);
   for (const dep of j.batch.dependsOn) {
     if (lookup.job && !lookup.job(dep)) issues.push({ path: `jobs.${j.name}.batch.dependsOn`, message: `job '${j.name}' depends on unknown job '${dep}'` });
     if (dep === j.name) issues.push({ path: `jobs.${j.name}.batch.dependsOn`, message: `job '${j.name}' cannot depend on itself` });

@@ -3,7 +3,7 @@ import type { CatalogSnapshot, JobSpecParsed } from "../catalog/schemas";
 import { analyze, type Analysis } from "./analyze";
 import { explainSyntaxErrors } from "./known-limits";
 import { parseFlinkSql, type ParsedSql } from "./parser";
-import { isIsoDate, substituteVariables, type Mode, type Substituted } from "./variables";
+import { isIsoDate, substituteVariables, variableClashes, type Mode, type Substituted } from "./variables";
 
 // Validation of a job script: variables, syntax, then tables and columns against the catalog. Every
 // issue carries the line and column in the user's original text (before variable substitution).
@@ -60,7 +60,7 @@ export function validateJob(catalog: CatalogSnapshot, job: JobSource | JobSpecPa
     return { ok: false, issues: [{ path: `jobs.${job.name}`, message: `bizdate '${bizdate}' is not a date; use YYYY-MM-DD` }] };
   }
   const stream = compileSide(catalog, job, bizdate, "stream");
-  const issues = [...stream.issues];
+  const issues = [...variableClashes(job.variables, `jobs.${job.name}`), ...stream.issues];
   if (stream.sub.used.has("mode")) issues.push(...compileSide(catalog, job, bizdate, "batch").issues);
   const unique = dedupe(issues);
   return { ok: unique.length === 0, issues: unique };
