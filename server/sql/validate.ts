@@ -1,6 +1,7 @@
 import type { Issue } from "../errors";
 import type { CatalogSnapshot, JobSpecParsed } from "../catalog/schemas";
 import { analyze, type Analysis } from "./analyze";
+import { localFunctionIssues } from "./duckdb/function-check";
 import { explainSyntaxErrors } from "./known-limits";
 import { parseFlinkSql, type ParsedSql } from "./parser";
 import { isIsoDate, substituteVariables, variableClashes, type Mode, type Substituted } from "./variables";
@@ -38,6 +39,7 @@ export function compileSide(catalog: CatalogSnapshot, job: JobSource, bizdate: s
   const analysis = analyze(parsed, catalog);
   if (parsed.errors.length === 0) {
     for (const i of analysis.issues) issues.push({ path, ...sub.map.position(i.start), message: i.message });
+    for (const i of localFunctionIssues(parsed)) issues.push({ path, ...sub.map.position(i.start), message: i.message });
     if (!analysis.statements.some((s) => s.inserts.length > 0) && issues.length === 0) {
       issues.push({ path, line: 1, column: 1, message: "the job writes nothing: add INSERT INTO <meta-table> SELECT ..." });
     }
