@@ -91,3 +91,35 @@ describe("project file validation", () => {
     expect(syntax[0]?.line).toBeGreaterThan(0);
   });
 });
+
+describe("mapping and virtual expressions", () => {
+  const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
+
+  it("a misspelt column in a mapping expression is an error naming side, column, expression position and YAML line", () => {
+    const text = replaceOnce(demo, 'user_id: { expr: "CAST(user_id AS BIGINT)" }', 'user_id: { expr: "CAST(usr_id AS BIGINT)" }');
+    const issues = issuesOf(text);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.path).toBe("metaTables.mix_coupon_events.batch.mappings.user_id");
+    expect(issues[0]?.message).toMatch(/the mapping of 'user_id' on the batch side of meta-table 'mix_coupon_events' \(over 'ods_coupon_events_di'\), at line 1, column 6 of the expression: unknown column 'usr_id' \(did you mean 'user_id'\?\)/);
+    expect(issues[0]?.line).toBe(lineOf(text, "CAST(usr_id AS BIGINT)"));
+    expect(issues[0]?.column).toBeGreaterThan(1);
+  });
+
+  it("a syntax error in a mapping expression is an error at its position", () => {
+    const text = replaceOnce(demo, 'amount_cents: { expr: "CAST(amount * 100 AS BIGINT)" }', 'amount_cents: { expr: "CAST(amount * 100 AS BIGINT" }');
+    const issues = issuesOf(text);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.path).toBe("metaTables.mix_coupon_events.batch.mappings.amount_cents");
+    expect(issues[0]?.message).toMatch(/at line \d+, column \d+ of the expression: syntax error/);
+    expect(issues[0]?.line).toBe(lineOf(text, "CAST(amount * 100 AS BIGINT\""));
+  });
+
+  it("a virtual value over an unknown column, or a function the local engine cannot run, is an error", () => {
+    const text = replaceOnce(demo, 'action: { expr: "CASE action_type', 'action: { expr: "CASE INITCAP(action_typ)');
+    const messages = issuesOf(text).map((i) => i.message);
+    expect(messages).toEqual(expect.arrayContaining([
+      expect.stringMatching(/unknown column 'action_typ' \(did you mean 'action_type'\?\)/),
+      expect.stringMatching(/cannot run INITCAP/),
+    ]));
+  });
+});

@@ -1,6 +1,8 @@
 import type { Issue } from "../errors";
 import { FlinkTypeError, formatFlinkType, isAssignable, parseFlinkType, type FlinkType } from "./flink-types";
 import { expressionType } from "./expression-type";
+import { checkSideExpression } from "./mapping-check";
+import { variableClashes } from "../sql/variables";
 import {
   MODE_COLUMN,
   mappingExpr,
@@ -186,6 +188,7 @@ function validateBinding(
       issues.push({ path: `${at}.${kind}.${key}`, message: `${who} ${kind === "mappings" ? "maps" : "fills"} '${key}', which is not a column of '${m.name}'` });
     }
   }
+  if (table) issues.push(...expressionIssues(b, table, at, who));
   for (const [col, type] of logical) {
     if (col.startsWith("__")) continue; // reported once as a reserved name above
     const mapped = b.mappings[col];
@@ -233,8 +236,22 @@ function validateBinding(
   return issues;
 }
 
+/** Syntax, columns and functions of every mapping and virtual expression of one side. */
+function expressionIssues(b: BindingSpecParsed, table: PhysicalTableSpecParsed, at: string, who: string): Issue[] {
+  const exprs: [string, string, string][] = [];
+  for (const [col, m] of Object.entries(b.mappings)) {
+    const target = mappingExpr(m);
+    if ("expr" in target) exprs.push(["mappings", col, target.expr]);
+  }
+  for (const [col, v] of Object.entries(b.virtual)) exprs.push(["virtual", col, v]);
+  return exprs.flatMap(([kind, col, expr]) => checkSideExpression(expr, table).map((p) => ({
+    path: `${at}.${kind}.${col}`,
+    message: `${kind === "mappings" ? "the mapping" : "the virtual value"} of '${col}' on ${who} (over '${table.name}'), at line ${p.line}, column ${p.column} of the expression: ${p.message}`,
+  })));
+}
+
 export function validateJobReferences(j: JobSpecParsed, lookup: CatalogLookup): Issue[] {
-  const issues: Issue[] = [];
+  const issues: Issue[] = variableClashes(j.variables, `jobs.${j.name}`);
   for (const dep of j.batch.dependsOn) {
     if (lookup.job && !lookup.job(dep)) issues.push({ path: `jobs.${j.name}.batch.dependsOn`, message: `job '${j.name}' depends on unknown job '${dep}'` });
     if (dep === j.name) issues.push({ path: `jobs.${j.name}.batch.dependsOn`, message: `job '${j.name}' cannot depend on itself` });

@@ -43,6 +43,8 @@ export interface EngineJobStatus {
   side: JobSide;
   state: EngineJobState;
   error?: string;
+  /** Batch: the job failed because these input partitions do not exist (the scheduler may wait for them). */
+  missingPartitions?: MissingPartition[];
   startedAt: string;
   endedAt?: string;
   metrics: EngineJobMetrics;
@@ -68,6 +70,20 @@ export interface Engine {
 export class EngineError extends Error {}
 /** The job uses something this engine cannot run; raised at submit. */
 export class UnsupportedJobError extends EngineError {}
+export interface MissingPartition {
+  /** The physical table. */
+  table: string;
+  column: string;
+  values: string[];
+}
+
+/** A batch job's input partition does not exist: the run fails instead of writing an empty result. */
+export class MissingPartitionError extends EngineError {
+  constructor(readonly job: string, readonly missing: MissingPartition[]) {
+    super(`job '${job}' cannot run: ${missing.map((m) => `partition ${m.values.map((v) => `${m.column}=${v}`).join(", ")} of table '${m.table}'`).join("; ")} does not exist`);
+  }
+}
+
 export class UnknownJobError extends EngineError {
   constructor(id: string) {
     super(`no job '${id}' on this engine`);

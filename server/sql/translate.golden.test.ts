@@ -304,11 +304,11 @@ INSERT INTO ads_channel_total SELECT channel, COUNT(*) FROM mix_user_events GROU
     expect(dt?.physical.stream?.sources).toEqual([{ table: "ods_coupon_events_rt", column: "event_time" }]);
   });
 
-  it("25 the local engine refuses what it cannot run, naming the construct; Flink scripts are still produced", () => {
-    const t = ok(translate(`INSERT INTO ads_channel_total SELECT SPLIT_INDEX(channel, '-', 0), COUNT(*) FROM mix_user_events GROUP BY SPLIT_INDEX(channel, '-', 0);`));
-    expect(t.stream).not.toBeNull();
-    expect(t.local?.batch).toBeNull();
-    expect(t.local?.errors[0]?.message).toContain("SPLIT_INDEX");
+  it("25 a function the local engine does not map is refused at validation, with its line and column", () => {
+    const sql = `INSERT INTO ads_channel_total\nSELECT channel, COUNT(*) FROM mix_user_events WHERE INITCAP(channel) <> 'X' GROUP BY channel;`;
+    const t = translate(sql);
+    expect(t.stream).toBeNull();
+    expect(t.errors).toEqual([expect.objectContaining({ path: "jobs.t.sql", line: 2, column: 53, message: expect.stringMatching(/cannot run INITCAP: DuckDB has no function/) })]);
   });
 
   it("26 a stream aggregation that cannot be merged incrementally is refused for the local stream engine", () => {

@@ -1,9 +1,10 @@
 import type { Issue } from "../errors";
 import type { CatalogSnapshot, JobSpecParsed } from "../catalog/schemas";
 import { analyze, type Analysis } from "./analyze";
+import { localFunctionIssues } from "./duckdb/function-check";
 import { explainSyntaxErrors } from "./known-limits";
 import { parseFlinkSql, type ParsedSql } from "./parser";
-import { isIsoDate, substituteVariables, type Mode, type Substituted } from "./variables";
+import { isIsoDate, substituteVariables, variableClashes, type Mode, type Substituted } from "./variables";
 
 // Validation of a job script: variables, syntax, then tables and columns against the catalog. Every
 // issue carries the line and column in the user's original text (before variable substitution).
@@ -38,6 +39,7 @@ export function compileSide(catalog: CatalogSnapshot, job: JobSource, bizdate: s
   const analysis = analyze(parsed, catalog);
   if (parsed.errors.length === 0) {
     for (const i of analysis.issues) issues.push({ path, ...sub.map.position(i.start), message: i.message });
+    for (const i of localFunctionIssues(parsed)) issues.push({ path, ...sub.map.position(i.start), message: i.message });
     if (!analysis.statements.some((s) => s.inserts.length > 0) && issues.length === 0) {
       issues.push({ path, line: 1, column: 1, message: "the job writes nothing: add INSERT INTO <meta-table> SELECT ..." });
     }
@@ -60,7 +62,7 @@ export function validateJob(catalog: CatalogSnapshot, job: JobSource | JobSpecPa
     return { ok: false, issues: [{ path: `jobs.${job.name}`, message: `bizdate '${bizdate}' is not a date; use YYYY-MM-DD` }] };
   }
   const stream = compileSide(catalog, job, bizdate, "stream");
-  const issues = [...stream.issues];
+  const issues = [...variableClashes(job.variables, `jobs.${job.name}`), ...stream.issues];
   if (stream.sub.used.has("mode")) issues.push(...compileSide(catalog, job, bizdate, "batch").issues);
   const unique = dedupe(issues);
   return { ok: unique.length === 0, issues: unique };

@@ -17,15 +17,49 @@ const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /** The built-in variables for one bizdate and mode; documented in docs/sql-translation.md. */
 export function builtinVariables(bizdate: string, mode: Mode): Record<string, string> {
+  const prev = addDays(bizdate, -1);
+  const next = addDays(bizdate, 1);
+  const monthStart = `${bizdate.slice(0, 7)}-01`;
+  const monthEnd = addDays(addMonths(monthStart, 1), -1);
   return {
     bizdate,
-    bizdate_nodash: bizdate.replace(/-/g, ""),
+    bizdate_nodash: nodash(bizdate),
     bizdate_start: `${bizdate} 00:00:00`,
     bizdate_end: `${bizdate} 23:59:59.999`,
-    bizdate_prev: addDays(bizdate, -1),
-    bizdate_next: addDays(bizdate, 1),
+    bizdate_prev: prev,
+    bizdate_prev_nodash: nodash(prev),
+    bizdate_next: next,
+    bizdate_next_nodash: nodash(next),
+    bizdate_month: bizdate.slice(0, 7),
+    bizdate_month_nodash: nodash(bizdate.slice(0, 7)),
+    bizdate_month_start: monthStart,
+    bizdate_month_end: monthEnd,
+    bizdate_prev_month: addMonths(monthStart, -1).slice(0, 7),
+    bizdate_year: bizdate.slice(0, 4),
     mode,
   };
+}
+
+/** Names a job may not use for its own variables: the built-ins, whatever the date. */
+export const BUILTIN_VARIABLE_NAMES: ReadonlySet<string> = new Set(Object.keys(builtinVariables("2000-01-01", "batch")));
+
+function nodash(date: string): string {
+  return date.replace(/-/g, "");
+}
+
+/** `date` is the first of a month; the first of the month `months` later. */
+function addMonths(date: string, months: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + months);
+  return d.toISOString().slice(0, 10);
+}
+
+/** One issue per job variable named like a built-in (it would otherwise be silently shadowed). */
+export function variableClashes(user: Readonly<Record<string, string>> | undefined, jobPath: string): Issue[] {
+  return Object.keys(user ?? {}).filter((k) => BUILTIN_VARIABLE_NAMES.has(k)).map((k) => ({
+    path: `${jobPath}.variables.${k}`,
+    message: `the variable '${k}' is built in and cannot be redefined; rename it (e.g. '${k}_custom') or use the built-in \${${k}}`,
+  }));
 }
 
 export function addDays(date: string, days: number): string {

@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DuckSession, lit } from "./duck";
 import { runBatchJob } from "./batch";
+import { MissingPartitionError } from "../engine";
 import { StreamRunner } from "./stream";
 import { addDaysIso, writeHistoryPartition, writeTopicDay } from "../../demo/generator";
 import { demoBatchPlan, demoStreamPlan } from "../testing/demo-plans";
@@ -58,10 +59,13 @@ describe("batch jobs over partitions", () => {
     expect(canon(await readPartition(sinkRoot, DAY), COLS)).toEqual(canon(rows1, COLS));
   });
 
-  it("a missing partition reads nothing and says so", async () => {
-    const r = await runBatchJob(demoBatchPlan(demoCatalog(), "2024-01-01"), sinkEnv(dir));
-    expect(r.scans[0]?.partitionsMissing).toEqual(["2024-01-01"]);
-    expect(r.rowsOut).toBe(0);
+  it("a missing input partition fails the run, naming table and partition, and writes nothing", async () => {
+    const err = await runBatchJob(demoBatchPlan(demoCatalog(), "2024-01-01"), sinkEnv(dir)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MissingPartitionError);
+    const missing = (err as MissingPartitionError).missing;
+    expect(missing).toEqual([{ table: "ods_coupon_events_di", column: "dt", values: ["2024-01-01"] }]);
+    expect((err as Error).message).toMatch(/partition dt=2024-01-01 of table 'ods_coupon_events_di' does not exist/);
+    expect(fs.existsSync(path.join(sinkRoot, "dt=2024-01-01"))).toBe(false);
   });
 
   it("consistency: the stream job over a day and the batch job over its partition produce identical rows", async () => {

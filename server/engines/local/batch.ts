@@ -2,6 +2,7 @@ import { DuckSession, lit, q } from "./duck";
 import { registerBoundedSource, type ScanReport } from "./sources";
 import { validateSink, writeBatch, type SinkEnv } from "./sinks";
 import type { LocalBatchJob } from "./plan";
+import { MissingPartitionError, type MissingPartition } from "../engine";
 
 // The batch side: sources become views (pruned to the needed partitions), the per-side views follow,
 // and each INSERT's SELECT is written to its sink with overwrite-partition semantics.
@@ -34,6 +35,12 @@ export async function runBatchJob(job: LocalBatchJob, env: SinkEnv, opts: { sess
   try {
     const scans: ScanReport[] = [];
     for (const src of job.sources) scans.push(await registerBoundedSource(s, src, env, { materialize: src.role === "lookup" }));
+    // A missing input partition is not an empty day: fail before writing, so no partition is overwritten.
+    const missing: MissingPartition[] = job.sources.flatMap((src, i) => {
+      const values = scans[i]?.partitionsMissing ?? [];
+      return values.length > 0 ? [{ table: src.table.table.name, column: src.partitions?.column ?? src.table.table.partition?.column ?? "", values }] : [];
+    });
+    if (missing.length > 0) throw new MissingPartitionError(job.name, missing);
     for (const v of job.views) await s.run(`CREATE OR REPLACE TEMP VIEW ${q(v.name)} AS ${v.sql}`);
     let rowsIn = 0;
     for (const [i, src] of job.sources.entries()) {

@@ -74,12 +74,13 @@ describe("local engine", () => {
     await engine.close();
   });
 
-  it("runs a batch job to completion and reports pruning in its metrics", async () => {
+  it("fails a batch job whose input partition is missing, with the partition in its status", async () => {
     const engine = new LocalEngine({ dataDir: path.join(dir, "data3"), env: sinkEnv(dir) });
     const { id } = await engine.submit({ job: "coupon_daily_stats", side: "batch", bizdate: DAY, local: demoBatchPlan(demoCatalog(), DAY) });
     const st = await engine.wait(id);
-    expect(st.state).toBe("finished");
-    expect(st.metrics.scans?.[0]).toMatchObject({ partitionsRead: [], partitionsMissing: [DAY], files: 0 });
+    expect(st.state).toBe("failed");
+    expect(st.error).toMatch(new RegExp(`partition dt=${DAY} of table 'ods_coupon_events_di' does not exist`));
+    expect(st.missingPartitions).toEqual([{ table: "ods_coupon_events_di", column: "dt", values: [DAY] }]);
     await engine.close();
   });
 });

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import {
-  UnknownJobError, UnsupportedJobError,
+  MissingPartitionError, UnknownJobError, UnsupportedJobError,
   type Engine, type EngineJobMetrics, type EngineJobStatus, type PhysicalJobSubmission,
 } from "../engine";
 import { checkBatchJob, runBatchJob, type BatchRunResult } from "./batch";
@@ -141,6 +141,7 @@ export class LocalEngine implements Engine {
   private fail(entry: Entry, e: unknown): void {
     entry.status.state = "failed";
     entry.status.error = e instanceof Error ? e.message : String(e);
+    if (e instanceof MissingPartitionError) entry.status.missingPartitions = e.missing;
     entry.status.endedAt = new Date().toISOString();
   }
 

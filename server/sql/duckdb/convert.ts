@@ -2,6 +2,7 @@ import { Dialect, transpile } from "@polyglot-sql/sdk";
 import { functionName } from "../analyze";
 import { parseFlinkSql, type ParsedSql } from "../parser";
 import { child, childrenOf, first, hasToken, kind, pathParts, span, textOf, type Node } from "../tree";
+import { functionProblem, rewriteFunction, SAME_MEANING } from "./functions";
 import { duckdbType, javaToStrftime } from "./types";
 
 // Flink SQL (one SELECT) -> DuckDB SQL for the local engine. Hand rules first, on the Flink parse tree:
@@ -10,16 +11,6 @@ import { duckdbType, javaToStrftime } from "./types";
 // A construct without an exact DuckDB equivalent is an error that names it, never a different query.
 
 export class LocalTranslationError extends Error {}
-
-/** Functions whose Flink and DuckDB meanings agree for the argument types Tandem jobs use. */
-const SAME = new Set([
-  "COUNT", "SUM", "MIN", "MAX", "AVG", "COALESCE", "NULLIF", "CONCAT", "CONCAT_WS", "UPPER", "LOWER", "TRIM", "LTRIM",
-  "RTRIM", "SUBSTRING", "SUBSTR", "CHAR_LENGTH", "CHARACTER_LENGTH", "ABS", "ROUND", "MOD", "POWER", "SQRT", "LN",
-  "LOG10", "EXP", "SIGN", "IF", "REPLACE", "LPAD", "RPAD", "REGEXP_REPLACE", "GREATEST", "LEAST", "ROW_NUMBER", "RANK",
-  "DENSE_RANK", "LAG", "LEAD", "FIRST_VALUE", "LAST_VALUE", "STDDEV_POP", "STDDEV_SAMP", "VAR_POP", "VAR_SAMP",
-  "YEAR", "MONTH", "HOUR", "MINUTE", "SECOND", "DAYOFMONTH", "DAYOFWEEK", "DAYOFYEAR", "QUARTER", "WEEK", "CARDINALITY",
-  "CEIL", "CEILING", "FLOOR",
-]);
 
 const UNIT_MS: Record<string, number> = {
   MILLISECOND: 1, SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000,
@@ -186,14 +177,16 @@ function functionRule(p: ParsedSql, rw: Rewriter, call: Node, fail: (n: Node, wh
       if (precision === "0") return { ...whole, text: `to_timestamp(CAST(${args[0]} AS BIGINT))` };
       return fail(call, `TO_TIMESTAMP_LTZ with precision ${precision}`);
     }
-    case "JSON_VALUE":
+    case "JSON_VALUE": {
+      // Flink: NULL for invalid JSON, a missing path, or an object/array (NULL ON EMPTY / ON ERROR).
       if (args.length !== 2) fail(call, "JSON_VALUE with RETURNING / ON EMPTY / ON ERROR clauses");
-      return { ...whole, text: `json_extract_string(${args[0]}, ${args[1]})` };
+      const path = strArg(1);
+      if (path === undefined || !/^\$/.test(path)) fail(call, "JSON_VALUE with a path that is not a lax literal path such as '$.a.b'");
+      const j = `(${args[0]})`;
+      return { ...whole, text: `(CASE WHEN json_valid(${j}) AND coalesce(json_type(${j}, ${args[1]}) NOT IN ('OBJECT', 'ARRAY'), false) THEN json_extract_string(${j}, ${args[1]}) END)` };
+    }
     case "PROCTIME":
       return { ...whole, text: "current_timestamp" };
-    case "TO_DATE":
-      if (args.length !== 1) fail(call, "TO_DATE with a format");
-      return { ...whole, text: `CAST(${args[0]} AS DATE)` };
     case "LISTAGG":
       return { ...whole, text: `string_agg(${args[0]}, ${args[1] ?? "','"})` };
     case "FLOOR": case "CEIL": case "CEILING": {
@@ -207,9 +200,13 @@ function functionRule(p: ParsedSql, rw: Rewriter, call: Node, fail: (n: Node, wh
       if (name === "FLOOR") return { ...whole, text: `date_trunc('${unit}', ${x})` };
       return { ...whole, text: `(CASE WHEN date_trunc('${unit}', ${x}) = ${x} THEN ${x} ELSE date_trunc('${unit}', ${x}) + INTERVAL 1 ${unit} END)` };
     }
-    default:
-      if (SAME.has(name)) return undefined;
-      return fail(call, `the function ${name} (no DuckDB equivalent with the same meaning is known to Tandem)`);
+    default: {
+      // A typed literal (DATE '2024-11-11') parses as a call whose "name" is the whole literal.
+      if (SAME_MEANING.has(name) || !/^[A-Z_][A-Z0-9_]*$/.test(name)) return undefined;
+      const text = rewriteFunction(name, { args, literal: strArg, fail: (what) => fail(call, what) });
+      if (text !== undefined) return { ...whole, text };
+      return fail(call, functionProblem(name)?.replace(/^the local engine cannot run /, "") ?? `the function ${name}`);
+    }
   }
 }
 

@@ -3,7 +3,7 @@ import type { CatalogSnapshot, JobSpecParsed } from "../../catalog/schemas";
 import { extractLineageFrom, type Lineage } from "../lineage";
 import { flinkSyntaxErrors, type SyntaxIssue } from "../parser";
 import { compileSide, dedupe, jobPath, type CompiledSide } from "../validate";
-import { isIsoDate } from "../variables";
+import { isIsoDate, variableClashes } from "../variables";
 import type { SecretResolver } from "../ddl";
 import { clearDuckdbCaches } from "../duckdb/convert";
 import { buildFlinkScript, type ScriptKind } from "./flink";
@@ -45,7 +45,7 @@ export function translateJob(catalog: CatalogSnapshot, job: JobSpecParsed, opts:
   }
   const stream = compileSide(catalog, job, opts.bizdate, "stream");
   const batch = stream.sub.used.has("mode") ? compileSide(catalog, job, opts.bizdate, "batch") : stream;
-  const errors = dedupe([...stream.issues, ...(batch === stream ? [] : batch.issues)]);
+  const errors = dedupe([...variableClashes(job.variables, `jobs.${job.name}`), ...stream.issues, ...(batch === stream ? [] : batch.issues)]);
   if (errors.length > 0) return { ...empty, errors };
 
   const ctx: TranslateContext = { catalog, job, bizdate: opts.bizdate, path, issues: [], warnings: [] };
