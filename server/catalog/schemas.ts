@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isTimeZone } from "../sql/time-zone";
 
 // The catalog's specs: what a user declares (in the project file or through the workbench) and what the
 // catalog stores. One schema per noun; the inferred type shares its name. Cross-object rules (does the
@@ -188,6 +189,9 @@ export const HybridSettings = z
   })
   .strict();
 
+/** An IANA time zone (Asia/Shanghai, America/Los_Angeles), UTC, or a fixed offset such as GMT+08:00. */
+export const TimeZone = z.string().refine(isTimeZone, "must be a time zone such as UTC, Asia/Shanghai or America/Los_Angeles");
+
 export const JobSpec = z
   .object({
     name: Name,
@@ -195,6 +199,8 @@ export const JobSpec = z
     /** DDL-free Flink SQL over meta-tables; may use ${bizdate}, ${mode} and the job's variables. */
     sql: z.string().min(1, "a job needs SQL"),
     variables: z.record(z.string(), z.string()).default({}),
+    /** The session time zone (Flink's table.local-time-zone); defaults to the project's, else UTC. */
+    timeZone: TimeZone.optional(),
     stream: StreamSettings.default(StreamSettings.parse({})),
     batch: BatchSettings.default(BatchSettings.parse({})),
     hybrid: HybridSettings.optional(),
@@ -209,6 +215,8 @@ export const ProjectFile = z
     version: z.literal(PROJECT_FILE_VERSION).default(PROJECT_FILE_VERSION),
     project: Name,
     description: z.string().optional(),
+    /** The session time zone of every job that does not set its own. */
+    timeZone: TimeZone.optional(),
     connections: z.array(ConnectionSpec).default([]),
     physicalTables: z.array(PhysicalTableSpec).default([]),
     metaTables: z.array(MetaTableSpec).default([]),

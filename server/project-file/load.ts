@@ -43,7 +43,10 @@ export function parseProjectFile(text: string, sourceName = "project file"): Loa
   }
   const issues = validateProjectFile(parsed.data);
   if (issues.length > 0) throw new ValidationError(issues.map((i) => withLocation(i, locate)));
-  return { file: parsed.data, locate };
+  // The project's time zone is each job's default; the job carries it so a stored job needs no project file.
+  const zone = parsed.data.timeZone;
+  const file = zone ? { ...parsed.data, jobs: parsed.data.jobs.map((j) => ({ ...j, timeZone: j.timeZone ?? zone })) } : parsed.data;
+  return { file, locate };
 }
 
 function withLocation(issue: Issue, locate: LoadedProjectFile["locate"]): Issue {

@@ -69,6 +69,7 @@ export function buildFlinkScript(ctx: TranslateContext, compiled: CompiledSide, 
     ["execution.runtime-mode", kind === "batch" ? "batch" : "streaming"],
     ["pipeline.name", `tandem:${ctx.job.name}:${kind}${kind === "stream" ? "" : `:${ctx.bizdate}`}`],
   ];
+  if (ctx.job.timeZone) sets.push(["table.local-time-zone", ctx.job.timeZone]);
   if (kind !== "batch") {
     sets.push(["parallelism.default", String(ctx.job.stream.parallelism)]);
     sets.push(["execution.checkpointing.interval", `${ctx.job.stream.checkpointIntervalMs} ms`]);

@@ -1,6 +1,7 @@
 import type { Issue } from "../../errors";
 import type { ConnectionType, PhysicalTableSpecParsed } from "../../catalog/schemas";
 import { ident, sqlString } from "../ddl";
+import { effectiveTimeZone, isUtc } from "../time-zone";
 import { flinkSelectToDuckdb, handRewriter, LocalTranslationError, polyglotDuckdb } from "../duckdb/convert";
 import { duckdbType } from "../duckdb/types";
 import { enumeratePartitions, partitionFilterSql } from "../partitions";
@@ -106,6 +107,12 @@ export const LOCAL_SETUP = ["SET TimeZone = 'UTC'", "SET integer_division = true
 
 export function buildLocalScripts(ctx: TranslateContext, stream: CompiledSide, batch: CompiledSide): LocalScripts {
   const errors: Issue[] = [];
+  // The local engine computes in UTC: in another session zone its days and hours would differ from Flink's.
+  const zone = effectiveTimeZone(ctx.job, stream.analysis, stream.parsed.text);
+  if (!isUtc(zone)) {
+    errors.push({ path: ctx.path, message: `the local engine computes in UTC and cannot apply the session time zone '${zone}' yet; run this job on Flink, or use UTC locally` });
+    return { stream: null, batch: null, errors };
+  }
   const side = (compiled: CompiledSide, mode: Side): LocalScript | null => {
     try {
       return localScript(ctx, compiled, mode);

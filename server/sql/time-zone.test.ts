@@ -1,0 +1,65 @@
+import fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ValidationError, type Issue } from "../errors";
+import { DEMO_PROJECT_FILE } from "../demo/seed";
+import { parseProjectFile } from "../project-file/load";
+import { translate } from "./__golden__/helpers";
+import { isTimeZone, isUtc } from "./time-zone";
+
+const SQL = "INSERT INTO ads_channel_total SELECT channel, COUNT(*) FROM mix_user_events WHERE ds = '${bizdate_nodash}' GROUP BY channel;";
+const demo = fs.readFileSync(DEMO_PROJECT_FILE, "utf8");
+
+function projectIssues(text: string): Issue[] {
+  try {
+    parseProjectFile(text);
+  } catch (e) {
+    if (e instanceof ValidationError) return e.issues;
+    throw e;
+  }
+  return [];
+}
+
+describe("session time zone", () => {
+  it("accepts IANA zones and fixed offsets, and rejects anything else", () => {
+    for (const z of ["UTC", "Asia/Shanghai", "America/Los_Angeles", "GMT+08:00", "Etc/GMT-8"]) expect(isTimeZone(z), z).toBe(true);
+    for (const z of ["Asia/Shangai", "", "+8", "Mars/Olympus"]) expect(isTimeZone(z), z).toBe(false);
+    expect(isUtc("Etc/UTC")).toBe(true);
+    expect(isUtc("Asia/Shanghai")).toBe(false);
+  });
+
+  it("a job's time zone reaches its Flink scripts as table.local-time-zone", () => {
+    for (const zone of ["Asia/Shanghai", "America/Los_Angeles"]) {
+      const t = translate(SQL, { timeZone: zone });
+      expect(t.errors).toEqual([]);
+      expect(t.stream).toContain(`SET 'table.local-time-zone' = '${zone}';`);
+      expect(t.batch).toContain(`SET 'table.local-time-zone' = '${zone}';`);
+    }
+    expect(translate(SQL).stream).not.toContain("table.local-time-zone");
+  });
+
+  it("the local engine refuses a zone other than UTC instead of computing its days in UTC", () => {
+    const byJob = translate(SQL, { timeZone: "Asia/Shanghai" });
+    expect(byJob.local?.batch).toBeNull();
+    expect(byJob.local?.stream).toBeNull();
+    expect(byJob.local?.errors[0]?.message).toMatch(/computes in UTC and cannot apply the session time zone 'Asia\/Shanghai'/);
+    const bySet = translate(`SET 'table.local-time-zone' = 'America/Los_Angeles';\n${SQL}`);
+    expect(bySet.errors).toEqual([]);
+    expect(bySet.local?.errors[0]?.message).toMatch(/'America\/Los_Angeles'/);
+    const utc = translate(`SET 'table.local-time-zone' = 'UTC';\n${SQL}`, { timeZone: "Asia/Shanghai" });
+    expect(utc.local?.errors).toEqual([]);
+    expect(utc.local?.batch).not.toBeNull();
+  });
+
+  it("the project file sets a default zone for its jobs; a job's own zone wins; a bad zone is an error at its line", () => {
+    const withProjectZone = demo.replace(/^project: (.*)$/m, "project: $1\ntimeZone: Asia/Shanghai");
+    expect(withProjectZone).not.toBe(demo);
+    const { file } = parseProjectFile(withProjectZone);
+    expect(file.jobs.every((j) => j.timeZone === "Asia/Shanghai")).toBe(true);
+    const own = withProjectZone.replace("  - name: coupon_daily_stats\n", "  - name: coupon_daily_stats\n    timeZone: America/Los_Angeles\n");
+    expect(parseProjectFile(own).file.jobs.find((j) => j.name === "coupon_daily_stats")?.timeZone).toBe("America/Los_Angeles");
+    const bad = demo.replace(/^project: (.*)$/m, "project: $1\ntimeZone: Asia/Shangai");
+    const issues = projectIssues(bad);
+    expect(issues).toEqual([expect.objectContaining({ path: "timeZone", message: expect.stringMatching(/must be a time zone/) })]);
+    expect(issues[0]?.line).toBe(bad.split("\n").findIndex((l) => l.startsWith("timeZone:")) + 1);
+  });
+});
