@@ -38,6 +38,12 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/** A PGlite on a data folder (or in memory) with the extensions the migrations need; no lock, no migrations. */
+export function createPglite(dataDir?: string): Promise<PGlite> {
+  // Extensions the migrations create must be loaded into PGlite first (Postgres ships them in contrib).
+  return PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { pg_trgm } });
+}
+
 export async function openDatabase(target: DatabaseTarget, opts: { migrate?: boolean } = {}): Promise<DatabaseHandle> {
   const migrate = opts.migrate ?? true;
   if (target.kind === "postgres") {
@@ -56,8 +62,7 @@ export async function openDatabase(target: DatabaseTarget, opts: { migrate?: boo
     fs.mkdirSync(dataDir, { recursive: true });
   }
   try {
-    // Extensions the migrations create must be loaded into PGlite first (Postgres ships them in contrib).
-    const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), extensions: { pg_trgm } });
+    const pglite = await createPglite(dataDir);
     const db = drizzlePglite(pglite, { schema });
     if (migrate) await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
     return {

@@ -1,4 +1,5 @@
-import { openDatabase, type DatabaseHandle } from "./client";
+import path from "node:path";
+import { createPglite, openDatabase, type DatabaseHandle } from "./client";
 import { embeddedDatabaseUrl, ensureEmbeddedPassword } from "./embedded-credentials";
 import { startWireServer } from "./wire-server";
 
@@ -21,14 +22,22 @@ export async function serveEmbeddedDatabase(
   const pglite = handle.pglite;
   if (!pglite) throw new Error("embedded database did not open PGlite");
   const password = ensureEmbeddedPassword(dataDir);
-  const server = await startWireServer({ pglite, password, port: opts.port ?? 0, log: opts.log });
+  let current = pglite;
+  const server = await startWireServer({
+    pglite, password, port: opts.port ?? 0, log: opts.log,
+    reopen: async () => (current = await createPglite(path.join(dataDir, "pglite"))),
+  });
   handle.lock?.setPort(server.port);
   return {
     url: embeddedDatabaseUrl(server.port, password),
     port: server.port,
     stop: async () => {
       await server.stop();
-      await handle.close();
+      if (current === pglite) await handle.close();
+      else {
+        await current.close();
+        handle.lock?.release();
+      }
     },
   };
 }

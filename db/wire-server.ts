@@ -15,6 +15,11 @@ const MAX_MESSAGE = 256 * 1024 * 1024;
 
 export interface WireServerOptions {
   pglite: PGlite;
+  /**
+   * A new PGlite on the same folder, after the current one PANICked (a full disk while writing the WAL): PGlite,
+   * like Postgres, must then restart, and recovery replays the log. Without it the server keeps failing clearly.
+   */
+  reopen?: () => Promise<PGlite>;
   password: string;
   host?: string;
   port?: number;
@@ -105,6 +110,24 @@ class SessionLock {
   }
 }
 
+interface SharedState {
+  pglite: PGlite;
+  password: string;
+  lock: SessionLock;
+  idleInTransactionMs: number;
+  log: (m: string) => void;
+  forget(c: Connection): void;
+  /** Restarts PGlite after a PANIC; every client is disconnected first. */
+  restart(reason: string): Promise<void>;
+  /** Set while PGlite restarts: clients wait for it before they get the session. */
+  restarting?: Promise<void>;
+}
+
+/** Whether a backend response carries an ErrorResponse of severity PANIC (the backend is gone). */
+function panicked(out: Uint8Array): boolean {
+  return Buffer.from(out).includes("SPANIC\0", 0, "latin1");
+}
+
 class Connection {
   private buffer: Buffer = Buffer.alloc(0);
   private phase: "startup" | "password" | "ready" | "closed" = "startup";
@@ -117,7 +140,7 @@ class Connection {
 
   constructor(
     private readonly socket: net.Socket,
-    private readonly server: { pglite: PGlite; password: string; lock: SessionLock; idleInTransactionMs: number; log: (m: string) => void; forget(c: Connection): void },
+    private readonly server: SharedState,
   ) {
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.receive(chunk));
@@ -197,19 +220,36 @@ class Connection {
         }
         this.clearIdle();
         await this.server.lock.acquire(this);
+        if (this.server.restarting) {
+          this.fail("57P03", "the embedded database is restarting after a storage failure (is the disk full?); try again shortly");
+          return;
+        }
         if (this.phase !== "ready") break; // closed while waiting for the session
         let out: Uint8Array;
         try {
           out = await this.server.pglite.runExclusive(() => this.server.pglite.execProtocolRaw(message));
         } catch (e) {
-          // PGlite itself failed (out of disk, out of memory): say so, end the exchange, keep the session usable.
-          this.server.log(`embedded database error: ${e instanceof Error ? e.message : String(e)}`);
-          await this.resetSession();
-          this.fail("58000", `the embedded database failed: ${e instanceof Error ? e.message : String(e)}`);
+          // PGlite itself threw (its WASM aborted): its state is unknown, so it restarts like a crashed Postgres.
+          const reason = e instanceof Error ? e.message : String(e);
+          this.fail("58000", `the embedded database failed (${reason}); it is restarting, connect again`);
+          await this.server.restart(`an internal failure: ${reason}`);
           return;
         }
+        if (panicked(out)) {
+          this.socket.write(out); // the client learns why (e.g. no space left on device) from PGlite's own error
+          await this.server.restart("a storage failure (PANIC)");
+          return;
+        }
+        let status = readyStatus(out);
+        const last = message[0] === 0x53 || message[0] === 0x51 ? message[0] : endsWithSync(message) ? 0x53 : undefined;
+        if (!status && last !== undefined) {
+          // PGlite skipped the end of the exchange after a storage failure (seen on a full disk): the client waits
+          // for ReadyForQuery, so end the exchange ourselves.
+          const more = await this.server.pglite.runExclusive(() => this.server.pglite.execProtocolRaw(SYNC));
+          out = Buffer.concat([out, more]);
+          status = readyStatus(out);
+        }
         if (out.length) this.socket.write(out);
-        const status = readyStatus(out);
         if (status === "I") this.server.lock.release(this);
         else if (this.server.lock.holds(this)) this.armIdle(); // inside a transaction or an unfinished exchange
       }
@@ -261,12 +301,25 @@ class Connection {
     const { pglite } = this.server;
     try {
       await pglite.runExclusive(async () => {
-        await pglite.execProtocolRaw(Buffer.from([0x53, 0, 0, 0, 4])); // Sync
+        await pglite.execProtocolRaw(SYNC);
         if (pglite.isInTransaction()) await pglite.execProtocolRaw(simpleQuery("ROLLBACK"));
       });
     } catch (e) {
       this.server.log(`could not reset the embedded session: ${e instanceof Error ? e.message : String(e)}`);
     }
+  }
+
+  /** Disconnects without touching PGlite (it is being replaced). */
+  abandon(message: string): void {
+    if (this.phase === "closed") return;
+    this.phase = "closed";
+    this.clearIdle();
+    this.queue.length = 0;
+    this.server.forget(this);
+    this.server.lock.release(this);
+    if (this.socket.writable) this.socket.write(errorResponse("FATAL", "57P01", message));
+    this.socket.end();
+    this.socket.destroy();
   }
 
   async close(): Promise<void> {
@@ -283,6 +336,19 @@ class Connection {
   }
 }
 
+const SYNC = Buffer.from([0x53, 0, 0, 0, 4]);
+
+/** Whether the last message of a concatenated exchange is a Sync. */
+function endsWithSync(exchange: Buffer): boolean {
+  let i = 0;
+  let lastType = 0;
+  while (i + 5 <= exchange.length) {
+    lastType = exchange[i]!;
+    i += 1 + exchange.readInt32BE(i + 1);
+  }
+  return lastType === 0x53;
+}
+
 function simpleQuery(sql: string): Buffer {
   const body = Buffer.from(`${sql}\0`, "utf8");
   const head = Buffer.alloc(5);
@@ -294,13 +360,37 @@ function simpleQuery(sql: string): Buffer {
 export async function startWireServer(opts: WireServerOptions): Promise<WireServer> {
   const lock = new SessionLock();
   const connections = new Set<Connection>();
-  const shared = {
+  const log = opts.log ?? (() => undefined);
+  const shared: SharedState = {
     pglite: opts.pglite,
     password: opts.password,
     lock,
     idleInTransactionMs: opts.idleInTransactionMs ?? 60_000,
-    log: opts.log ?? (() => undefined),
+    log,
     forget: (c: Connection) => connections.delete(c),
+    restart: async (reason: string) => {
+      if (shared.restarting) return shared.restarting;
+      shared.restarting = (async () => {
+        log(`the embedded database stopped after ${reason}; restarting it (recovery replays the log)`);
+        for (const c of [...connections]) c.abandon("the embedded database restarted after a storage failure; connect again");
+        const dead = shared.pglite;
+        // A PANICked PGlite may never answer again: don't wait on its close.
+        void dead.close().catch(() => undefined);
+        for (let attempt = 1; opts.reopen; attempt++) {
+          try {
+            shared.pglite = await opts.reopen();
+            log("the embedded database is back");
+            return;
+          } catch (e) {
+            log(`restarting the embedded database failed (${e instanceof Error ? e.message : String(e)}); retrying`);
+            await new Promise((r) => setTimeout(r, Math.min(10_000, 250 * 2 ** attempt)));
+          }
+        }
+      })().finally(() => {
+        shared.restarting = undefined;
+      });
+      return shared.restarting;
+    },
   };
   const server = net.createServer((socket) => connections.add(new Connection(socket, shared)));
   await new Promise<void>((resolve, reject) => {

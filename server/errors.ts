@@ -57,3 +57,29 @@ export function formatIssues(issues: Issue[]): string {
   });
   return issues.length === 1 ? (lines[0] ?? "") : `${issues.length} problems:\n  ${lines.join("\n  ")}`;
 }
+
+/** The Postgres SQLSTATE of a database failure anywhere in an error's cause chain. */
+function sqlState(e: unknown): { code: string; message: string } | undefined {
+  for (let cur: unknown = e, depth = 0; cur && depth < 5; depth++) {
+    const c = cur as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof c.code === "string" && /^[0-9A-Z]{5}$/.test(c.code) && typeof c.message === "string") return { code: c.code, message: c.message };
+    cur = c.cause;
+  }
+  return undefined;
+}
+
+/**
+ * One sentence for a database failure a user can act on, never the SQL text or its parameters (a query error
+ * carries both, and parameters may hold secrets). Undefined when the failure is not one of these.
+ */
+export function describeDatabaseError(e: unknown): string | undefined {
+  const state = sqlState(e);
+  if (!state) return undefined;
+  if (state.code === "53100") return "The database is out of disk space: nothing was written. Free some space and try again.";
+  if (state.code === "53200") return "The database ran out of memory: nothing was written. Try again with a smaller request.";
+  if (state.code === "53300") return "The database has no free connections right now; try again in a moment.";
+  if (state.code === "22021" || state.code === "22P05") return "A text contains a character the database cannot store (such as a NUL character); nothing was written.";
+  if (state.code === "57P01" || state.code === "57P03" || state.code.startsWith("08")) return "The connection to the database was lost; nothing was written. Check that the database (or `tandem dev`) is running and try again.";
+  if (state.code === "25P03") return "The database closed a transaction that stayed idle too long; nothing was written. Try again.";
+  return undefined;
+}

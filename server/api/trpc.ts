@@ -3,7 +3,7 @@ import superjson from "superjson";
 import { z } from "zod";
 import type { Database } from "../../db/client";
 import type { Actor, ProjectContext, ProjectRef } from "../context";
-import { DomainError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from "../errors";
+import { describeDatabaseError, DomainError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from "../errors";
 import { Name } from "../catalog/schemas";
 import { getProject } from "../projects/projects";
 import type { SecretBox } from "../catalog/secrets";
@@ -75,6 +75,11 @@ const domainErrors = t.middleware(async ({ next }) => {
     if (cause instanceof PolicyProbeAllowed) throw cause; // tests only: not a failure, never logged
     if (cause instanceof DomainError) {
       throw new TRPCError({ code: CODE_MAP[cause.code], message: cause.message, cause });
+    }
+    const databaseProblem = result.error.code === "INTERNAL_SERVER_ERROR" ? describeDatabaseError(cause ?? result.error) : undefined;
+    if (databaseProblem) {
+      console.error("[trpc] database error:", cause ?? result.error);
+      throw new TRPCError({ code: "PRECONDITION_FAILED", message: databaseProblem, cause: result.error });
     }
     if (result.error.code === "INTERNAL_SERVER_ERROR") {
       // Unknown failures keep their cause for the server log but never leak details to the client.

@@ -1,0 +1,33 @@
+import { env } from "../server/env";
+import { describeDatabaseError } from "../server/errors";
+
+// What the CLI prints for a failure: one sentence, never a query's SQL text and parameters (a driver error
+// carries both), never a stack trace unless TANDEM_LOG_LEVEL=debug.
+
+const NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH"]);
+
+export function userMessage(e: unknown): string {
+  const database = describeDatabaseError(e);
+  if (database) return database;
+  for (let cur: unknown = e, depth = 0; cur && depth < 5; depth++) {
+    const c = cur as { code?: unknown; cause?: unknown };
+    if (typeof c.code === "string" && NETWORK.has(c.code)) {
+      return "The connection to Tandem's database was lost (was `tandem dev` stopped?). Start it again, or set DATABASE_URL, and retry; nothing more was written.";
+    }
+    cur = c.cause;
+  }
+  if (e instanceof Error) {
+    // A failed query's message is "Failed query: <sql> params: <values>"; its cause says what went wrong.
+    if (e.message.startsWith("Failed query:") && e.cause instanceof Error) return e.cause.message;
+    return e.message;
+  }
+  return String(e);
+}
+
+export function debugLogging(): boolean {
+  try {
+    return env().TANDEM_LOG_LEVEL === "debug";
+  } catch {
+    return false; // an invalid environment is itself the error being reported
+  }
+}
