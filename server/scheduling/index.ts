@@ -1,0 +1,7 @@
+export { Bizdate, bizdateFor, bizdateRange, type BizdateSettings } from "./bizdate";
+export { partitionKey, partitionKeyText, type PartitionKey } from "./partitions";
+export {
+  DependencyCycleError, dependencyOrder, downstreamOf, jobEdges, upstreamPartitions,
+  type JobEdge, type ScheduledJob,
+} from "./dependencies";
+export { backfillPlan, MAX_BACKFILL_DAYS, type BackfillRequest, type BackfillStep } from "./backfill";
