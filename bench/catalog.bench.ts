@@ -68,7 +68,7 @@ async function main() {
   const t0 = performance.now();
   const parsed = ProjectFileSchema.parse(raw);
   const issues = validateProjectFile(parsed);
-  if (issues.length) throw new Error(`bench file invalid: ${issues[0]?.message}`);
+  if (issues.length) throw new Error(`bench file invalid: ${issues[0]?.message ?? ""}`);
   const tParsed = performance.now();
   const owned = await openDatabase({ kind: "pglite", dataDir: dir, command: "bench" });
   const tOpen = performance.now();

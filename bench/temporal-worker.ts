@@ -5,7 +5,7 @@ import { NativeConnection, Runtime, Worker } from "@temporalio/worker";
 import * as activities from "../workflows/test/fixtures/activities";
 
 const [address = "127.0.0.1:7233", taskQueue = "bench"] = process.argv.slice(2);
-Runtime.install({ logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never });
+Runtime.install({ logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
 const worker = await Worker.create({
   connection: await NativeConnection.connect({ address }),
   taskQueue,

@@ -18,7 +18,7 @@ const LATENCY_RUNS = Number(process.argv[3] ?? 200);
 /** "process" (default): the worker runs in its own process, as `tandem worker` does; "inline": same process. */
 const WORKER_MODE = process.argv[4] ?? "process";
 
-Runtime.install({ logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } as never });
+Runtime.install({ logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tandem-bench-temporal-"));
@@ -39,7 +39,7 @@ async function startWorker(): Promise<{ runUntil<T>(p: () => Promise<T>): Promis
   });
   await new Promise<void>((resolve, reject) => {
     child.stdout?.on("data", (b: Buffer) => b.toString().includes("worker ready") && resolve());
-    child.on("exit", (code) => reject(new Error(`worker exited with ${code}`)));
+    child.on("exit", (code) => reject(new Error(`worker exited with ${String(code)}`)));
   });
   return {
     async runUntil(p) {

@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 echo "== typecheck"
 npx tsc --noEmit -p .
 
+echo "== lint (eslint.config.mjs: strict type-checked, workflow determinism, import boundaries)"
+npx eslint . --max-warnings 0
+
 if [ -n "${DATABASE_URL:-}" ]; then
   echo "== unit and database tests (Postgres at ${DATABASE_URL%%\?*})"
 else

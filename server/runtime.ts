@@ -19,7 +19,7 @@ export function runtimeDatabase(): Promise<DatabaseHandle> {
     }
     return openDatabase({ kind: "postgres", url }, { migrate: false });
   })().catch((e: unknown) => {
-    delete holder[KEY]; // let the next request retry once the database is up
+    holder[KEY] = undefined; // let the next request retry once the database is up
     throw e;
   });
   return holder[KEY];

@@ -35,7 +35,7 @@ export function ConnectionForm({ project, existing, onDone }: { project: string;
     return rows.length ? rows : [row()];
   });
   const [secrets, setSecrets] = useState<SecretRow[]>(() =>
-    Object.entries(existing?.secrets ?? {}).map(([k, s]) => ({ ...row(k, s.source.startsWith("env:") ? s.source.slice(4) : ""), mode: "keep" as SecretMode })));
+    Object.entries(existing?.secrets ?? {}).map(([k, s]) => ({ ...row(k, s.source.startsWith("env:") ? s.source.slice(4) : ""), mode: "keep" })));
   const [issues, setIssues] = useState<Issue[]>([]);
   const [error, setError] = useState<string | null>(null);
 

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { Suspense, useState, type FormEvent } from "react";
+import { Suspense, useState, type SyntheticEvent } from "react";
 import { safeNext, signInWithPassword, signInWithSso } from "../_lib/auth/client";
 import { useTRPC } from "../_lib/trpc/client";
 
@@ -40,7 +40,7 @@ function LoginCard() {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(params.get("error") === "sso" ? "Single sign-on did not complete. Try again." : null);
 
-  async function submit(e: FormEvent) {
+  async function submit(e: SyntheticEvent<HTMLFormElement>) {
     e.preventDefault();
     setPending(true);
     setError(null);
@@ -75,9 +75,8 @@ function LoginCard() {
         <>
           <button
             type="button"
-            onClick={async () => {
-              const r = await signInWithSso(sso.providerId, next);
-              if (!r.ok) setError(r.message);
+            onClick={() => {
+              void signInWithSso(sso.providerId, next).then((r) => { if (!r.ok) setError(r.message); });
             }}
             className="mt-5 w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-indigo-500"
           >
@@ -88,7 +87,7 @@ function LoginCard() {
           </div>
         </>
       ) : null}
-      <form onSubmit={submit} className={sso ? "space-y-4" : "mt-5 space-y-4"}>
+      <form onSubmit={(e) => void submit(e)} className={sso ? "space-y-4" : "mt-5 space-y-4"}>
         <div>
           <label htmlFor="email" className="block text-sm font-medium text-slate-700">Email</label>
           <input

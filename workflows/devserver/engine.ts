@@ -191,7 +191,7 @@ function encodePayloads(p: IPayloads | null | undefined): string | undefined {
 
 function decodePayloads(s: string | undefined): IPayloads | undefined {
   if (!s) return undefined;
-  return Payloads.toObject(Payloads.decode(Buffer.from(s, "base64")), { arrays: true }) as IPayloads;
+  return Payloads.toObject(Payloads.decode(Buffer.from(s, "base64")), { arrays: true });
 }
 
 function encodeFailure(f: IFailure | null | undefined): string | undefined {
@@ -200,7 +200,7 @@ function encodeFailure(f: IFailure | null | undefined): string | undefined {
 
 function decodeFailure(s: string | undefined): IFailure | undefined {
   if (!s) return undefined;
-  return Failure.toObject(Failure.decode(Buffer.from(s, "base64")), { arrays: true }) as IFailure;
+  return Failure.toObject(Failure.decode(Buffer.from(s, "base64")), { arrays: true });
 }
 
 export function encodeTaskToken(t: Record<string, string | number>): Buffer {
@@ -416,7 +416,7 @@ export class Engine {
     this.requireNamespace(namespace);
     const workflowId = execution?.workflowId;
     if (!workflowId) throw invalidArgument("WorkflowId is not set on request.");
-    const runId = execution?.runId;
+    const runId = execution.runId;
     if (runId) {
       const exec = this.runs.get(runId);
       if (!exec || exec.workflowId !== workflowId || exec.namespace !== namespace)
@@ -924,7 +924,7 @@ export class Engine {
         case CT.COMMAND_TYPE_PROTOCOL_MESSAGE:
         case CT.COMMAND_TYPE_SCHEDULE_NEXUS_OPERATION:
         case CT.COMMAND_TYPE_REQUEST_CANCEL_NEXUS_OPERATION:
-          return { cause: FailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, message: `The Tandem dev service does not support command ${CT[c.commandType ?? 0] ?? c.commandType}.` };
+          return { cause: FailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND, message: `The Tandem dev service does not support command ${(CT[c.commandType ?? 0] as string | undefined) ?? String(c.commandType)}.` };
         default:
           break;
       }

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import * as protoLoader from "@grpc/proto-loader";
 import type { ServiceDefinition, UntypedServiceImplementation } from "@grpc/grpc-js";
 import Long from "long";
+import type * as ProtoTypes from "@temporalio/proto";
 
 // The wire contract. grpc-js serves the WorkflowService loaded by proto-loader from the protos that ship
 // inside @temporalio/core-bridge (the files the SDK itself was built from); message shapes are typed with
@@ -9,7 +10,7 @@ import Long from "long";
 // int64 fields stay Long objects on both sides (proto-loader's default), so the two views agree.
 
 const require = createRequire(import.meta.url);
-type ProtoModule = typeof import("@temporalio/proto");
+type ProtoModule = typeof ProtoTypes;
 const protoModule = require("@temporalio/proto") as ProtoModule;
 
 /** Runtime access to enums and message codecs. */
@@ -40,7 +41,7 @@ export function workflowServiceDefinition(): ServiceDefinition {
   });
   const service = pkg[SERVICE_NAME];
   if (!service || !("RespondWorkflowTaskCompleted" in service)) throw new Error(`${SERVICE_NAME} not found in ${PROTO_ROOT}`);
-  cached = service as unknown as ServiceDefinition;
+  cached = service;
   return cached;
 }
 

@@ -463,7 +463,7 @@ export class Schedules {
   private startAction(s: Sched, nominalMs: number): void {
     const a = s.schedule.action?.startWorkflow;
     if (!a) return;
-    const workflowId = s.schedule.policies?.keepOriginalWorkflowId ? (a.workflowId ?? "") : `${a.workflowId}-${formatNominal(nominalMs)}`;
+    const workflowId = s.schedule.policies?.keepOriginalWorkflowId ? (a.workflowId ?? "") : `${a.workflowId ?? ""}-${formatNominal(nominalMs)}`;
     const indexed = { ...(a.searchAttributes?.indexedFields ?? {}) };
     indexed.TemporalScheduledStartTime = jsonPayload(new Date(nominalMs).toISOString(), "Datetime");
     indexed.TemporalScheduledById = jsonPayload(s.id, "Keyword");

@@ -22,17 +22,17 @@ export interface CallContext {
   deadlineMs: number;
   /** Deadline for a long poll: a little before the caller's own, at most a minute. */
   pollDeadlineMs: number;
-  onCancel(fn: () => void): void;
+  onCancel: (fn: () => void) => void;
 }
 
 function callContext(call: ServerUnaryCall<unknown, unknown>): CallContext {
   const d = call.getDeadline();
-  const deadlineMs = d instanceof Date ? d.getTime() : Number.isFinite(d) ? Number(d) : Date.now() + MAX_POLL_MS + 10_000;
+  const deadlineMs = d instanceof Date ? d.getTime() : Number.isFinite(d) ? d : Date.now() + MAX_POLL_MS + 10_000;
   const pollDeadlineMs = Math.min(deadlineMs - 1000, Date.now() + MAX_POLL_MS);
   return {
     deadlineMs,
     pollDeadlineMs,
-    onCancel(fn) {
+    onCancel: (fn) => {
       call.on("cancelled", fn);
     },
   };
@@ -239,12 +239,13 @@ export function buildServiceImplementation(engine: Engine, schedules: Schedules,
         return {};
       }
       const key = engine.queueKey(req.namespace ?? "", queue);
-      let aborted = false;
-      ctx.onCancel(() => (aborted = true));
+      // An object, not a local: the checker cannot see the callback set it while we were awaiting.
+      const poll = { aborted: false };
+      ctx.onCancel(() => (poll.aborted = true));
       for (;;) {
         const ref = await engine.workflowTasks.take(key, ctx.pollDeadlineMs, { onAbort: ctx.onCancel });
         if (!ref) return {};
-        if (aborted) {
+        if (poll.aborted) {
           engine.workflowTasks.add(key, ref); // the poller left: give the task to the next one
           return {};
         }
@@ -283,12 +284,13 @@ export function buildServiceImplementation(engine: Engine, schedules: Schedules,
       engine.requireNamespace(req.namespace);
       const queue = required(req.taskQueue?.name, "TaskQueue is not set on request.");
       const key = engine.queueKey(req.namespace ?? "", queue);
-      let aborted = false;
-      ctx.onCancel(() => (aborted = true));
+      // An object, not a local: the checker cannot see the callback set it while we were awaiting.
+      const poll = { aborted: false };
+      ctx.onCancel(() => (poll.aborted = true));
       for (;;) {
         const ref = await engine.activityTasks.take(key, ctx.pollDeadlineMs, { onAbort: ctx.onCancel });
         if (!ref) return {};
-        if (aborted) {
+        if (poll.aborted) {
           engine.activityTasks.add(key, ref);
           return {};
         }

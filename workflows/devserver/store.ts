@@ -48,7 +48,7 @@ export function encodeEvent(e: HistoryEventProps): Uint8Array {
 }
 
 export function decodeEvent(data: Uint8Array): HistoryEventProps {
-  return HistoryEvent.toObject(HistoryEvent.decode(data), { defaults: false, arrays: true }) as HistoryEventProps;
+  return HistoryEvent.toObject(HistoryEvent.decode(data), { defaults: false, arrays: true });
 }
 
 /** A chunk: consecutive events of one run written by one commit, encoded as a History message. */

@@ -33,7 +33,7 @@ export function parseVisibilityQuery(query: string): Condition[] {
     const m = /^\s*`?(\w+)`?\s*(=|!=|STARTS_WITH)\s*(?:'([^']*)'|"([^"]*)")\s*$/i.exec(part);
     if (!m) throw invalidArgument(`invalid query: cannot parse "${part.trim()}" (supported: <field> = 'value', != 'value', STARTS_WITH 'prefix', joined by AND)`);
     const field = FIELDS.find((f) => f.toLowerCase() === (m[1] ?? "").toLowerCase());
-    if (!field) throw invalidArgument(`invalid query: unknown field ${m[1]}; valid fields are ${FIELDS.join(", ")}`);
+    if (!field) throw invalidArgument(`invalid query: unknown field ${m[1] ?? ""}; valid fields are ${FIELDS.join(", ")}`);
     const value = m[3] ?? m[4] ?? "";
     if (field === "ExecutionStatus" && STATUS_NAMES[value] === undefined)
       throw invalidArgument(`invalid query: unknown ExecutionStatus '${value}'; valid values are ${Object.keys(STATUS_NAMES).join(", ")}`);

@@ -59,7 +59,7 @@ beforeAll(async () => {
   if (process.env.DATABASE_URL) {
     const db = await openIsolatedDatabase();
     databaseUrl = db.url;
-    closeDb = db.close;
+    closeDb = () => db.close();
   }
   await fixturesBundle();
 }, 120_000);

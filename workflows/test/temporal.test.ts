@@ -328,4 +328,4 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000): Promi
   throw new Error("condition not met in time");
 }
 
-void ChildWorkflowFailure;
+ChildWorkflowFailure;

@@ -64,7 +64,7 @@ describe("flink engine (fake SQL Gateway + REST)", () => {
     const again = [...fake.jobs.values()].at(-1);
     expect(again?.sessionProperties["execution.savepoint.path"]).toBe(savepoint);
     await engine.cancel(resumed.id);
-    expect(fake.requests.some((r) => r.method === "PATCH" && r.path === `/v1/jobs/${again?.jid}?mode=cancel`)).toBe(true);
+    expect(fake.requests.some((r) => r.method === "PATCH" && r.path === `/v1/jobs/${again?.jid ?? ""}?mode=cancel`)).toBe(true);
     expect((await engine.status(resumed.id)).state).toBe("cancelled");
   });
 

@@ -115,7 +115,10 @@ export class FlinkEngine implements Engine {
       const cols = r.results?.columns ?? r.results?.columnInfos ?? [];
       const idx = cols.findIndex((c) => c.name.toLowerCase() === "job id");
       const row = r.results?.data?.[0];
-      if (idx >= 0 && row?.fields?.[idx] !== undefined) return String(row.fields[idx]);
+      if (idx >= 0 && row?.fields?.[idx] !== undefined) {
+        const id: unknown = row.fields[idx];
+        return typeof id === "string" ? id : JSON.stringify(id);
+      }
       if (r.resultType === "EOS" || !r.nextResultUri) return undefined;
       if (r.resultType === "NOT_READY") await this.sleep(this.opts.pollMs ?? 200);
       else token++;

@@ -81,7 +81,8 @@ export class FakeFlink {
       try {
         body = JSON.parse(raw);
       } catch {
-        return send(res, 400, { errors: ["Request did not match expected format."] });
+        send(res, 400, { errors: ["Request did not match expected format."] });
+        return;
       }
     }
     const url = new URL(req.url ?? "/", "http://fake");
@@ -103,7 +104,7 @@ export class FakeFlink {
     if (method === "GET" && p === "/info") return ok({ productName: "Apache Flink", version: "fake" });
     const m = /^\/v([1-4])(\/.*)$/.exec(p);
     if (!m) return notFound(p);
-    const version = `v${m[1]}`;
+    const version = `v${m[1]!}`;
     const rest = m[2] ?? "";
     let r: RegExpExecArray | null;
     if (method === "POST" && rest === "/sessions") {
@@ -137,7 +138,7 @@ export class FakeFlink {
     if ((r = /^\/sessions\/([^/]+)\/operations\/([^/]+)\/(status|cancel|close)$/.exec(rest))) {
       const op = this.operations.get(r[2] ?? "");
       if (!this.session(r[1] ?? "")) return missingSession(r[1] ?? "");
-      if (!op) return { status: 500, body: { errors: [`Can not find the submitted operation in the OperationManager with the ${r[2]}.`] } };
+      if (!op) return { status: 500, body: { errors: [`Can not find the submitted operation in the OperationManager with the ${r[2]!}.`] } };
       if (r[3] === "status" && method === "GET") {
         op.polls++;
         if (op.polls > 1) op.status = op.final; // RUNNING on the first poll: statements are asynchronous
@@ -152,11 +153,11 @@ export class FakeFlink {
     if ((r = /^\/sessions\/([^/]+)\/operations\/([^/]+)\/result\/(\d+)$/.exec(rest)) && method === "GET") {
       if (!this.session(r[1] ?? "")) return missingSession(r[1] ?? "");
       const op = this.operations.get(r[2] ?? "");
-      if (!op) return { status: 500, body: { errors: [`Can not find the submitted operation in the OperationManager with the ${r[2]}.`] } };
+      if (!op) return { status: 500, body: { errors: [`Can not find the submitted operation in the OperationManager with the ${r[2]!}.`] } };
       const rowFormat = url.searchParams.get("rowFormat");
       if (version !== "v1" && rowFormat !== "JSON" && rowFormat !== "PLAIN_TEXT") return { status: 400, body: { errors: ["Missing required query parameter 'rowFormat'."] } };
       if (op.status === "ERROR") return { status: 500, body: { errors: ["org.apache.flink.table.gateway.api.utils.SqlGatewayException: Failed to fetchResults.", op.error ?? ""] } };
-      if (op.status !== "FINISHED") return ok({ resultType: "NOT_READY", nextResultUri: `/${version}/sessions/${r[1]}/operations/${r[2]}/result/${r[3]}?rowFormat=JSON` });
+      if (op.status !== "FINISHED") return ok({ resultType: "NOT_READY", nextResultUri: `/${version}/sessions/${r[1]!}/operations/${r[2]!}/result/${r[3]!}?rowFormat=JSON` });
       const token = Number(r[3]);
       const result = op.result ?? { columns: ["result"], rows: [["OK"]] };
       if (token > 0) return ok({ resultType: "EOS", resultKind: op.jobId ? "SUCCESS_WITH_CONTENT" : "SUCCESS", queryResult: false, results: { columnInfos: [], data: [], rowFormat: "JSON" } });
@@ -170,7 +171,7 @@ export class FakeFlink {
           data: result.rows.map((fields) => ({ kind: "INSERT", fields })),
           rowFormat: "JSON",
         },
-        nextResultUri: `/${version}/sessions/${r[1]}/operations/${r[2]}/result/${token + 1}?rowFormat=JSON`,
+        nextResultUri: `/${version}/sessions/${r[1]!}/operations/${r[2]!}/result/${token + 1}?rowFormat=JSON`,
       });
     }
     return notFound(p);
@@ -205,7 +206,7 @@ export class FakeFlink {
       const jid = hex32();
       const now = Date.now();
       this.jobs.set(jid, {
-        jid, name: props["pipeline.name"] ?? `insert-into_default_catalog.default_database.${targets[0]}`,
+        jid, name: props["pipeline.name"] ?? `insert-into_default_catalog.default_database.${targets[0]!}`,
         runtimeMode: props["execution.runtime-mode"] ?? "streaming", state: "RUNNING", statement, sessionProperties: props,
         startTime: now, endTime: -1, readRecords: 0, writeRecords: 0, checkpoints: 0, ticksToFinish: 2,
       });
@@ -222,7 +223,7 @@ export class FakeFlink {
     let r: RegExpExecArray | null;
     if ((r = /^\/jobs\/([0-9a-f]{32})$/.exec(p))) {
       const job = this.jobs.get(r[1] ?? "");
-      if (!job) return { status: 404, body: { errors: [`Job ${r[1]} not found`] } };
+      if (!job) return { status: 404, body: { errors: [`Job ${r[1]!} not found`] } };
       if (method === "GET") return ok(this.details(job));
       if (method === "PATCH") {
         const mode = (url.searchParams.get("mode") ?? "cancel").toLowerCase();
@@ -233,7 +234,7 @@ export class FakeFlink {
     }
     if ((r = /^\/jobs\/([0-9a-f]{32})\/checkpoints$/.exec(p)) && method === "GET") {
       const job = this.jobs.get(r[1] ?? "");
-      if (!job) return { status: 404, body: { errors: [`Job ${r[1]} not found`] } };
+      if (!job) return { status: 404, body: { errors: [`Job ${r[1]!} not found`] } };
       if (job.state === "RUNNING" && job.runtimeMode === "streaming") job.checkpoints++;
       const now = Date.now();
       const completed = job.checkpoints > 0
@@ -243,7 +244,7 @@ export class FakeFlink {
     }
     if ((r = /^\/jobs\/([0-9a-f]{32})\/(stop|savepoints)$/.exec(p)) && method === "POST") {
       const job = this.jobs.get(r[1] ?? "");
-      if (!job) return { status: 404, body: { errors: [`Job ${r[1]} not found`] } };
+      if (!job) return { status: 404, body: { errors: [`Job ${r[1]!} not found`] } };
       const b = (body ?? {}) as { targetDirectory?: string; "target-directory"?: string; drain?: boolean; "cancel-job"?: boolean };
       const dir = r[2] === "stop" ? b.targetDirectory : b["target-directory"];
       const trigger = hex32();
@@ -255,7 +256,7 @@ export class FakeFlink {
     }
     if ((r = /^\/jobs\/([0-9a-f]{32})\/savepoints\/([0-9a-f]{32})$/.exec(p)) && method === "GET") {
       const sp = this.savepoints.get(r[2] ?? "");
-      if (!sp || sp.jid !== r[1]) return { status: 404, body: { errors: ["Operation not found under key: " + r[2]] } };
+      if (!sp || sp.jid !== r[1]) return { status: 404, body: { errors: ["Operation not found under key: " + r[2]!] } };
       sp.polls++;
       if (sp.polls < 2) return ok({ status: { id: "IN_PROGRESS" } });
       return ok({ status: { id: "COMPLETED" }, operation: sp.failure ? { "failure-cause": { class: "java.util.concurrent.CompletionException", "stack-trace": sp.failure, "serialized-throwable": "" } } : { location: sp.location } });

@@ -59,6 +59,7 @@ export function canon(rows: Record<string, unknown>[], cols: string[]): string[]
     const v = r[c];
     if (v instanceof Date) return v.toISOString();
     if (v === null || v === undefined) return "null";
-    return String(v);
+    if (typeof v === "string" || typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return String(v);
+    return JSON.stringify(v);
   }).join("|")).sort();
 }
