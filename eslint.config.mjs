@@ -83,7 +83,7 @@ export default tseslint.config(
         ],
       }],
       "no-restricted-properties": ["error",
-        { object: "Date", property: "now", message: "Use workflow time: Date.now() is replayed by the SDK only inside the sandbox; prefer an explicit timestamp from an activity or workflowInfo()." },
+        { object: "Date", property: "now", message: "Workflow code takes time from workflowInfo() or an activity (house rule: the sandbox makes Date replay-safe, but hides what the time means)." },
         { object: "Math", property: "random", message: "Not deterministic: use uuid4() from @temporalio/workflow or an activity." },
       ],
       "no-restricted-globals": ["error",

@@ -19,7 +19,7 @@ describe("embedded data folder ownership", () => {
     await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
     try {
       expect(() => acquireOwnerLock(dir, "tandem apply")).toThrow(DataFolderBusyError);
-      expect(() => acquireOwnerLock(dir, "tandem apply")).toThrow(new RegExp(`in use by process ${child.pid} \\(tandem dev.*socket on port 5999`));
+      expect(() => acquireOwnerLock(dir, "tandem apply")).toThrow(new RegExp(`in use by process ${String(child.pid)} \\(tandem dev.*socket on port 5999`));
       await expect(openDatabase({ kind: "pglite", dataDir: dir, command: "test" })).rejects.toThrow(DataFolderBusyError);
     } finally {
       child.kill("SIGKILL");

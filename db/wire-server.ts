@@ -130,7 +130,7 @@ function panicked(out: Uint8Array): boolean {
 
 class Connection {
   private buffer: Buffer = Buffer.alloc(0);
-  private phase: "startup" | "password" | "ready" | "closed" = "startup";
+  phase: "startup" | "password" | "ready" | "closed" = "startup";
   private startupPacket: Buffer | undefined;
   private user = "";
   private readonly salt = crypto.randomBytes(4);
@@ -155,7 +155,10 @@ class Connection {
       const head = untyped ? 4 : 5;
       if (this.buffer.length < head) return;
       const len = this.buffer.readInt32BE(untyped ? 0 : 1);
-      if (len < 4 || len > MAX_MESSAGE) return this.fail("08P01", "invalid message length");
+      if (len < 4 || len > MAX_MESSAGE) {
+        this.fail("08P01", "invalid message length");
+        return;
+      }
       const total = untyped ? len : len + 1;
       if (this.buffer.length < total) return;
       const message = this.buffer.subarray(0, total);
@@ -195,11 +198,15 @@ class Connection {
   }
 
   private password(message: Buffer): void {
-    if (message[0] !== 0x70 /* p */) return this.fail("28000", "password authentication required");
+    if (message[0] !== 0x70 /* p */) {
+      this.fail("28000", "password authentication required");
+      return;
+    }
     const given = message.subarray(5, message.length - 1);
     const expected = Buffer.from(md5Answer(this.server.password, this.user, this.salt));
     if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
-      return this.fail("28P01", `password authentication failed for user "${this.user}"`);
+      this.fail("28P01", `password authentication failed for user "${this.user}"`);
+      return;
     }
     this.phase = "ready";
     // PGlite answers the startup packet itself (AuthenticationOk, parameters, ReadyForQuery).
@@ -224,7 +231,8 @@ class Connection {
           this.fail("57P03", "the embedded database is restarting after a storage failure (is the disk full?); try again shortly");
           return;
         }
-        if (this.phase !== "ready") break; // closed while waiting for the session
+        // close() may have run while this awaited the session; the checker cannot see that.
+        if ((this.phase as Connection["phase"]) !== "ready") break;
         let out: Uint8Array;
         try {
           out = await this.server.pglite.runExclusive(() => this.server.pglite.execProtocolRaw(message));

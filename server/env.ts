@@ -5,7 +5,7 @@ import { z } from "zod";
 
 const Env = z.object({
   /** Postgres URL; unset means the embedded PGlite database in TANDEM_DATA_DIR. */
-  DATABASE_URL: z.string().url().optional(),
+  DATABASE_URL: z.url().optional(),
   /** Folder of the embedded runtime: PGlite data, secret key, demo files. */
   TANDEM_DATA_DIR: z.string().default(".tandem"),
   /** Base64 of 32 bytes. Unset: a key is generated once into <data dir>/secret.key. */
@@ -32,10 +32,10 @@ const Env = z.object({
   TANDEM_AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
   BETTER_AUTH_SECRET: z.string().min(32, "must be at least 32 characters (openssl rand -base64 32)").optional(),
   /** The URL users open (sign-in callbacks, cookie origin). Default http://localhost:<PORT>. */
-  TANDEM_PUBLIC_URL: z.string().url().optional(),
-  BETTER_AUTH_URL: z.string().url().optional(),
+  TANDEM_PUBLIC_URL: z.url().optional(),
+  BETTER_AUTH_URL: z.url().optional(),
   /** OpenID Connect single sign-on: all three set turns on the "Sign in with <OIDC_NAME>" button. */
-  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_ISSUER: z.url().optional(),
   OIDC_CLIENT_ID: z.string().optional(),
   OIDC_CLIENT_SECRET: z.string().optional(),
   OIDC_NAME: z.string().default("single sign-on"),

@@ -37,11 +37,11 @@ export function registerDev(program: Command): void {
       const log = (msg: string) => process.stdout.write(`[tandem] ${msg}\n`);
       const started = Date.now();
       let databaseUrl = env().DATABASE_URL;
-      let stopDatabase = async () => undefined as void;
+      let stopDatabase: () => Promise<void> = () => Promise.resolve();
       if (!databaseUrl) {
         const embedded = await serveEmbeddedDatabase(dataDir(), { command: "tandem dev", log: (m) => log(`database: ${m}`) });
         databaseUrl = embedded.url;
-        stopDatabase = embedded.stop;
+        stopDatabase = () => embedded.stop();
         log(`embedded database ${dataDir()} served at 127.0.0.1:${embedded.port}`);
       }
       // Migrations and the demo seed run here, before anything else connects.
@@ -51,7 +51,7 @@ export function registerDev(program: Command): void {
         if (plan) log(`seeded the demo workspace '${plan.project}' (${plan.changes.length} objects)`);
       }
       let target: TemporalTarget | undefined = resolveTemporalTarget();
-      let stopTemporal = async () => undefined as void;
+      let stopTemporal: () => Promise<void> = () => Promise.resolve();
       if (!target) {
         const svc = await startEmbeddedTemporal({ db: handle.db, port: opts.temporalPort ?? 0, log: (level, msg) => level !== "info" && log(`temporal ${level}: ${msg}`) });
         const unregister = registerTemporalDev(dataDir(), svc.address);
@@ -60,7 +60,9 @@ export function registerDev(program: Command): void {
         log(`embedded Temporal service at ${svc.address}`);
       }
       const temporal = target;
-      let stopWorker = async () => undefined as void;
+      let stopWorker: () => Promise<void> = () => Promise.resolve();
+      // Assigned once the web app starts, after shutdown() below (which must see it) is defined.
+      // eslint-disable-next-line prefer-const
       let child: ReturnType<typeof spawn> | undefined;
       let stopping = false;
       const shutdown = async (code: number) => {
@@ -79,7 +81,7 @@ export function registerDev(program: Command): void {
         // The worker bundles the workflow code first (seconds); the web app does not wait for it.
         startWorker({ target: temporal })
           .then((w) => {
-            stopWorker = w.stop;
+            stopWorker = () => w.stop();
             log(`worker polling task queue '${w.taskQueue}'`);
           })
           .catch((e: unknown) => log(`worker failed to start: ${e instanceof Error ? e.message : String(e)}`));

@@ -95,7 +95,7 @@ export function registerRun(program: Command): void {
         }
         throw e;
       } finally {
-        if (handles.embedded && handles.embedded !== undefined) await handles.embedded.close();
+        if (handles.embedded) await handles.embedded.close();
         await handles.db?.close();
       }
     });

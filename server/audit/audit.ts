@@ -47,7 +47,7 @@ export const ListAuditEventsInput = z.object({
   entityName: z.string().max(200).optional(),
   limit: z.number().int().min(1).max(500).default(100),
   /** Keyset cursor: the `cursor` of the previous page. */
-  cursor: z.object({ at: z.date(), id: z.string().uuid() }).optional(),
+  cursor: z.object({ at: z.date(), id: z.uuid() }).optional(),
 });
 export type ListAuditEventsInput = z.input<typeof ListAuditEventsInput>;
 

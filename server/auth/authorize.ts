@@ -60,8 +60,8 @@ export async function authorize(db: Db, actor: Actor | undefined, action: Action
     throw new UnauthenticatedError("the API token has expired or was revoked");
   }
   if (rule.scope === "platform") throw new ForbiddenError(`${actorLabel(actor)} may not ${action}: only administrators may`);
-  if (!role) throw new ForbiddenError(`project '${project?.name}' does not exist or ${actorLabel(actor)} is not a member of it`);
-  throw new ForbiddenError(`${actorLabel(actor)} is ${role} in project '${project?.name}'; ${action} needs ${rule.minRole} or above`);
+  if (!role) throw new ForbiddenError(`project '${project?.name ?? ""}' does not exist or ${actorLabel(actor)} is not a member of it`);
+  throw new ForbiddenError(`${actorLabel(actor)} is ${role} in project '${project?.name ?? ""}'; ${action} needs ${rule.minRole} or above`);
 }
 
 /** What the caller may do in a project, for the workbench to enable or explain its buttons (the server still checks). */

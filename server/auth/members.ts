@@ -9,7 +9,7 @@ import { authorize } from "./authorize";
 // Project members and their roles. The API guards these with members.read / members.manage; the operations
 // check again so the CLI and other callers get the same answer.
 
-export const SetMemberInput = z.object({ email: z.string().trim().toLowerCase().email(), role: z.enum(PROJECT_ROLES) });
+export const SetMemberInput = z.object({ email: z.string().trim().toLowerCase().pipe(z.email()), role: z.enum(PROJECT_ROLES) });
 export type SetMemberInput = z.input<typeof SetMemberInput>;
 
 export interface MemberView { userId: string; email: string; name: string; role: (typeof PROJECT_ROLES)[number]; since: Date }

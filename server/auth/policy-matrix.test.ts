@@ -63,7 +63,7 @@ function expected(policy: Policy, role: Role | "anonymous" | "outsider"): "allow
   return roleAllows(role, policy) ? "allowed" : "FORBIDDEN";
 }
 
-async function probe(actor: Actor | undefined, path: string, project: string): Promise<"allowed" | string> {
+async function probe(actor: Actor | undefined, path: string, project: string): Promise<string> {
   const ctx: TrpcContext = { db: handle.db, actor, secretBox: box, policyProbe: true };
   const caller = createCallerFactory(appRouter)(ctx) as unknown as Record<string, unknown>;
   const fn = path.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], caller) as (input: unknown) => Promise<unknown>;

@@ -47,13 +47,13 @@ function capture(): void {
     stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
       captured.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
       return (original as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof stream.write;
+    });
     restore.push(() => { stream.write = original; });
   }
   for (const level of ["log", "info", "warn", "error", "debug"] as const) {
-    const original = console[level];
+    const original = console[level].bind(console);
     console[level] = (...args: unknown[]) => {
-      captured.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack ?? ""}\n${String(a.cause ?? "")}` : typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+      captured.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack ?? ""}\n${JSON.stringify(a.cause ?? "")}` : typeof a === "string" ? a : JSON.stringify(a))).join(" "));
       original(...args);
     };
     restore.push(() => { console[level] = original; });

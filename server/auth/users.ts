@@ -14,7 +14,7 @@ import { authSettings, type AuthSettings } from "./settings";
 // single sign-on users are created by their first sign-in. Passwords are hashed by better-auth (scrypt).
 
 export const CreateUserInput = z.object({
-  email: z.string().trim().toLowerCase().email(),
+  email: z.string().trim().toLowerCase().pipe(z.email()),
   name: z.string().trim().min(1).max(200).optional(),
   password: z.string().min(10, "at least 10 characters").max(128),
   isAdmin: z.boolean().default(false),

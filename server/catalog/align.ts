@@ -16,8 +16,8 @@ function key(name: string): string {
 }
 
 export function autoAlign(stream: PhysicalTableSpecParsed, batch: PhysicalTableSpecParsed): AlignmentProposal {
-  const streamCols = [...stream.columns.map((c) => ({ name: c.name, type: c.type as string | undefined })), ...stream.computedColumns.map((c) => ({ name: c.name, type: undefined }))];
-  const batchCols = [...batch.columns.map((c) => ({ name: c.name, type: c.type as string | undefined })), ...batch.computedColumns.map((c) => ({ name: c.name, type: undefined }))];
+  const streamCols = [...stream.columns.map((c) => ({ name: c.name, type: c.type })), ...stream.computedColumns.map((c) => ({ name: c.name, type: undefined }))];
+  const batchCols = [...batch.columns.map((c) => ({ name: c.name, type: c.type })), ...batch.computedColumns.map((c) => ({ name: c.name, type: undefined }))];
   const batchByKey = new Map(batchCols.map((c) => [key(c.name), c]));
   const usedBatch = new Set<string>();
   const proposal: AlignmentProposal = {

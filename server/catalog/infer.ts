@@ -63,7 +63,7 @@ const DUCKDB_TO_FLINK: [RegExp, (m: RegExpMatchArray) => string][] = [
   [/^VARCHAR$/, () => "STRING"], [/^BIGINT$/, () => "BIGINT"], [/^INTEGER$/, () => "INT"], [/^SMALLINT$/, () => "SMALLINT"],
   [/^TINYINT$/, () => "TINYINT"], [/^BOOLEAN$/, () => "BOOLEAN"], [/^DOUBLE$/, () => "DOUBLE"], [/^FLOAT$/, () => "FLOAT"],
   [/^DATE$/, () => "DATE"], [/^TIMESTAMP WITH TIME ZONE$/, () => "TIMESTAMP_LTZ(3)"], [/^TIMESTAMP(_MS|_US|_NS)?$/, () => "TIMESTAMP(3)"],
-  [/^DECIMAL\((\d+),(\d+)\)$/, (m) => `DECIMAL(${m[1]}, ${m[2]})`], [/^BLOB$/, () => "BYTES"], [/^TIME$/, () => "TIME"],
+  [/^DECIMAL\((\d+),(\d+)\)$/, (m) => `DECIMAL(${m[1]!}, ${m[2]!})`], [/^BLOB$/, () => "BYTES"], [/^TIME$/, () => "TIME"],
 ];
 
 /**
@@ -132,7 +132,7 @@ export async function inferColumnsFromParquet(input: string, readable: ReadableF
       return { name: safeName(String(r.column_name)), type: rule && m ? rule[1](m) : "STRING", ...(rule ? {} : { comment: `DuckDB type ${duck}` }) };
     });
   } catch (e) {
-    throw new ValidationError([{ path: "path", message: `cannot read Parquet at '${input}': ${(e as Error).message.split("\n")[0]}` }]);
+    throw new ValidationError([{ path: "path", message: `cannot read Parquet at '${input}': ${(e as Error).message.split("\n")[0] ?? ""}` }]);
   } finally {
     conn.closeSync();
     instance.closeSync();

@@ -114,7 +114,7 @@ export async function updateMetaTable(ctx: ProjectContext, name: string, input: 
     const [before] = await tx.select({ spec: metaTables.spec }).from(metaTables).where(where).for("update");
     if (!before) throw new NotFoundError("meta-table", name);
     await tx.update(metaTables).set({ ...metaTableRow(ctx.project.id, spec), updatedAt: new Date() }).where(where);
-    const fields = changedFields(before.spec as Record<string, unknown>, spec as Record<string, unknown>);
+    const fields = changedFields(before.spec as Record<string, unknown>, spec);
     await recordAudit(tx, ctx.actor, ctx.project, { action: "metaTable.update", entity: "metaTable", name, details: { fields } });
   });
   return getMetaTable(ctx, name);

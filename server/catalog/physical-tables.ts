@@ -139,7 +139,7 @@ export async function updatePhysicalTable(ctx: ProjectContext, name: string, inp
     const [before] = await tx.select({ spec: physicalTables.spec }).from(physicalTables).where(where).for("update");
     if (!before) throw new NotFoundError("physical table", name);
     await tx.update(physicalTables).set({ ...physicalTableRow(ctx.project.id, connectionId, spec), updatedAt: new Date() }).where(where);
-    const fields = changedFields(before.spec as Record<string, unknown>, spec as Record<string, unknown>);
+    const fields = changedFields(before.spec as Record<string, unknown>, spec);
     await recordAudit(tx, ctx.actor, ctx.project, { action: "physicalTable.update", entity: "physicalTable", name, details: { fields } });
   });
   return getPhysicalTable(ctx, name);

@@ -34,7 +34,7 @@ function summary(d: { version: number; deployedBy: string; deployedAt: Date; rol
   return { version: d.version, deployedBy: d.deployedBy, deployedAt: d.deployedAt, rollbackOf: d.rollbackOf };
 }
 
-function differs(saved: JobSpecParsed, deployed: unknown | undefined): boolean {
+function differs(saved: JobSpecParsed, deployed: unknown): boolean {
   return deployed === undefined || canonicalJson(saved) !== canonicalJson(JobSpec.parse(deployed));
 }
 

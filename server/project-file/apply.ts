@@ -149,7 +149,7 @@ function computePlan(file: ProjectFileParsed, current: Current, sealed: SealedSe
       const before = existing.get(item.name);
       if (!before) changes.push({ action: "create", entity, name: item.name, fields: [] });
       else if (canonicalJson(before.spec) !== canonicalJson(item)) {
-        changes.push({ action: "update", entity, name: item.name, fields: changedFields(before.spec as Record<string, unknown>, item as Record<string, unknown>) });
+        changes.push({ action: "update", entity, name: item.name, fields: changedFields(before.spec as Record<string, unknown>, item) });
       }
     }
   };

@@ -59,7 +59,7 @@ function zodIssue(i: z.core.$ZodIssue, root: unknown): Issue {
   const segments: string[] = [];
   let node: unknown = root;
   for (const key of i.path) {
-    const next: unknown = node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined;
+    const next: unknown = node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined;
     const name = next !== null && typeof next === "object" && typeof (next as { name?: unknown }).name === "string" ? (next as { name: string }).name : undefined;
     segments.push(typeof key === "number" && name ? name : String(key));
     node = next;

@@ -79,6 +79,6 @@ export function bizdateFor(scheduledAt: Date, settings: BizdateSettings): Bizdat
 
 /** Every bizdate from `from` to `to`, both included; an inverted range is a user error. */
 export function bizdateRange(from: Bizdate, to: Bizdate): Bizdate[] {
-  if (to.compare(from) < 0) throw new Error(`The range ends (${to}) before it starts (${from}).`);
+  if (to.compare(from) < 0) throw new Error(`The range ends (${to.toString()}) before it starts (${from.toString()}).`);
   return Array.from({ length: from.daysUntil(to) + 1 }, (_, i) => from.addDays(i));
 }

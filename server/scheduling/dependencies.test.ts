@@ -79,7 +79,7 @@ describe("backfill plans", () => {
   it("covers the range with downstream jobs after their upstream each day", () => {
     const plan = backfillPlan(
       { job: "orders", from: Bizdate.parse("20240228"), to: Bizdate.parse("20240301"), downstream: true }, jobs,
-    ).map((s) => `${s.job}@${s.bizdate}`);
+    ).map((s) => `${s.job}@${s.bizdate.toString()}`);
     expect(plan).toEqual([
       "orders@20240228", "report@20240228", "retention@20240228",
       "orders@20240229", "report@20240229", "retention@20240229",

@@ -573,7 +573,7 @@ class Analyzer {
     if (block.relations.some((r) => r.open)) return fallback;
     const name = parts[parts.length === 1 ? 0 : 1] ?? "";
     if (name.toLowerCase() === MODE_COLUMN) {
-      const single = block.relations.filter((r) => r.singleSource && r.ref).map((r) => `'${r.ref?.meta.name}'`);
+      const single = block.relations.filter((r) => r.singleSource && r.ref).map((r) => `'${r.ref?.meta.name ?? ""}'`);
       this.issue(at, single.length
         ? `'${MODE_COLUMN}' exists only on mixed meta-tables; ${single.join(", ")} ${single.length > 1 ? "are" : "is"} single-source`
         : `'${MODE_COLUMN}' exists only on mixed meta-tables, and none is in scope here`);
@@ -638,7 +638,7 @@ function directColumn(n: Node): Node | undefined {
 
 /** `columnName` is also used for names being declared (CTE column lists, aliases); only some are references. */
 function isColumnNameRef(n: Node): boolean {
-  const p = n.parent as Node | null;
+  const p = n.parent;
   if (!p) return false;
   const pk = kind(p);
   return pk === "groupItemDefinition" || pk === "orderItemDefinition" || pk === "partitionByClause" || pk === "selectLiteralColumnName";

@@ -184,7 +184,7 @@ describe("local scripts in DuckDB", { timeout: 120_000 }, () => {
       minutes.set(key, (minutes.get(key) ?? 0) + 1);
     }
     expect(sRows).toHaveLength(minutes.size);
-    for (const r of sRows) expect(Number(r.pv)).toBe(minutes.get(`${String(r.window_start).slice(0, 19)}|${r.coupon_id}`));
+    for (const r of sRows) expect(Number(r.pv)).toBe(minutes.get(`${String(r.window_start).slice(0, 19)}|${String(r.coupon_id)}`));
     s.closeSync(); b.closeSync();
   });
 

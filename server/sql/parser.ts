@@ -48,12 +48,12 @@ export function parseFlinkSql(text: string): ParsedSql {
   const starts = lineStarts(shimmed);
   // Two-stage parsing: SLL is much faster and never accepts invalid input; on an error, LL re-parses
   // to find the real error position and message.
-  let failed = false;
-  const fast = flink().createParser(shimmed, () => { failed = true; });
+  const fastRun = { failed: false }; // an object: the checker cannot see the callback set it
+  const fast = flink().createParser(shimmed, () => { fastRun.failed = true; });
   fast.interpreter.predictionMode = PredictionMode.SLL;
   let tree = fast.program();
   let parser = fast;
-  if (failed) {
+  if (fastRun.failed) {
     parser = flink().createParser(shimmed, (e) => {
       const start = offsetOf(starts, e.startLine, e.startColumn);
       const end = offsetOf(starts, e.endLine, e.endColumn);
@@ -180,7 +180,7 @@ export interface SyntaxSuggestions {
 /** Grammar-level suggestions at a 1-based caret (dt-sql-parser + antlr4-c3). */
 export function syntaxSuggestions(text: string, line: number, column: number): SyntaxSuggestions {
   const s = flink().getSuggestionAtCaretPosition(shim(text).shimmed, { lineNumber: line, column });
-  const contexts = (s?.syntax ?? []).map((x) => String(x.syntaxContextType));
+  const contexts = (s?.syntax ?? []).map((x) => x.syntaxContextType);
   const word = (s?.syntax ?? []).flatMap((x) => x.wordRanges.map((w) => w.text)).join("");
   return { contexts: [...new Set(contexts)], keywords: s?.keywords ?? [], word };
 }

@@ -18,7 +18,7 @@ export const SqlSourceInput = z.object({
   job: Name.optional(),
   sql: z.string().min(1).max(1_000_000).optional(),
   variables: z.record(z.string(), z.string()).optional(),
-}).refine((v) => v.job !== undefined || v.sql !== undefined, { message: "give a saved job's name or the sql of a draft" });
+}).refine((v) => v.job !== undefined || v.sql !== undefined, { error: "give a saved job's name or the sql of a draft" });
 export type SqlSourceInput = z.infer<typeof SqlSourceInput>;
 
 export const TranslateInput = z.object({ source: SqlSourceInput, bizdate: Bizdate });

@@ -75,7 +75,7 @@ export function sortIssues(issues: Issue[]): Issue[] {
 export function dedupe(issues: Issue[]): Issue[] {
   const seen = new Set<string>();
   return sortIssues(issues.filter((i) => {
-    const k = `${i.line}:${i.column}:${i.message}`;
+    const k = `${String(i.line)}:${String(i.column)}:${i.message}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

@@ -36,7 +36,7 @@ function startService(port: number, dataDir: string, databaseUrl?: string): Prom
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", (b: Buffer) => (out += b.toString()));
-    child.on("exit", (code) => reject(new Error(`dev service exited with ${code}: ${out}`)));
+    child.on("exit", (code) => reject(new Error(`dev service exited with ${String(code)}: ${out}`)));
     setTimeout(() => reject(new Error(`dev service did not start in time: ${out}`)), 90_000);
   });
 }
@@ -142,7 +142,7 @@ it("a script using only @temporalio/client and @temporalio/worker runs timers, a
     let stderr = "";
     child.stdout?.on("data", (b: Buffer) => (stdout += b.toString()));
     child.stderr?.on("data", (b: Buffer) => (stderr += b.toString()));
-    child.on("exit", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`standalone script exited ${code}: ${stderr.slice(-2000)}`))));
+    child.on("exit", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`standalone script exited ${String(code)}: ${stderr.slice(-2000)}`))));
   });
   const line = out.trim().split("\n").pop() ?? "";
   const result = JSON.parse(line) as { greeting: string; ticks: number; tickResult: string };

@@ -3,7 +3,6 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancelledFailure,
-  ChildWorkflowFailure,
   TerminatedFailure,
   TimeoutFailure,
   WorkflowExecutionAlreadyStartedError,
@@ -328,4 +327,3 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 15_000): Promi
   throw new Error("condition not met in time");
 }
 
-ChildWorkflowFailure;

@@ -22,7 +22,7 @@ export const authRouter = router({
   users: router({
     list: platformAction("admin").query(({ ctx }) => listUsers(ctx)),
     create: platformAction("admin").input(CreateUserInput).mutation(({ ctx, input }) => createUser(ctx, loginSettings(), input)),
-    setAdmin: platformAction("admin").input(z.object({ email: z.string().email(), isAdmin: z.boolean() }))
+    setAdmin: platformAction("admin").input(z.object({ email: z.email(), isAdmin: z.boolean() }))
       .mutation(({ ctx, input }) => setAdmin(ctx, input.email, input.isAdmin)),
   }),
 });

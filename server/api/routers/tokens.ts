@@ -7,5 +7,5 @@ import { router, signedInProcedure } from "../trpc";
 export const tokensRouter = router({
   list: signedInProcedure.input(z.object({ all: z.boolean().optional() }).optional()).query(({ ctx, input }) => listTokens(ctx, { all: input?.all })),
   create: signedInProcedure.input(CreateTokenInput).mutation(({ ctx, input }) => createToken(ctx, input)),
-  revoke: signedInProcedure.input(z.object({ id: z.string().uuid() })).mutation(({ ctx, input }) => revokeToken(ctx, input.id)),
+  revoke: signedInProcedure.input(z.object({ id: z.uuid() })).mutation(({ ctx, input }) => revokeToken(ctx, input.id)),
 });

@@ -64,8 +64,8 @@ describe("local engine", () => {
     st.aggregation.aggregates.push({ name: "avg", fn: "avg" as never, arg: "amount_cents" });
     const err = await engine.submit({ job: "bad", side: "stream", local: p }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnsupportedJobError);
-    expect(String((err as Error).message)).toMatch(/aggregate avg is not supported/);
-    expect(String((err as Error).message)).toMatch(/needs a primary key \(upsert\)/);
+    expect((err as Error).message).toMatch(/aggregate avg is not supported/);
+    expect((err as Error).message).toMatch(/needs a primary key \(upsert\)/);
     const bad = plan();
     const s2 = bad.statements[0];
     if (!s2) throw new Error("no statement");

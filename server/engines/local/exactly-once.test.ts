@@ -35,7 +35,7 @@ function runChild(configFile: string, killWhen?: (out: string) => boolean, killA
     child.on("error", reject);
     child.on("exit", (code, signal) => {
       if (timer) clearTimeout(timer);
-      if (code !== 0 && signal === null) reject(new Error(`child failed (${code}): ${err}`));
+      if (code !== 0 && signal === null) reject(new Error(`child failed (${String(code)}): ${err}`));
       else resolve({ code, signal, out });
     });
   });
@@ -56,7 +56,7 @@ describe("exactly-once under kill -9", () => {
       const pglite = await PGlite.create();
       const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0, maxConnections: 16 });
       await server.start();
-      url = `postgres://postgres@127.0.0.1:${server.getServerConn().split(":").pop()}/postgres`;
+      url = `postgres://postgres@127.0.0.1:${server.getServerConn().split(":").pop() ?? ""}/postgres`;
       stop = async () => { await server.stop(); await pglite.close(); };
     }
     db = pgDatabase(url);

@@ -133,7 +133,7 @@ GROUP BY dt, coupon_id;`,
     s.close();
     expect(got.length).toBeGreaterThan(1000);
     expect(emitted.reduce((a, b) => a + b, 0)).toBe(got.length); // each window emitted exactly once
-    const norm = (rows: Record<string, unknown>[]) => canon(rows.map((r) => ({ ...r, window_start: new Date(String(r.window_start instanceof Date ? r.window_start.toISOString() : `${String(r.window_start).replace(" ", "T")}Z`)) })), ["window_start", "coupon_id", "pv", "redeemed"]);
+    const norm = (rows: Record<string, unknown>[]) => canon(rows.map((r) => ({ ...r, window_start: new Date(r.window_start instanceof Date ? r.window_start.toISOString() : `${String(r.window_start).replace(" ", "T")}Z`) })), ["window_start", "coupon_id", "pv", "redeemed"]);
     expect(norm(got)).toEqual(norm(expected));
   }, 180_000);
 

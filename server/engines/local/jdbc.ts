@@ -65,7 +65,7 @@ export function postgresUrl(t: BoundTable): string {
   if (!raw) throw new Error(`jdbc table '${t.table.name}' needs the option 'url' (jdbc:postgresql://host:port/database)`);
   const m = /^(?:jdbc:)?postgres(?:ql)?:\/\/(.*)$/i.exec(raw);
   if (!m) throw new Error(`jdbc url '${raw}' of '${t.table.name}' is not a PostgreSQL url; the local engine writes to PostgreSQL only`);
-  const u = new URL(`postgres://${m[1]}`);
+  const u = new URL(`postgres://${m[1]!}`);
   const user = t.options.username;
   const password = t.options.password;
   if (user && !u.username) u.username = encodeURIComponent(user);
@@ -106,8 +106,8 @@ export async function committedBatch(db: SqlDatabase, job: string, sink: string)
 function toText(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) return v.toISOString();
-  if (typeof v === "object") return JSON.stringify(v);
-  return String(v);
+  if (typeof v === "string" || typeof v === "number" || typeof v === "bigint" || typeof v === "boolean") return String(v);
+  return JSON.stringify(v);
 }
 
 export interface WriteOptions {
@@ -136,7 +136,7 @@ export async function writeRows(c: SqlClient, t: BoundTable, columns: string[], 
     data = [...last.values()];
   }
   const list = columns.map(pgIdent).join(", ");
-  const select = columns.map((_, i) => `u.c${i}::${types[i]}`).join(", ");
+  const select = columns.map((_, i) => `u.c${i}::${types[i]!}`).join(", ");
   const unnest = columns.map((_, i) => `$${i + 1}::text[]`).join(", ");
   const alias = columns.map((_, i) => `c${i}`).join(", ");
   let sql = `INSERT INTO ${sinkTableName(t)} (${list}) SELECT ${select} FROM unnest(${unnest}) AS u(${alias})`;

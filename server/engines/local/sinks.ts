@@ -254,7 +254,7 @@ export interface StagedWrite {
   /** Rows of the batch for this sink (a batch without rows is not written at all). */
   rows: number;
   /** Writes the staged batch to the sink; resolves to the rows written (0 when it had them already). */
-  write(): Promise<number>;
+  write: () => Promise<number>;
 }
 
 /** A batch without rows for the sink: nothing to write. */

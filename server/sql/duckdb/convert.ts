@@ -22,7 +22,7 @@ interface Edit { start: number; end: number; text: string }
 export function flinkSelectToDuckdb(flinkSql: string): string {
   return memo(selectCache, flinkSql, () => {
     const parsed = parseFlinkSql(flinkSql);
-    if (parsed.errors.length > 0) throw new LocalTranslationError(`internal: cannot parse for DuckDB: ${parsed.errors[0]?.message}`);
+    if (parsed.errors.length > 0) throw new LocalTranslationError(`internal: cannot parse for DuckDB: ${parsed.errors[0]?.message ?? ""}`);
     return polyglotDuckdb(apply(parsed.text, handRules(parsed, parsed.tree)));
   });
 }
@@ -169,12 +169,12 @@ function functionRule(p: ParsedSql, rw: Rewriter, call: Node, fail: (n: Node, wh
       const fmt = strArg(1);
       const conv = fmt !== undefined ? javaToStrftime(fmt) : undefined;
       if (args.length !== 2 || conv === undefined) fail(call, "DATE_FORMAT with this pattern (use a literal pattern of yyyy MM dd HH mm ss SSS)");
-      return { ...whole, text: `strftime(${asUtcTimestamp(args[0] ?? "")}, '${(conv ?? "").replace(/'/g, "''")}')` };
+      return { ...whole, text: `strftime(${asUtcTimestamp(args[0] ?? "")}, '${conv.replace(/'/g, "''")}')` };
     }
     case "TO_TIMESTAMP_LTZ": {
       const precision = args[1]?.trim() ?? "3";
-      if (precision === "3") return { ...whole, text: `CAST(epoch_ms(CAST(${args[0]} AS BIGINT)) AS TIMESTAMPTZ)` };
-      if (precision === "0") return { ...whole, text: `to_timestamp(CAST(${args[0]} AS BIGINT))` };
+      if (precision === "3") return { ...whole, text: `CAST(epoch_ms(CAST(${args[0] ?? "NULL"} AS BIGINT)) AS TIMESTAMPTZ)` };
+      if (precision === "0") return { ...whole, text: `to_timestamp(CAST(${args[0] ?? "NULL"} AS BIGINT))` };
       return fail(call, `TO_TIMESTAMP_LTZ with precision ${precision}`);
     }
     case "JSON_VALUE": {
@@ -182,13 +182,13 @@ function functionRule(p: ParsedSql, rw: Rewriter, call: Node, fail: (n: Node, wh
       if (args.length !== 2) fail(call, "JSON_VALUE with RETURNING / ON EMPTY / ON ERROR clauses");
       const path = strArg(1);
       if (path === undefined || !/^\$/.test(path)) fail(call, "JSON_VALUE with a path that is not a lax literal path such as '$.a.b'");
-      const j = `(${args[0]})`;
-      return { ...whole, text: `(CASE WHEN json_valid(${j}) AND coalesce(json_type(${j}, ${args[1]}) NOT IN ('OBJECT', 'ARRAY'), false) THEN json_extract_string(${j}, ${args[1]}) END)` };
+      const j = `(${args[0] ?? "NULL"})`;
+      return { ...whole, text: `(CASE WHEN json_valid(${j}) AND coalesce(json_type(${j}, ${args[1] ?? "NULL"}) NOT IN ('OBJECT', 'ARRAY'), false) THEN json_extract_string(${j}, ${args[1] ?? "NULL"}) END)` };
     }
     case "PROCTIME":
       return { ...whole, text: "current_timestamp" };
     case "LISTAGG":
-      return { ...whole, text: `string_agg(${args[0]}, ${args[1] ?? "','"})` };
+      return { ...whole, text: `string_agg(${args[0] ?? "NULL"}, ${args[1] ?? "','"})` };
     case "FLOOR": case "CEIL": case "CEILING": {
       const params = childrenOf(call, "functionParam");
       const second = params[1];

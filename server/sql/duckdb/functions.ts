@@ -87,7 +87,7 @@ function javaReplacement(r: string): string {
       const next = r[++i] ?? "";
       out += next === "\\" ? "\\\\" : next;
     } else if (c === "$" && /[0-9]/.test(r[i + 1] ?? "")) {
-      out += `\\${r[++i]}`;
+      out += `\\${r[++i] ?? ""}`;
     } else {
       out += c;
     }
@@ -101,8 +101,8 @@ export interface CallArgs {
   /** Arguments as DuckDB-ready text. */
   args: string[];
   /** The i-th argument's value when it is a string literal. */
-  literal(i: number): string | undefined;
-  fail(what: string): never;
+  literal: (i: number) => string | undefined;
+  fail: (what: string) => never;
 }
 
 /** The DuckDB text for a rewritten function (name in REWRITTEN, except the ones convert.ts handles itself). */

@@ -7,7 +7,7 @@ import type { InsertInfo, MetaRef } from "../analyze";
 import { ident, sqlString } from "../ddl";
 import { bizdateHours, bizdatePartitionValue, bizdatePartitions, partitionLogicalColumn, refPartitions, union, type PartitionSet } from "../partitions";
 import { substituteVariables, type Mode } from "../variables";
-import { hasToken, span, type Node } from "../tree";
+import { hasToken, span } from "../tree";
 import type { CompiledSide } from "../validate";
 
 // What the stream, batch and hybrid translations share: text edits over the user's script (which keep
@@ -119,7 +119,7 @@ function warnDefaultPartition(ctx: TranslateContext, compiled: CompiledSide, ref
   const at = compiled.sub.map.position(ref.start);
   const how = logical
     ? `add a predicate such as ${logical} = '\${bizdate}' (or a range)`
-    : `map a logical column to '${table.partition?.column}' to filter it`;
+    : `map a logical column to '${table.partition?.column ?? ""}' to filter it`;
   ctx.warnings.push({
     path: ctx.path, ...at,
     message: `the batch job reads only the bizdate partition of '${table.name}' for '${ref.meta.name}': the query does not bound its partition column; ${how} or set batch.partitions to make this explicit`,
@@ -244,11 +244,11 @@ export function statementSetEdits(compiled: CompiledSide): Edit[] {
   if (stmts.slice(firstIdx, lastIdx + 1).some((s) => s.kind !== "insert")) return [];
   const edits: Edit[] = [{ start: inserts[0]?.start ?? 0, end: inserts[0]?.start ?? 0, text: "EXECUTE STATEMENT SET\nBEGIN\n" }];
   for (const s of inserts) {
-    const single = s.node.parent as Node | null;
+    const single = s.node.parent;
     if (!single || !hasToken(single, ";")) edits.push({ start: s.end, end: s.end, text: ";" });
   }
   const last = inserts[inserts.length - 1];
-  const lastSingle = last?.node.parent as Node | null | undefined;
+  const lastSingle = last?.node.parent;
   const end = lastSingle ? span(lastSingle).end : last?.end ?? 0;
   edits.push({ start: end, end, text: "\nEND;" });
   return edits;

@@ -108,7 +108,7 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
   }
   const select = [
     ...keys.map((k) => `${k.duck} AS ${k.column}`),
-    ...aggregates.flatMap((a, i) => (a.column !== null ? [`${argDuck[i]} AS ${a.column}`] : [])),
+    ...aggregates.flatMap((a, i) => (a.column !== null ? [`${argDuck[i]!} AS ${a.column}`] : [])),
   ];
   if (select.length === 0) select.push("1 AS __one");
   const sel = block.node;

@@ -153,7 +153,6 @@ export function sourceRelationSql(t: LocalTable, from: string): string {
 }
 
 function localScript(ctx: TranslateContext, compiled: CompiledSide, mode: Side): LocalScript {
-  const src = compiled.parsed.text;
   const metas = [...new Map(compiled.analysis.metaRefs.map((r) => [r.meta.name, r.meta])).values()];
   const ddlName = ddlNamer(metas.map((m) => m.name));
   const partitions = mode === "batch" ? batchPartitions(ctx, compiled) : undefined;

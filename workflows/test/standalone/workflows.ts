@@ -14,7 +14,7 @@ export async function greeter(name: string): Promise<string> {
   });
   await sleep("200ms");
   await condition(() => word !== undefined);
-  const loud = await shout(`${word} ${name}`);
+  const loud = await shout(`${word ?? ""} ${name}`);
   const child = await executeChild(childGreeter, { args: [loud], workflowId: `${workflowInfo().workflowId}-child` });
   return child;
 }
