@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
 import type { Database } from "../../db/client";
-import type { Actor, ProjectContext, ProjectRef } from "../context";
+import { actorLabel, type Actor, type ProjectContext, type ProjectRef } from "../context";
 import { DomainError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from "../errors";
 import { Name } from "../catalog/schemas";
 import { getProject } from "../projects/projects";
@@ -115,7 +115,8 @@ const accessGuard = t.middleware(async ({ ctx, meta, path, getRawInput, next }) 
     } catch (e) {
       // Callers who may not see every project learn nothing about which projects exist.
       if (e instanceof NotFoundError && (await roleOf(ctx.db, actor, undefined)) !== "admin") {
-        throw new ForbiddenError(`project '${name.data}' does not exist or you are not a member of it`);
+        // Same wording as authorize() uses for an existing project the caller is not a member of.
+        throw new ForbiddenError(`project '${name.data}' does not exist or ${actorLabel(actor)} is not a member of it`);
       }
       throw e;
     }
