@@ -22,6 +22,8 @@ export interface TrpcContext {
   secretBox: SecretBox;
   /** Why credentials that were presented were refused (expired token, ...). */
   unauthenticatedReason?: string;
+  /** Set when the HTTP request comes from another site's page: every mutation is then refused with it. */
+  mutationRefusal?: string;
   /** Tests only (the policy matrix): stop after the access decision, before input parsing and the handler. */
   policyProbe?: boolean;
 }
@@ -87,7 +89,8 @@ const domainErrors = t.middleware(async ({ next }) => {
 
 // The access check of every procedure, before its input is parsed: reads the procedure's policy, resolves
 // the project named in the raw input for project actions, and asks server/auth/authorize.ts. Fails closed.
-const accessGuard = t.middleware(async ({ ctx, meta, path, getRawInput, next }) => {
+const accessGuard = t.middleware(async ({ ctx, meta, path, type, getRawInput, next }) => {
+  if (type === "mutation" && ctx.mutationRefusal) throw new ForbiddenError(ctx.mutationRefusal);
   const policy = meta?.policy;
   if (!policy) {
     throw new ForbiddenError(`procedure '${path}' declares no access policy; build it with projectAction(...), platformAction(...), signedInProcedure or anyoneProcedure (server/api/trpc.ts)`);
