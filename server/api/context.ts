@@ -1,5 +1,6 @@
 import { loadMasterKey, SecretBox } from "../catalog/secrets";
 import { callerFromHeaders } from "../auth/request";
+import { crossOriginRefusal } from "../auth/origin";
 import { authSettings } from "../auth/settings";
 import { dataDir, env } from "../env";
 import { runtimeDatabase } from "../runtime";
@@ -14,5 +15,6 @@ export async function createRequestContext(opts?: { req?: Request }): Promise<Tr
   const handle = await runtimeDatabase();
   box ??= new SecretBox(loadMasterKey({ configuredKey: env().TANDEM_SECRET_KEY, dataDir: dataDir() }));
   const caller = await callerFromHeaders(handle.db, authSettings(), opts?.req?.headers);
-  return { db: handle.db, actor: caller.actor, unauthenticatedReason: caller.unauthenticatedReason, secretBox: box };
+  const mutationRefusal = opts?.req ? crossOriginRefusal(opts.req.headers, opts.req.url, env().TANDEM_PUBLIC_URL) : undefined;
+  return { db: handle.db, actor: caller.actor, unauthenticatedReason: caller.unauthenticatedReason, secretBox: box, mutationRefusal };
 }

@@ -2,7 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { z } from "zod";
 import type { Database } from "../../db/client";
-import type { Actor, ProjectContext, ProjectRef } from "../context";
+import { actorLabel, type Actor, type ProjectContext, type ProjectRef } from "../context";
 import { describeDatabaseError, DomainError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from "../errors";
 import { Name } from "../catalog/schemas";
 import { getProject } from "../projects/projects";
@@ -22,6 +22,8 @@ export interface TrpcContext {
   secretBox: SecretBox;
   /** Why credentials that were presented were refused (expired token, ...). */
   unauthenticatedReason?: string;
+  /** Set when the HTTP request comes from another site's page: every mutation is then refused with it. */
+  mutationRefusal?: string;
   /** Tests only (the policy matrix): stop after the access decision, before input parsing and the handler. */
   policyProbe?: boolean;
 }
@@ -92,7 +94,8 @@ const domainErrors = t.middleware(async ({ next }) => {
 
 // The access check of every procedure, before its input is parsed: reads the procedure's policy, resolves
 // the project named in the raw input for project actions, and asks server/auth/authorize.ts. Fails closed.
-const accessGuard = t.middleware(async ({ ctx, meta, path, getRawInput, next }) => {
+const accessGuard = t.middleware(async ({ ctx, meta, path, type, getRawInput, next }) => {
+  if (type === "mutation" && ctx.mutationRefusal) throw new ForbiddenError(ctx.mutationRefusal);
   const policy = meta?.policy;
   if (!policy) {
     throw new ForbiddenError(`procedure '${path}' declares no access policy; build it with projectAction(...), platformAction(...), signedInProcedure or anyoneProcedure (server/api/trpc.ts)`);
@@ -120,7 +123,8 @@ const accessGuard = t.middleware(async ({ ctx, meta, path, getRawInput, next }) 
     } catch (e) {
       // Callers who may not see every project learn nothing about which projects exist.
       if (e instanceof NotFoundError && (await roleOf(ctx.db, actor, undefined)) !== "admin") {
-        throw new ForbiddenError(`project '${name.data}' does not exist or you are not a member of it`);
+        // Same wording as authorize() uses for an existing project the caller is not a member of.
+        throw new ForbiddenError(`project '${name.data}' does not exist or ${actorLabel(actor)} is not a member of it`);
       }
       throw e;
     }

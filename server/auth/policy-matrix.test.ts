@@ -125,6 +125,20 @@ describe("policy matrix over every procedure", () => {
     expect(await probe(viewer, "catalog.tables.list", "no_such_project_anywhere")).toBe("FORBIDDEN");
   });
 
+  it("gives a non-admin the same code and message for a missing project and one they are not a member of", async () => {
+    const outsider = callers.find((c) => c.role === "outsider")?.actor;
+    const refusal = async (project: string) => {
+      const caller = createCallerFactory(appRouter)({ db: handle.db, actor: outsider, secretBox: box });
+      const e: unknown = await caller.catalog.tables.list({ project }).then(() => undefined, (err: unknown) => err);
+      expect(e).toBeInstanceOf(TRPCError);
+      const { code, message } = e as TRPCError;
+      return { code, message: message.replace(`'${project}'`, "'<project>'") };
+    };
+    const missing = await refusal("no_such_project_anywhere");
+    expect(missing.code).toBe("FORBIDDEN");
+    expect(await refusal(home.name)).toEqual(missing);
+  });
+
   it("covers every action of the policy table with some role", () => {
     for (const role of ROLES) expect(typeof roleAllows(role, "catalog.read")).toBe("boolean");
     expect(roleAllows("viewer", "job.deploy")).toBe(false);

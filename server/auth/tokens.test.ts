@@ -65,6 +65,19 @@ describe("API tokens", () => {
     await expect(api(await bearer(token)).catalog.tables.list({ project: home.name })).resolves.toBeDefined();
   });
 
+  it("cannot mint a token that outlives them, and say both expiry dates", async () => {
+    const owner = await testUser(handle.db, { roles: [[home, "owner"]] });
+    const { token, view } = await createToken({ db: handle.db, actor: owner }, { name: "one-day", project: home.name, role: "editor", expiresInDays: 1 });
+    const parent = (await bearer(token)).actor;
+    if (!parent) throw new Error("the new token did not verify");
+    const refused = createToken({ db: handle.db, actor: parent }, { name: "ninety-days", project: home.name, role: "viewer", expiresInDays: 90 });
+    await expect(refused).rejects.toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining(view.expiresAt.toISOString()) });
+    await expect(refused).rejects.toThrow(/expiring \d{4}-.*may not outlive/);
+    const rows = await handle.db.select().from(apiTokens).where(eq(apiTokens.name, "ninety-days"));
+    expect(rows).toEqual([]);
+    await expect(createToken({ db: handle.db, actor: parent }, { name: "same-day", project: home.name, role: "viewer", expiresInDays: 1 }, { now: view.createdAt })).resolves.toMatchObject({ view: { name: "same-day" } });
+  });
+
   it("expire", async () => {
     const editor = await testUser(handle.db, { roles: [[home, "editor"]] });
     const now = new Date();

@@ -82,6 +82,14 @@ export async function createToken(
 
   const token = `${TOKEN_PREFIX}${crypto.randomBytes(32).toString("base64url")}`;
   const expiresAt = new Date(now.getTime() + q.expiresInDays * 86_400_000);
+  if (ctx.actor.kind === "apiToken") {
+    // A token may not mint a token that outlives it, or one short-lived leak would become a long one.
+    const [parent] = await ctx.db.select({ expiresAt: apiTokens.expiresAt }).from(apiTokens).where(eq(apiTokens.id, ctx.actor.tokenId));
+    if (!parent) throw new ForbiddenError("the API token that makes this request no longer exists");
+    if (expiresAt > parent.expiresAt) {
+      throw new ForbiddenError(`cannot create a token expiring ${expiresAt.toISOString()}: the API token making the request expires ${parent.expiresAt.toISOString()}, and a token may not outlive the token that creates it`);
+    }
+  }
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx.insert(apiTokens).values({
       userId, projectId: project?.id ?? null, name: q.name, role: q.role, tokenHash: hashToken(token),
