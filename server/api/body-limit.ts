@@ -11,7 +11,7 @@ export class BodyTooLargeError extends Error {
 }
 
 /** Reads the whole body, stopping (and cancelling the stream) as soon as it passes `limit` bytes. */
-export async function readBodyWithin(req: Request, limit = MAX_REQUEST_BODY_BYTES): Promise<Uint8Array> {
+export async function readBodyWithin(req: Request, limit = MAX_REQUEST_BODY_BYTES): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(req.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > limit) throw new BodyTooLargeError(limit);
   if (!req.body) return new Uint8Array(0);
