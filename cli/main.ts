@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { commands } from "./commands/index";
+import { userMessageOf } from "../server/api/user-message";
 
 // The `tandem` command. Each file in commands/ registers one command (or a small family) on the program;
 // commands/index.ts lists them by hand so the set is visible in one place.
@@ -13,7 +14,7 @@ const program = new Command()
 for (const register of commands) register(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
-  const message = e instanceof Error ? e.message : String(e);
+  const message = userMessageOf(e);
   process.stderr.write(`tandem: ${message}\n`);
   process.exitCode = process.exitCode && process.exitCode !== 0 ? process.exitCode : 1;
 });
