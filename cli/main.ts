@@ -14,7 +14,8 @@ const program = new Command()
 for (const register of commands) register(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
-  const message = userMessageOf(e);
+  // The terminal is what the user reads: the quoted SQL of a database error shows only with TANDEM_DEBUG=1.
+  const message = userMessageOf(e, (line, cause) => { if (process.env.TANDEM_DEBUG) console.error(line, cause); });
   process.stderr.write(`tandem: ${message}\n`);
   process.exitCode = process.exitCode && process.exitCode !== 0 ? process.exitCode : 1;
 });
