@@ -5,6 +5,23 @@ import { isTimeZone } from "../sql/time-zone";
 // catalog stores. One schema per noun; the inferred type shares its name. Cross-object rules (does the
 // mapped column exist? do the sides agree?) live in validate.ts, which reports them with a path.
 
+// Field caps, so one spec cannot hold megabytes that every viewer of a list then downloads, and text
+// Postgres cannot store (NUL, unpaired surrogates) is refused here with the field's name, not in SQL.
+export const FIELD_LIMITS = { shortText: 256, description: 10_000, expression: 10_000, optionValue: 10_000, sql: 1_000_000 } as const;
+ 
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const storableText = (max: number) =>
+  z
+    .string()
+    .max(max, `must be at most ${max.toLocaleString("en-US")} characters`)
+    .refine((s) => !UNSTORABLE.test(s), "must not contain a NUL character or an unpaired surrogate");
+export const Description = storableText(FIELD_LIMITS.description);
+export const ShortText = storableText(FIELD_LIMITS.shortText);
+export const Expression = storableText(FIELD_LIMITS.expression);
+export const OptionText = storableText(FIELD_LIMITS.optionValue);
+export const SqlText = storableText(FIELD_LIMITS.sql);
+const Key = ShortText.min(1, "must not be empty");
+
 export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const Name = z
   .string()
@@ -27,23 +44,23 @@ export type ConnectionType = z.infer<typeof ConnectionType>;
  * `tandem export` writes, so exported files never hold secrets).
  */
 export const SecretValue = z.union([
-  z.string().min(1),
+  OptionText.min(1),
   z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) }).strict(),
   z.object({ stored: z.literal(true) }).strict(),
 ]);
 export type SecretValue = z.infer<typeof SecretValue>;
 
-export const OptionValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+export const OptionValue = z.union([OptionText, z.number(), z.boolean()]).transform(String);
 
 export const ConnectionSpec = z
   .object({
     name: Name,
     type: ConnectionType,
-    description: z.string().default(""),
+    description: Description.default(""),
     /** Options merged into the WITH (...) clause of every table on this connection, e.g. properties.bootstrap.servers. */
-    properties: z.record(z.string(), OptionValue).default({}),
+    properties: z.record(Key, OptionValue).default({}),
     /** Connector options holding credentials, e.g. password; encrypted at rest. */
-    secrets: z.record(z.string(), SecretValue).default({}),
+    secrets: z.record(Key, SecretValue).default({}),
   })
   .strict();
 export type ConnectionSpec = z.input<typeof ConnectionSpec>;
@@ -53,15 +70,15 @@ export const ColumnSpec = z
   .object({
     name: Name,
     /** Flink SQL type, e.g. BIGINT, STRING, DECIMAL(10, 2), TIMESTAMP_LTZ(3). */
-    type: z.string().min(1),
-    comment: z.string().optional(),
+    type: ShortText.min(1),
+    comment: Description.optional(),
   })
   .strict();
 export type ColumnSpec = z.infer<typeof ColumnSpec>;
 
 /** A computed column of a physical table, e.g. `ts AS TO_TIMESTAMP_LTZ(epoch_ms, 3)` or `METADATA FROM 'timestamp'`. */
 export const ComputedColumnSpec = z
-  .object({ name: Name, expr: z.string().min(1), comment: z.string().optional() })
+  .object({ name: Name, expr: Expression.min(1), comment: Description.optional() })
   .strict();
 
 export const WatermarkSpec = z
@@ -89,11 +106,11 @@ export const PhysicalTableSpec = z
     name: Name,
     connection: Name,
     kind: TableKind,
-    description: z.string().default(""),
+    description: Description.default(""),
     columns: z.array(ColumnSpec).min(1, "a table needs at least one column"),
     computedColumns: z.array(ComputedColumnSpec).default([]),
     /** Table-level connector options (WITH clause), e.g. path, format, topic. */
-    options: z.record(z.string(), OptionValue).default({}),
+    options: z.record(Key, OptionValue).default({}),
     watermark: WatermarkSpec.optional(),
     primaryKey: z.array(Name).optional(),
     /** Batch tables only: the partition column and its value format. */
@@ -107,7 +124,7 @@ export type PhysicalTableSpecParsed = z.output<typeof PhysicalTableSpec>;
 export const FieldMapping = z.union([
   Name,
   z.object({ column: Name }).strict(),
-  z.object({ expr: z.string().min(1) }).strict(),
+  z.object({ expr: Expression.min(1) }).strict(),
 ]);
 export type FieldMapping = z.infer<typeof FieldMapping>;
 
@@ -115,24 +132,24 @@ export const BindingSpec = z
   .object({
     table: Name,
     /** logical column -> physical column (or expression over physical columns). */
-    mappings: z.record(z.string(), FieldMapping).default({}),
+    mappings: z.record(Key, FieldMapping).default({}),
     /** logical column -> constant or expression, for columns this side does not have. */
-    virtual: z.record(z.string(), z.string().min(1)).default({}),
+    virtual: z.record(Key, Expression.min(1)).default({}),
   })
   .strict();
 export type BindingSpec = z.input<typeof BindingSpec>;
 export type BindingSpecParsed = z.output<typeof BindingSpec>;
 
 export const LogicalColumnSpec = z
-  .object({ name: Name, type: z.string().min(1), description: z.string().optional() })
+  .object({ name: Name, type: ShortText.min(1), description: Description.optional() })
   .strict();
 export type LogicalColumnSpec = z.infer<typeof LogicalColumnSpec>;
 
 export const MetaTableSpec = z
   .object({
     name: Name,
-    description: z.string().default(""),
-    owner: z.string().default(""),
+    description: Description.default(""),
+    owner: ShortText.default(""),
     columns: z.array(LogicalColumnSpec).min(1, "a meta-table needs at least one column"),
     /** Single-source meta-table: one physical table. */
     source: BindingSpec.optional(),
@@ -161,7 +178,7 @@ export const StreamSettings = z
   .object({
     parallelism: z.number().int().min(1).max(1024).default(1),
     startFrom: z.enum(["earliest", "latest", "timestamp"]).default("latest"),
-    startTimestamp: z.string().optional(),
+    startTimestamp: ShortText.optional(),
     checkpointIntervalMs: z.number().int().min(1000).default(60_000),
   })
   .strict();
@@ -169,12 +186,12 @@ export const StreamSettings = z
 export const BatchSettings = z
   .object({
     /** Cron in croner syntax (5 or 6 fields), evaluated in `timezone`. */
-    cron: z.string().default("0 30 0 * * *"),
-    timezone: z.string().default("UTC"),
+    cron: ShortText.default("0 30 0 * * *"),
+    timezone: ShortText.default("UTC"),
     /** bizdate = scheduled date + offset days; -1 processes yesterday's partition. */
     bizdateOffsetDays: z.number().int().min(-366).max(0).default(-1),
     /** Static partition values, e.g. { region: "cn" }. */
-    partitions: z.record(z.string(), z.string()).default({}),
+    partitions: z.record(Key, OptionText).default({}),
     dependsOn: z.array(Name).default([]),
     sinkRateLimit: z.number().int().positive().optional(),
     retries: z.number().int().min(0).max(20).default(2),
@@ -190,15 +207,15 @@ export const HybridSettings = z
   .strict();
 
 /** An IANA time zone (Asia/Shanghai, America/Los_Angeles), UTC, or a fixed offset such as GMT+08:00. */
-export const TimeZone = z.string().refine(isTimeZone, "must be a time zone such as UTC, Asia/Shanghai or America/Los_Angeles");
+export const TimeZone = z.string().max(256).refine(isTimeZone, "must be a time zone such as UTC, Asia/Shanghai or America/Los_Angeles");
 
 export const JobSpec = z
   .object({
     name: Name,
-    description: z.string().default(""),
+    description: Description.default(""),
     /** DDL-free Flink SQL over meta-tables; may use ${bizdate}, ${mode} and the job's variables. */
-    sql: z.string().min(1, "a job needs SQL"),
-    variables: z.record(z.string(), z.string()).default({}),
+    sql: SqlText.min(1, "a job needs SQL"),
+    variables: z.record(Key, OptionText).default({}),
     /** The session time zone (Flink's table.local-time-zone); defaults to the project's, else UTC. */
     timeZone: TimeZone.optional(),
     stream: StreamSettings.default(StreamSettings.parse({})),
@@ -214,7 +231,7 @@ export const ProjectFile = z
   .object({
     version: z.literal(PROJECT_FILE_VERSION).default(PROJECT_FILE_VERSION),
     project: Name,
-    description: z.string().optional(),
+    description: Description.optional(),
     /** The session time zone of every job that does not set its own. */
     timeZone: TimeZone.optional(),
     connections: z.array(ConnectionSpec).default([]),

@@ -14,17 +14,29 @@ export interface LoadedProjectFile {
   locate(path: string): { line: number; column: number } | undefined;
 }
 
+// A project file is a catalog, not data: 10 MB is far above any real one, and the cap is checked before the
+// YAML parser runs (parsing takes many times the text's size in memory). Aliases are capped for the same reason.
+export const MAX_PROJECT_FILE_BYTES = 10 * 1024 * 1024;
+const MAX_YAML_ALIASES = 100;
+const tooLarge = (sourceName: string, bytes: number) =>
+  new ValidationError([{ path: sourceName, message: `the project file is ${(bytes / 1024 / 1024).toFixed(1)} MB; the limit is ${MAX_PROJECT_FILE_BYTES / 1024 / 1024} MB` }]);
+
 export function readProjectFile(filePath: string): LoadedProjectFile {
   let text: string;
   try {
+    const { size } = fs.statSync(filePath);
+    if (size > MAX_PROJECT_FILE_BYTES) throw tooLarge(filePath, size);
     text = fs.readFileSync(filePath, "utf8");
   } catch (e) {
+    if (e instanceof ValidationError) throw e;
     throw new ValidationError([{ path: filePath, message: `cannot read project file: ${(e as Error).message}` }]);
   }
   return parseProjectFile(text, filePath);
 }
 
 export function parseProjectFile(text: string, sourceName = "project file"): LoadedProjectFile {
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > MAX_PROJECT_FILE_BYTES) throw tooLarge(sourceName, bytes);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -36,7 +48,14 @@ export function parseProjectFile(text: string, sourceName = "project file"): Loa
     );
   }
   const locate = (path: string) => locateIn(doc, lineCounter, path.split("."));
-  const parsed = ProjectFile.safeParse(doc.toJS());
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (e) {
+    // yaml throws a ReferenceError when aliases expand past the cap (a "billion laughs" file).
+    throw new ValidationError([{ path: sourceName, message: `the project file expands too many YAML aliases: ${(e as Error).message}` }]);
+  }
+  const parsed = ProjectFile.safeParse(value);
   if (!parsed.success) {
     const root: unknown = doc.toJS();
     throw new ValidationError(parsed.error.issues.map((i) => withLocation(zodIssue(i, root), locate)));

@@ -38,7 +38,15 @@ export interface ParsedSql {
 function shim(text: string): { shimmed: string; timeUnitCalls: Set<number>; aggregateFilters: Set<number> } {
   const units = shimTimeUnitCalls(text);
   const filters = shimAggregateFilters(units.shimmed);
-  return { shimmed: filters.shimmed, timeUnitCalls: units.positions, aggregateFilters: filters.positions };
+  return { shimmed: inBmp(filters.shimmed), timeUnitCalls: units.positions, aggregateFilters: filters.positions };
+}
+
+// The grammar's char stream counts code points, but Tandem (and Monaco) count UTF-16 units: a character
+// outside the BMP would shift every later offset by one. Two BMP placeholders per astral character keep
+// both counts equal; all text Tandem shows is sliced from the user's text, never from the placeholders.
+const ASTRAL = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
+function inBmp(text: string): string {
+  return text.replace(ASTRAL, "\uE000\uE000");
 }
 
 /** Parses Flink SQL. Never throws on bad SQL: syntax errors come back in `errors`. */

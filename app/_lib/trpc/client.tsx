@@ -8,6 +8,7 @@ import superjson from "superjson";
 import type { AppRouter } from "../../../server/api/root";
 
 // The workbench talks to the server only through this tRPC client (TanStack Query integration).
+// Every call goes by POST: query inputs such as long SQL drafts would overflow a URL (HTTP 431).
 
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
@@ -17,7 +18,7 @@ function makeQueryClient() {
 
 export function TrpcProviders({ children }: { children: ReactNode }) {
   const [queryClient] = useState(makeQueryClient);
-  const [trpcClient] = useState(() => createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "/api/trpc", transformer: superjson })] }));
+  const [trpcClient] = useState(() => createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "/api/trpc", transformer: superjson, methodOverride: "POST" })] }));
   return (
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
