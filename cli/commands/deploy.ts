@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { authorize } from "../../server/auth/authorize";
 import { deployJob, listDeployments, rollbackJob, type Deployment } from "../../server/jobs/deployments";
 import { getProject } from "../../server/projects/projects";
@@ -19,7 +19,7 @@ export function registerDeploy(program: Command): void {
     .requiredOption("-p, --project <name>", "the job's project")
     .requiredOption("--job <name>", "the job")
     .option("--note <text>", "why, for the history and the audit trail", "")
-    .option("--rollback-to <version>", "deploy this earlier version's spec again (as a new version)", (v) => Number(v))
+    .option("--rollback-to <version>", "deploy this earlier version's spec again (as a new version)", parseVersion)
     .option("--history", "list the job's deployments instead, newest first")
     .option("--json", "print JSON")
     .action(async (opts: { project: string; job: string; note: string; rollbackTo?: number; history?: boolean; json?: boolean }) => {
@@ -41,4 +41,10 @@ export function registerDeploy(program: Command): void {
         process.stdout.write(`${line(d)}\n`);
       });
     });
+}
+
+/** A version number as the user typed it; anything else is refused with the form it takes. */
+export function parseVersion(text: string): number {
+  if (!/^\s*[1-9][0-9]{0,8}\s*$/.test(text)) throw new InvalidArgumentError(`'${text}' is not a version number: give one such as 3 (see --history).`);
+  return Number(text);
 }

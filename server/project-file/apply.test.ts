@@ -9,7 +9,7 @@ import { canonicalJson } from "../catalog/canonical";
 import { DEMO_PROJECT_FILE } from "../demo/seed";
 import { ValidationError } from "../errors";
 import { getProject } from "../projects/projects";
-import { applyProjectFile } from "./apply";
+import { applyProjectFile, formatPlan } from "./apply";
 import { exportProjectFile, projectFileToYaml } from "./export";
 import { parseProjectFile } from "./load";
 
@@ -48,6 +48,19 @@ describe("tandem apply", () => {
     const second = await applyProjectFile(handle.db, demoFor(project), opts);
     expect(second.projectExists).toBe(true);
     expect(second.changes).toEqual([]);
+  });
+
+  it("a file that only names a new project creates it, and says so truthfully", async () => {
+    const project = uniqueName("apply_empty");
+    const file = parseProjectFile(`project: ${project}\n`).file;
+    const dry = await applyProjectFile(handle.db, file, { ...opts, dryRun: true });
+    expect(formatPlan(dry, true)).toBe(`+ project ${project}\nDry run: would create the empty project '${project}'.`);
+    await expect(getProject(handle.db, project)).rejects.toThrow(/does not exist/);
+    const plan = await applyProjectFile(handle.db, file, opts);
+    expect(formatPlan(plan, false)).toBe(`+ project ${project}\nCreated the empty project '${project}'.`);
+    expect((await getProject(handle.db, project)).name).toBe(project);
+    const again = await applyProjectFile(handle.db, file, opts);
+    expect(formatPlan(again, false)).toBe(`No changes: project '${project}' already matches the file.`);
   });
 
   it("dry run reports changes without writing; updates name the changed fields", async () => {

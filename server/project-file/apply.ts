@@ -57,7 +57,8 @@ export async function applyProjectFile(db: Database, file: ProjectFileParsed, op
     const sealed = resolveSecrets(file.connections, current, opts);
     const plan = computePlan(file, current, sealed, opts.prune ?? false);
     await opts.authorize?.(plan, tx);
-    if (!opts.dryRun && plan.changes.length > 0) await write(tx, file, current, sealed, plan, opts.actor ?? { kind: "system", reason: "apply" });
+    // A file that only names a new project still creates it (an empty project is a change).
+    if (!opts.dryRun && (plan.changes.length > 0 || !plan.projectExists)) await write(tx, file, current, sealed, plan, opts.actor ?? { kind: "system", reason: "apply" });
     return plan;
   }).then(async (plan) => {
     // PGlite runs no autovacuum: after a bulk apply the planner would have no statistics and the trigram
@@ -258,7 +259,8 @@ export function formatPlan(plan: ApplyPlan, dryRun: boolean): string {
     lines.push(`${sign[c.action]} ${c.entity} ${c.name}${c.fields.length ? ` (${c.fields.join(", ")})` : ""}`);
   }
   const counts = (a: Change["action"]) => plan.changes.filter((c) => c.action === a).length;
-  if (plan.changes.length === 0) lines.push(`No changes: project '${plan.project}' already matches the file.`);
+  if (plan.changes.length === 0 && !plan.projectExists) lines.push(dryRun ? `Dry run: would create the empty project '${plan.project}'.` : `Created the empty project '${plan.project}'.`);
+  else if (plan.changes.length === 0) lines.push(`No changes: project '${plan.project}' already matches the file.`);
   else lines.push(`${dryRun ? "Dry run: " : ""}${verb === "would" ? "would create" : "created"} ${counts("create")}, ${dryRun ? "update" : "updated"} ${counts("update")}, ${dryRun ? "delete" : "deleted"} ${counts("delete")}.`);
   if (plan.unmanaged.length) {
     lines.push(`${plan.unmanaged.length} object(s) in the catalog are not in the file and were kept (use --prune to delete them): ` +
