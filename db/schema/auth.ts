@@ -1,4 +1,4 @@
-import { bigint, boolean, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
 import { projects } from "./catalog";
 
 // Authentication and authorization. The first five tables belong to better-auth (its core models: user,
@@ -108,6 +108,11 @@ export const apiTokens = pgTable(
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    /** The token whose request created this one: revoking it revokes this one too. */
+    parentTokenId: uuid("parent_token_id").references((): AnyPgColumn => apiTokens.id, { onDelete: "set null" }),
   },
-  (t) => [uniqueIndex("api_tokens_hash").on(t.tokenHash), index("api_tokens_user").on(t.userId), index("api_tokens_project").on(t.projectId)],
+  (t) => [
+    uniqueIndex("api_tokens_hash").on(t.tokenHash), index("api_tokens_user").on(t.userId), index("api_tokens_project").on(t.projectId),
+    index("api_tokens_parent").on(t.parentTokenId),
+  ],
 );

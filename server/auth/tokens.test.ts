@@ -78,6 +78,24 @@ describe("API tokens", () => {
     await expect(createToken({ db: handle.db, actor: parent }, { name: "same-day", project: home.name, role: "viewer", expiresInDays: 1 }, { now: view.createdAt })).resolves.toMatchObject({ view: { name: "same-day" } });
   });
 
+  it("revoked, take every token they minted with them, down the chain", async () => {
+    const owner = await testUser(handle.db, { roles: [[home, "owner"]] });
+    const root = await createToken({ db: handle.db, actor: owner }, { name: "root", project: home.name, role: "editor", expiresInDays: 30 });
+    const rootActor = (await bearer(root.token)).actor;
+    if (!rootActor) throw new Error("root did not verify");
+    const child = await createToken({ db: handle.db, actor: rootActor }, { name: "child", project: home.name, role: "editor", expiresInDays: 7 });
+    const childActor = (await bearer(child.token)).actor;
+    if (!childActor) throw new Error("child did not verify");
+    const grandchild = await createToken({ db: handle.db, actor: childActor }, { name: "grandchild", project: home.name, role: "viewer", expiresInDays: 1 });
+    const sibling = await createToken({ db: handle.db, actor: owner }, { name: "sibling", project: home.name, role: "viewer", expiresInDays: 1 });
+    await revokeToken({ db: handle.db, actor: owner }, root.view.id);
+    for (const t of [root.token, child.token, grandchild.token]) expect((await bearer(t)).actor).toBeUndefined();
+    // A token the owner made directly is not an heir of the revoked one.
+    expect((await bearer(sibling.token)).actor?.kind).toBe("apiToken");
+    const revoked = await handle.db.select({ name: apiTokens.name, revokedAt: apiTokens.revokedAt }).from(apiTokens).where(eq(apiTokens.parentTokenId, child.view.id));
+    expect(revoked.map((r) => [r.name, r.revokedAt instanceof Date])).toEqual([["grandchild", true]]);
+  });
+
   it("expire", async () => {
     const editor = await testUser(handle.db, { roles: [[home, "editor"]] });
     const now = new Date();

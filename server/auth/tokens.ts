@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { and, desc, eq, isNull, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { apiTokens, authUsers, projects } from "../../db/schema/index";
 import { recordAudit } from "../audit/audit";
@@ -94,6 +94,7 @@ export async function createToken(
     const [row] = await tx.insert(apiTokens).values({
       userId, projectId: project?.id ?? null, name: q.name, role: q.role, tokenHash: hashToken(token),
       prefix: token.slice(0, TOKEN_PREFIX.length + 6), expiresAt, createdAt: now,
+      parentTokenId: ctx.actor.kind === "apiToken" ? ctx.actor.tokenId : null,
     }).returning();
     if (!row) throw new Error("token insert returned no row");
     await recordAudit(tx, ctx.actor, project, { action: "token.create", entity: "token", name: q.name, details: { id: row.id, role: q.role, expiresAt: expiresAt.toISOString() } });
@@ -134,6 +135,18 @@ export async function revokeToken(ctx: ServiceContext, tokenId: string, now = ne
     const [updated] = await tx.update(apiTokens).set({ revokedAt: now }).where(and(eq(apiTokens.id, tokenId), isNull(apiTokens.revokedAt))).returning();
     const [project] = row.projectId ? await tx.select({ id: projects.id, name: projects.name }).from(projects).where(eq(projects.id, row.projectId)) : [];
     if (updated) await recordAudit(tx, ctx.actor, project, { action: "token.revoke", entity: "token", name: row.name, details: { id: row.id } });
+    // Whatever this token minted, and what those minted, goes with it: a leaked token leaves no heirs.
+    const heirs: { id: string; name: string }[] = [];
+    for (let frontier = [tokenId]; frontier.length;) {
+      const children = await tx.select({ id: apiTokens.id, name: apiTokens.name, revokedAt: apiTokens.revokedAt }).from(apiTokens).where(inArray(apiTokens.parentTokenId, frontier));
+      const live = children.filter((c) => c.revokedAt === null);
+      if (live.length) await tx.update(apiTokens).set({ revokedAt: now }).where(inArray(apiTokens.id, live.map((c) => c.id)));
+      heirs.push(...live);
+      frontier = children.map((c) => c.id); // a revoked child's own heirs are still followed
+    }
+    for (const heir of heirs) {
+      await recordAudit(tx, ctx.actor, project, { action: "token.revoke", entity: "token", name: heir.name, details: { id: heir.id, withParent: row.id } });
+    }
     const [owner] = await tx.select({ email: authUsers.email }).from(authUsers).where(eq(authUsers.id, row.userId));
     return toView(updated ?? row, project?.name ?? null, owner?.email ?? row.userId);
   });
