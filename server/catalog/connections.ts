@@ -6,6 +6,7 @@ import { parseWith } from "./parse";
 import { ConnectionSpec, type ConnectionSpecParsed } from "./schemas";
 import { MASK, type SecretBox } from "./secrets";
 import { recordAudit } from "../audit/audit";
+import { listDescription } from "./list-text";
 
 // Connections as the workbench sees them: secrets are always masked, with where they came from.
 
@@ -29,7 +30,7 @@ export function maskSecrets(secrets: Record<string, StoredSecret>): ConnectionVi
 export async function listConnections(ctx: ProjectContext): Promise<ConnectionView[]> {
   const rows = await ctx.db
     .select({
-      id: connections.id, name: connections.name, type: connections.type, description: connections.description,
+      id: connections.id, name: connections.name, type: connections.type, description: listDescription(connections.description),
       properties: connections.properties, secrets: connections.secrets, updatedAt: connections.updatedAt, tableCount: count(physicalTables.id),
     })
     .from(connections)

@@ -9,6 +9,7 @@ import { ConnectionSpec, MetaTableSpec, PhysicalTableSpec, type MetaTableSpecPar
 import { validateMetaTable } from "./validate";
 import { recordAudit } from "../audit/audit";
 import { changedFields } from "./canonical";
+import { shortDescription } from "./list-text";
 
 export const ListMetaTablesInput = z.object({
   page: z.number().int().min(0).default(0),
@@ -45,7 +46,7 @@ export async function listMetaTables(ctx: ProjectContext, rawInput: ListMetaTabl
     rows: rows.map((r) => {
       const spec = MetaTableSpec.parse(r.spec);
       return {
-        id: r.id, name: r.name, kind: r.kind, description: r.description, owner: r.owner, updatedAt: r.updatedAt,
+        id: r.id, name: r.name, kind: r.kind, description: shortDescription(r.description), owner: r.owner, updatedAt: r.updatedAt,
         columnCount: spec.columns.length,
         streamTable: spec.stream?.table ?? null, batchTable: spec.batch?.table ?? null, sourceTable: spec.source?.table ?? null,
       };

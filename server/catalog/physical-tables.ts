@@ -9,6 +9,7 @@ import { ConnectionSpec, PhysicalTableSpec, type PhysicalTableSpecParsed } from 
 import { validatePhysicalTable } from "./validate";
 import { recordAudit } from "../audit/audit";
 import { changedFields } from "./canonical";
+import { listDescription } from "./list-text";
 
 export const ListTablesInput = z.object({
   page: z.number().int().min(0).default(0),
@@ -54,7 +55,7 @@ export async function listPhysicalTables(ctx: ProjectContext, rawInput: ListTabl
     ctx.db
       .select({
         id: physicalTables.id, name: physicalTables.name, kind: physicalTables.kind, connection: connections.name,
-        connectionType: connections.type, description: physicalTables.description, columnCount: physicalTables.columnCount,
+        connectionType: connections.type, description: listDescription(physicalTables.description), columnCount: physicalTables.columnCount,
         partitioned: physicalTables.partitioned, updatedAt: physicalTables.updatedAt,
       })
       .from(physicalTables)
