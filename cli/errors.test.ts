@@ -24,5 +24,6 @@ describe("userMessage", () => {
     expect(userMessage(new Error("project 'p' does not exist"))).toBe("project 'p' does not exist");
     const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
     expect(userMessage(new Error("Failed query: select 1", { cause: refused }))).toMatch(/connection to Tandem's database was lost/);
+    expect(userMessage(new Error("Connection terminated unexpectedly"))).toMatch(/connection to Tandem's database was lost/);
   });
 });

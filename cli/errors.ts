@@ -16,6 +16,12 @@ export function userMessage(e: unknown): string {
     }
     cur = c.cause;
   }
+  const lost = /Connection terminated|connection closed|terminating connection/i;
+  for (let cur: unknown = e, depth = 0; cur instanceof Error && depth < 5; depth++, cur = cur.cause) {
+    if (lost.test(cur.message)) {
+      return "The connection to Tandem's database was lost (was `tandem dev` stopped?). Start it again, or set DATABASE_URL, and retry; nothing more was written.";
+    }
+  }
   if (e instanceof Error) {
     // A failed query's message is "Failed query: <sql> params: <values>"; its cause says what went wrong.
     if (e.message.startsWith("Failed query:") && e.cause instanceof Error) return e.cause.message;

@@ -13,8 +13,22 @@ const program = new Command()
 
 for (const register of commands) register(program);
 
-program.parseAsync(process.argv).catch((e: unknown) => {
+/** One sentence on stderr (the stack only at TANDEM_LOG_LEVEL=debug) and a failing exit code. */
+function report(e: unknown): void {
   process.stderr.write(`tandem: ${userMessage(e)}\n`);
   if (debugLogging() && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
   process.exitCode = process.exitCode && process.exitCode !== 0 ? process.exitCode : 1;
+}
+
+// A database socket that dies under a running command (its `tandem dev` killed) surfaces as an error event
+// outside any await: it gets the same sentence, not a Node stack trace.
+process.on("uncaughtException", (e) => {
+  report(e);
+  process.exit();
 });
+process.on("unhandledRejection", (e) => {
+  report(e);
+  process.exit();
+});
+
+program.parseAsync(process.argv).catch(report);
