@@ -1,33 +1,25 @@
-import crypto from "node:crypto";
-import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../db/client";
-import { openTestDatabase, uniqueName } from "../../db/testing/index";
-import { appRouter } from "../api/root";
-import { createCallerFactory } from "../api/trpc";
-import { DEMO_PROJECT_FILE } from "../demo/seed";
-import { applyProjectFile } from "../project-file/apply";
-import { parseProjectFile } from "../project-file/load";
-import { SecretBox } from "./secrets";
+import { openTestDatabase } from "../../db/testing/index";
+import { applyDemoProject, type DemoProject } from "../testing/demo-project";
 import { LIST_DESCRIPTION_CHARS } from "./list-text";
 
 // A long description is stored whole and shown whole on the detail view, but every list shows only its start.
 
 let handle: DatabaseHandle;
+let demo: DemoProject;
 let project: string;
-const box = new SecretBox(crypto.randomBytes(32));
-const api = () => createCallerFactory(appRouter)({ db: handle.db, actor: { kind: "local" }, secretBox: box });
+const api = () => demo.api();
 
 beforeAll(async () => {
   handle = await openTestDatabase();
-  project = uniqueName("listtext");
   const long = "é".repeat(9_000);
-  const text = fs.readFileSync(DEMO_PROJECT_FILE, "utf8").replace("project: double11", `project: ${project}`);
-  const file = parseProjectFile(text).file;
-  file.physicalTables[0]!.description = long;
-  file.metaTables[0]!.description = long;
-  file.connections[0]!.description = long;
-  await applyProjectFile(handle.db, file, { secretBox: box, readEnv: () => undefined });
+  demo = await applyDemoProject(handle.db, "listtext", (file) => {
+    file.physicalTables[0]!.description = long;
+    file.metaTables[0]!.description = long;
+    file.connections[0]!.description = long;
+  });
+  project = demo.project;
 });
 afterAll(async () => {
   await handle.close();

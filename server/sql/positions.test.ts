@@ -1,14 +1,7 @@
-import crypto from "node:crypto";
-import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../db/client";
-import { openTestDatabase, uniqueName } from "../../db/testing/index";
-import { appRouter } from "../api/root";
-import { createCallerFactory } from "../api/trpc";
-import { SecretBox } from "../catalog/secrets";
-import { DEMO_PROJECT_FILE } from "../demo/seed";
-import { applyProjectFile } from "../project-file/apply";
-import { parseProjectFile } from "../project-file/load";
+import { openTestDatabase } from "../../db/testing/index";
+import { applyDemoProject, type DemoProject } from "../testing/demo-project";
 import { parseFlinkSql } from "./parser";
 import { span, textOf } from "./tree";
 
@@ -16,15 +9,14 @@ import { span, textOf } from "./tree";
 // the BMP; text sliced by those offsets is the user's own text.
 
 let handle: DatabaseHandle;
+let demo: DemoProject;
 let project: string;
-const box = new SecretBox(crypto.randomBytes(32));
-const caller = () => createCallerFactory(appRouter)({ db: handle.db, actor: { kind: "local" }, secretBox: box });
+const caller = () => demo.api();
 
 beforeAll(async () => {
   handle = await openTestDatabase();
-  project = uniqueName("pos");
-  const text = fs.readFileSync(DEMO_PROJECT_FILE, "utf8").replace("project: double11", `project: ${project}`);
-  await applyProjectFile(handle.db, parseProjectFile(text).file, { secretBox: box, readEnv: () => undefined });
+  demo = await applyDemoProject(handle.db, "pos");
+  project = demo.project;
 }, 60_000);
 afterAll(async () => { await handle?.close(); });
 

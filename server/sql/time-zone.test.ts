@@ -1,23 +1,13 @@
-import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ValidationError, type Issue } from "../errors";
-import { DEMO_PROJECT_FILE } from "../demo/seed";
+import { DEMO_FILE_TEXT, projectFileIssues } from "../testing/demo-project";
 import { parseProjectFile } from "../project-file/load";
 import { translate } from "./__golden__/helpers";
 import { isTimeZone, isUtc } from "./time-zone";
 
 const SQL = "INSERT INTO ads_channel_total SELECT channel, COUNT(*) FROM mix_user_events WHERE ds = '${bizdate_nodash}' GROUP BY channel;";
-const demo = fs.readFileSync(DEMO_PROJECT_FILE, "utf8");
+const demo = DEMO_FILE_TEXT;
 
-function projectIssues(text: string): Issue[] {
-  try {
-    parseProjectFile(text);
-  } catch (e) {
-    if (e instanceof ValidationError) return e.issues;
-    throw e;
-  }
-  return [];
-}
+const projectIssues = projectFileIssues;
 
 describe("session time zone", () => {
   it("accepts IANA zones and fixed offsets, and rejects anything else", () => {

@@ -1,21 +1,10 @@
-import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ValidationError, type Issue } from "../errors";
-import { DEMO_PROJECT_FILE } from "../demo/seed";
-import { parseProjectFile } from "../project-file/load";
+import { DEMO_FILE_TEXT, projectFileIssues } from "../testing/demo-project";
 import { builtinVariables, substituteVariables, variableClashes } from "./variables";
 
-const demo = fs.readFileSync(DEMO_PROJECT_FILE, "utf8");
+const demo = DEMO_FILE_TEXT;
 
-function projectIssues(text: string): Issue[] {
-  try {
-    parseProjectFile(text);
-  } catch (e) {
-    if (e instanceof ValidationError) return e.issues;
-    throw e;
-  }
-  return [];
-}
+const projectIssues = projectFileIssues;
 
 describe("built-in variables", () => {
   it("offer the bizdate in several formats, across month and year ends", () => {
