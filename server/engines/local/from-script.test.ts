@@ -113,6 +113,37 @@ GROUP BY dt, coupon_id;`,
     }
   }, 180_000);
 
+  it("a scalar call with several arguments over a grouping key (DATE_FORMAT) runs incrementally and equals a recompute", async () => {
+    const formatted = JobSpec.parse({
+      name: "coupon_daily_formatted",
+      sql: `INSERT INTO ads_coupon_daily
+SELECT DATE_FORMAT(event_time, 'yyyy-MM-dd') AS dt, coupon_id, COUNT(*) AS pv, COUNT(DISTINCT user_id) AS uv,
+  COUNT(*) AS redeemed, SUM(amount_cents) AS gmv_cents
+FROM mix_coupon_events
+WHERE __mode = 'stream'
+GROUP BY DATE_FORMAT(event_time, 'yyyy-MM-dd'), coupon_id;`,
+      stream: { startFrom: "earliest" },
+    });
+    const schema = `${pg.schema}_d`;
+    await pg.db.query(`CREATE SCHEMA ${schema}`);
+    try {
+      const env = sinkEnv(dir, pg.db);
+      await drain(inSchemaAll(planLocalJob({ catalog, job: formatted }, "stream", DAY) as LocalStreamJob, schema), dir, env, `formatted-${schema}`);
+      const cols = ["dt", "coupon_id", "pv", "uv", "gmv_cents"];
+      const streamRows = (await pg.db.query(`SELECT * FROM ${schema}.ads_coupon_daily_rt`)).rows;
+      const s = await DuckSession.open();
+      // Independent of Tandem's translation: the day of each event's epoch milliseconds, in UTC.
+      const expected = await s.rows(`SELECT strftime(make_timestamp(ts_ms * 1000), '%Y-%m-%d') AS dt, coupon_id, count(*) AS pv,
+          count(DISTINCT user_id) AS uv, sum(amount_cents) AS gmv_cents
+        FROM read_json(${lit(path.join(topic, "*.jsonl"))}, format = 'newline_delimited') GROUP BY ALL`);
+      s.close();
+      expect(streamRows.length).toBeGreaterThanOrEqual(50);
+      expect(canon(streamRows, cols)).toEqual(canon(expected, cols));
+    } finally {
+      await pg.db.query(`DROP SCHEMA ${schema} CASCADE`);
+    }
+  }, 180_000);
+
   it("tumbling window results: each closed minute once, equal to a recompute", async () => {
     const env = sinkEnv(dir, pg.db);
     const plan = inSchemaAll(planLocalJob({ catalog, job: job("coupon_minutely") }, "stream", DAY) as LocalStreamJob, pg.schema);

@@ -77,12 +77,13 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
       const params = childrenOf(call, "functionParam");
       let arg = params.length === 1 && textOf(src, params[0] as Node).trim() !== "*" ? textOf(src, params[0] as Node) : null;
       let argText = arg === null ? null : duck.text(params[0] as Node);
-      if (params.length > 1) reject(`${fn} with several arguments`, item.node);
       let f: AggregateFunction | undefined;
       if (fn === "COUNT") f = distinct ? "COUNT_DISTINCT" : "COUNT";
       else if (!distinct && (fn === "SUM" || fn === "MIN" || fn === "MAX")) f = fn;
       else if (fn === "AVG") reject("AVG (write SUM(x) and COUNT(x) and divide downstream)", item.node);
       if (f) {
+        // Only aggregates are limited to one argument; a scalar call (DATE_FORMAT(t, 'yyyyMMdd')) is a key below.
+        if (params.length > 1) reject(`${fn} with several arguments`, item.node);
         if (f === "COUNT_DISTINCT" && arg === null) reject("COUNT(DISTINCT *)", item.node);
         if (filtered) {
           // agg(x) FILTER (WHERE c) is agg over CASE WHEN c THEN x END: every one of these skips NULLs.
