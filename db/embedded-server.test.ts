@@ -90,6 +90,24 @@ describe("embedded database server", () => {
     await b.end();
   }, 20_000);
 
+  it("keeps each client's named prepared statements its own, and closes them when the client leaves", async () => {
+    const a = new pg.Client({ connectionString: server.url });
+    const b = new pg.Client({ connectionString: server.url });
+    await a.connect();
+    await b.connect();
+    // The same name with different text and shapes, as two programs that never heard of each other would use.
+    expect((await a.query<{ x: number }>({ name: "q", text: "SELECT $1::int + 1 AS x", values: [1] })).rows).toEqual([{ x: 2 }]);
+    expect((await b.query<{ y: string }>({ name: "q", text: "SELECT $1::text AS y", values: ["z"] })).rows).toEqual([{ y: "z" }]);
+    expect((await a.query<{ x: number }>({ name: "q", text: "SELECT $1::int + 1 AS x", values: [5] })).rows).toEqual([{ x: 6 }]);
+    await a.end();
+    await b.end();
+    const c = new pg.Client({ connectionString: server.url });
+    await c.connect();
+    const left = await c.query<{ n: string }>("SELECT count(*) AS n FROM pg_prepared_statements");
+    expect(Number(left.rows[0]!.n)).toBe(0);
+    await c.end();
+  });
+
   it("admits only clients that present the password of the data folder", async () => {
     const url = new URL(server.url);
     for (const password of ["", "wrong"]) {

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import net from "node:net";
 import type { PGlite } from "@electric-sql/pglite";
+import { closeStatements, scopeNames } from "./wire-names";
 
 // Tandem's Postgres wire-protocol front for one PGlite. PGlite is ONE session, so a client owns it from its
 // first message until PGlite reports ReadyForQuery with status idle: a whole extended-protocol exchange
@@ -125,7 +126,8 @@ interface SharedState {
 
 /** Whether a backend response carries an ErrorResponse of severity PANIC (the backend is gone). */
 function panicked(out: Uint8Array): boolean {
-  return Buffer.from(out).includes("SPANIC\0", 0, "latin1");
+  // A view, not a copy: this runs on every answer.
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength).includes("SPANIC\0", 0, "latin1");
 }
 
 class Connection {
@@ -134,6 +136,10 @@ class Connection {
   private startupPacket: Buffer | undefined;
   private user = "";
   private readonly salt = crypto.randomBytes(4);
+  private static nextId = 1;
+  /** This connection's prefix for named statements and portals in the shared session (wire-names.ts). */
+  private readonly prefix = `tandem_c${Connection.nextId++}_`;
+  private readonly statements = new Set<string>();
   private readonly queue: Buffer[] = [];
   private pumping = false;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -168,7 +174,15 @@ class Connection {
       } else if (this.phase === "password") {
         this.password(message);
       } else if (this.phase === "ready") {
-        this.queue.push(Buffer.from(message));
+        try {
+          this.queue.push(scopeNames(Buffer.from(message), this.prefix, {
+            prepared: (n) => this.statements.add(n),
+            closed: (n) => this.statements.delete(n),
+          }));
+        } catch {
+          this.fail("08P01", "malformed protocol message");
+          return;
+        }
         void this.pump();
       }
     }
@@ -338,6 +352,14 @@ class Connection {
     this.queue.length = 0;
     this.server.forget(this);
     if (wasReady && this.server.lock.holds(this)) await this.resetSession();
+    if (wasReady && this.statements.size && !this.server.restarting) {
+      // Named statements outlive the client in the shared session: close them, or the next client's names collide.
+      await this.server.lock.acquire(this);
+      const { pglite } = this.server;
+      await pglite.runExclusive(() => pglite.execProtocolRaw(closeStatements(this.statements))).catch((e: unknown) => {
+        this.server.log(`could not close a departed client's statements: ${e instanceof Error ? e.message : String(e)}`);
+      });
+    }
     this.server.lock.release(this);
     this.socket.end();
     this.socket.destroy();
