@@ -1,26 +1,21 @@
 import { env } from "../server/env";
-import { describeDatabaseError } from "../server/errors";
+import { causeChain, describeDatabaseError } from "../server/errors";
 
 // What the CLI prints for a failure: one sentence, never a query's SQL text and parameters (a driver error
 // carries both), never a stack trace unless TANDEM_LOG_LEVEL=debug.
 
 const NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH"]);
+const LOST = /Connection terminated|connection closed|terminating connection/i;
 
 export function userMessage(e: unknown): string {
   const database = describeDatabaseError(e);
   if (database) return database;
-  for (let cur: unknown = e, depth = 0; cur && depth < 5; depth++) {
-    const c = cur as { code?: unknown; cause?: unknown };
-    if (typeof c.code === "string" && NETWORK.has(c.code)) {
-      return "The connection to Tandem's database was lost (was `tandem dev` stopped?). Start it again, or set DATABASE_URL, and retry; nothing more was written.";
-    }
-    cur = c.cause;
-  }
-  const lost = /Connection terminated|connection closed|terminating connection/i;
-  for (let cur: unknown = e, depth = 0; cur instanceof Error && depth < 5; depth++, cur = cur.cause) {
-    if (lost.test(cur.message)) {
-      return "The connection to Tandem's database was lost (was `tandem dev` stopped?). Start it again, or set DATABASE_URL, and retry; nothing more was written.";
-    }
+  const connectionLost = causeChain(e).some((c) => {
+    const { code, message } = c as { code?: unknown; message?: unknown };
+    return (typeof code === "string" && NETWORK.has(code)) || (typeof message === "string" && LOST.test(message));
+  });
+  if (connectionLost) {
+    return "The connection to Tandem's database was lost (was `tandem dev` stopped?). Start it again, or set DATABASE_URL, and retry; nothing more was written.";
   }
   if (e instanceof Error) {
     // A failed query's message is "Failed query: <sql> params: <values>"; its cause says what went wrong.

@@ -58,12 +58,17 @@ export function formatIssues(issues: Issue[]): string {
   return issues.length === 1 ? (lines[0] ?? "") : `${issues.length} problems:\n  ${lines.join("\n  ")}`;
 }
 
+/** An error and its causes, outermost first (a few levels: drivers wrap once or twice). */
+export function causeChain(e: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let cur: unknown = e; cur !== undefined && cur !== null && chain.length < 5; cur = (cur as { cause?: unknown }).cause) chain.push(cur);
+  return chain;
+}
+
 /** The Postgres SQLSTATE of a database failure anywhere in an error's cause chain. */
 function sqlState(e: unknown): { code: string; message: string } | undefined {
-  for (let cur: unknown = e, depth = 0; cur && depth < 5; depth++) {
-    const c = cur as { code?: unknown; message?: unknown; cause?: unknown };
+  for (const c of causeChain(e) as { code?: unknown; message?: unknown }[]) {
     if (typeof c.code === "string" && /^[0-9A-Z]{5}$/.test(c.code) && typeof c.message === "string") return { code: c.code, message: c.message };
-    cur = c.cause;
   }
   return undefined;
 }
