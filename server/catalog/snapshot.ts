@@ -17,12 +17,11 @@ export async function loadCatalogSnapshot(
   db: Database | Tx,
   project: { id: string; name: string },
 ): Promise<CatalogSnapshot & { jobs: ReadonlyMap<string, JobSpecParsed> }> {
-  const [conns, tables, metas, jobRows] = await Promise.all([
-    db.select().from(connections).where(eq(connections.projectId, project.id)),
-    db.select({ spec: physicalTables.spec }).from(physicalTables).where(eq(physicalTables.projectId, project.id)),
-    db.select({ spec: metaTables.spec }).from(metaTables).where(eq(metaTables.projectId, project.id)),
-    db.select({ spec: jobs.spec }).from(jobs).where(eq(jobs.projectId, project.id)),
-  ]);
+  // One after another: on a transaction (one connection) pg would queue them anyway, with a warning.
+  const conns = await db.select().from(connections).where(eq(connections.projectId, project.id));
+  const tables = await db.select({ spec: physicalTables.spec }).from(physicalTables).where(eq(physicalTables.projectId, project.id));
+  const metas = await db.select({ spec: metaTables.spec }).from(metaTables).where(eq(metaTables.projectId, project.id));
+  const jobRows = await db.select({ spec: jobs.spec }).from(jobs).where(eq(jobs.projectId, project.id));
   return {
     project: project.name,
     connections: new Map(

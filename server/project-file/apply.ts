@@ -76,12 +76,11 @@ async function loadCurrent(tx: Tx, projectName: string): Promise<Current> {
   const [project] = await tx.select({ id: projects.id }).from(projects).where(eq(projects.name, projectName));
   if (!project) return empty;
   const pid = project.id;
-  const [c, p, m, j] = await Promise.all([
-    tx.select().from(connections).where(eq(connections.projectId, pid)),
-    tx.select({ id: physicalTables.id, name: physicalTables.name, spec: physicalTables.spec }).from(physicalTables).where(eq(physicalTables.projectId, pid)),
-    tx.select({ id: metaTables.id, name: metaTables.name, spec: metaTables.spec }).from(metaTables).where(eq(metaTables.projectId, pid)),
-    tx.select({ id: jobs.id, name: jobs.name, spec: jobs.spec }).from(jobs).where(eq(jobs.projectId, pid)),
-  ]);
+  // One after another: on a transaction (one connection) pg would queue them anyway, with a warning.
+  const c = await tx.select().from(connections).where(eq(connections.projectId, pid));
+  const p = await tx.select({ id: physicalTables.id, name: physicalTables.name, spec: physicalTables.spec }).from(physicalTables).where(eq(physicalTables.projectId, pid));
+  const m = await tx.select({ id: metaTables.id, name: metaTables.name, spec: metaTables.spec }).from(metaTables).where(eq(metaTables.projectId, pid));
+  const j = await tx.select({ id: jobs.id, name: jobs.name, spec: jobs.spec }).from(jobs).where(eq(jobs.projectId, pid));
   return {
     projectId: pid,
     connections: new Map(c.map((r) => [r.name, r])),

@@ -11,12 +11,11 @@ import type { ProjectRef } from "../context";
 
 export async function exportProjectFile(db: Database | Tx, project: ProjectRef & { description?: string }): Promise<ProjectFileParsed> {
   const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  const [c, p, m, j] = await Promise.all([
-    db.select().from(connections).where(eq(connections.projectId, project.id)),
-    db.select({ spec: physicalTables.spec }).from(physicalTables).where(eq(physicalTables.projectId, project.id)),
-    db.select({ spec: metaTables.spec }).from(metaTables).where(eq(metaTables.projectId, project.id)),
-    db.select({ spec: jobs.spec }).from(jobs).where(eq(jobs.projectId, project.id)),
-  ]);
+  // One after another: on a transaction (one connection) pg would queue them anyway, with a warning.
+  const c = await db.select().from(connections).where(eq(connections.projectId, project.id));
+  const p = await db.select({ spec: physicalTables.spec }).from(physicalTables).where(eq(physicalTables.projectId, project.id));
+  const m = await db.select({ spec: metaTables.spec }).from(metaTables).where(eq(metaTables.projectId, project.id));
+  const j = await db.select({ spec: jobs.spec }).from(jobs).where(eq(jobs.projectId, project.id));
   return {
     version: PROJECT_FILE_VERSION,
     project: project.name,
