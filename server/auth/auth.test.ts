@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authRateLimits, authUsers } from "../../db/schema/index";
+import { authRateLimits, authSessions, authUsers } from "../../db/schema/index";
 import type { DatabaseHandle } from "../../db/client";
 import { openTestDatabase, uniqueName } from "../../db/testing/index";
 import { SecretBox } from "../catalog/secrets";
@@ -131,6 +131,30 @@ describe("email and password sign-in", () => {
       body: JSON.stringify({ email: "mallory@example.test", password: "mallory-password", name: "m" }),
     }));
     expect(signUp.ok).toBe(false);
+  });
+
+  it("stores session tokens only as hashes: the stored value signs nobody in, and sign-out removes it", async () => {
+    const email = `${uniqueName("hashed").toLowerCase()}@example.test`;
+    const password = "correct horse battery staple";
+    const user = await createUser({ db: handle.db, actor: { kind: "local" } }, settings, { email, password });
+    const res = await signIn(email, password, `10.1.${crypto.randomInt(255)}.${crypto.randomInt(255)}`);
+    expect(res.status).toBe(200);
+    const cookie = cookieOf(res);
+    const [name, value] = cookie.split("=") as [string, string];
+    const token = decodeURIComponent(value).split(".")[0]!;
+    const stored = await handle.db.select({ token: authSessions.token }).from(authSessions).where(eq(authSessions.userId, user.id));
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.token).toBe(`sha256:${crypto.createHash("sha256").update(token).digest("hex")}`);
+
+    // A correctly signed cookie: with the token it is the user; with what the database holds it is nobody.
+    const signed = (v: string) => `${name}=${encodeURIComponent(`${v}.${crypto.createHmac("sha256", settings.secret).update(v).digest("base64")}`)}`;
+    expect((await callerFromHeaders(handle.db, settings, new Headers({ cookie: signed(token) }))).actor).toMatchObject({ kind: "user", email });
+    expect((await callerFromHeaders(handle.db, settings, new Headers({ cookie: signed(stored[0]!.token) }))).actor).toBeUndefined();
+
+    const out = await authFor(handle.db, settings).handler(new Request(`${BASE}/api/auth/sign-out`, { method: "POST", headers: { cookie, origin: BASE } }));
+    expect(out.status).toBe(200);
+    expect(await handle.db.select().from(authSessions).where(eq(authSessions.userId, user.id))).toEqual([]);
+    expect((await callerFromHeaders(handle.db, settings, new Headers({ cookie }))).actor).toBeUndefined();
   });
 
   it("rate-limits brute-force sign-in from one address", async () => {

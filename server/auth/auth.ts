@@ -4,6 +4,7 @@ import { genericOAuth } from "better-auth/plugins/generic-oauth";
 import type { Database } from "../../db/client";
 import { authAccounts, authRateLimits, authSessions, authUsers, authVerifications } from "../../db/schema/index";
 import { accountLockoutHooks } from "./account-lockout";
+import { withHashedSessionTokens } from "./session-tokens";
 import type { AuthSettings } from "./settings";
 
 // Authentication is better-auth over Tandem's database (Drizzle adapter): email + password, OpenID
@@ -19,10 +20,11 @@ export function createAuth(db: Database, settings: Extract<AuthSettings, { mode:
     baseURL: settings.baseURL,
     basePath: "/api/auth",
     secret: settings.secret,
-    database: drizzleAdapter(db, {
+    // Session tokens are hashed at rest (session-tokens.ts).
+    database: withHashedSessionTokens(drizzleAdapter(db, {
       provider: "pg",
       schema: { user: authUsers, session: authSessions, account: authAccounts, verification: authVerifications, rateLimit: authRateLimits },
-    }),
+    })),
     // Accounts are created by admins (CLI or API) or by the first single sign-on; no public sign-up.
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 10 },
     user: { additionalFields: { isAdmin: { type: "boolean", required: false, defaultValue: false, input: false } } },
@@ -43,6 +45,9 @@ export function createAuth(db: Database, settings: Extract<AuthSettings, { mode:
       ipAddress: { ipAddressHeaders: ["x-forwarded-for", "x-real-ip"] },
       useSecureCookies: settings.baseURL.startsWith("https://"),
     },
+    // Both take a session's token, which only its own browser holds (the database keeps hashes); the
+    // workbench offers sign-out and, with a password change, signing out everywhere (/revoke-sessions).
+    disabledPaths: ["/revoke-session", "/revoke-other-sessions"],
     logger: { level: "warn" },
     plugins: settings.oidc
       ? [genericOAuth({
