@@ -98,6 +98,21 @@ export default tseslint.config(
     },
   },
   {
+    // `tandem --help` loads every command's registration: they stay light, the work loads on use (cli/actions).
+    files: ["cli/commands/*.ts", "cli/main.ts"],
+    ignores: ["cli/**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        patterns: [{
+          // server/auth/policy is plain data (the roles), needed for the help text.
+          regex: "/(server/(?!auth/policy$)|db/|workflows/|actions/)|/database$",
+          allowTypeImports: true,
+          message: "A command registers its options only; import its work with `await import(\"../actions/...\")` inside the action.",
+        }],
+      }],
+    },
+  },
+  {
     files: ["**/*.test.ts", "e2e/**/*.ts", "bench/**/*.ts", "workflows/test/**/*.ts"],
     rules: {
       // Tests assert shapes the types already promise, on purpose.

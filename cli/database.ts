@@ -31,8 +31,9 @@ export async function cliActor(db: Database): Promise<Actor> {
   return authSettings().mode === "local" ? { kind: "local" } : { kind: "system", reason: "cli" };
 }
 
-export async function withCliContext<T>(command: string, fn: (ctx: ServiceContext & { secretBox: SecretBox }) => Promise<T>): Promise<T> {
-  const handle = await openCliDatabase(command);
+/** Runs `fn` with the catalog open; `opening` is a connection the command started earlier (see apply). */
+export async function withCliContext<T>(command: string, fn: (ctx: ServiceContext & { secretBox: SecretBox }) => Promise<T>, opening?: Promise<DatabaseHandle>): Promise<T> {
+  const handle = await (opening ?? openCliDatabase(command));
   try {
     return await fn({ db: handle.db, actor: await cliActor(handle.db), secretBox: secretBox() });
   } finally {

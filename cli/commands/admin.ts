@@ -1,34 +1,15 @@
-import crypto from "node:crypto";
 import type { Command } from "commander";
-import { setMember } from "../../server/auth/members";
-import { PROJECT_ROLES } from "../../db/schema/index";
-import { authSettings, type AuthSettings } from "../../server/auth/settings";
-import { createUser } from "../../server/auth/users";
-import { getProject } from "../../server/projects/projects";
-import { withCliContext } from "../database";
+import { ROLES } from "../../server/auth/policy";
 
 // `tandem admin create` makes the first (or another) administrator; `create-user` and `grant` add people and
-// give them a role in a project. They run as the CLI's actor: the operator holding the database, or the
-// admin / owner behind TANDEM_TOKEN.
+// give them a role in a project. The options here; the work in cli/actions/admin.ts, loaded on use.
 
-async function readPassword(fromStdin: boolean): Promise<{ password: string; generated: boolean }> {
-  if (!fromStdin) return { password: crypto.randomBytes(18).toString("base64url"), generated: true };
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
-  return { password: Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, ""), generated: false };
-}
+/** Roles a member can hold in one project (admin is platform-wide, given by `admin create`). */
+const PROJECT_ROLE_NAMES = ROLES.filter((r) => r !== "admin");
 
-/** Password hashing does not use the auth secret, so users can be prepared before login is turned on. */
-function loginSettings(): Extract<AuthSettings, { mode: "login" }> {
-  const s = authSettings();
-  if (s.mode === "login") return s;
-  process.stderr.write("Note: login is off (local single-user mode). This account can sign in once TANDEM_AUTH_SECRET is set.\n");
-  return { mode: "login", secret: crypto.randomBytes(32).toString("base64"), baseURL: "http://localhost" };
-}
-
-function printPassword(email: string, p: { password: string; generated: boolean }): void {
-  if (p.generated) process.stdout.write(`Password for ${email} (shown once; change it after the first sign-in): ${p.password}\n`);
-}
+export interface CreateAdminOptions { email: string; name?: string; passwordStdin?: boolean }
+export interface CreateUserOptions extends CreateAdminOptions { project?: string; role: string }
+export interface GrantOptions { email: string; project: string; role: string }
 
 export function registerAdmin(program: Command): void {
   const admin = program.command("admin").description("Users and administrators (login mode)");
@@ -39,13 +20,8 @@ export function registerAdmin(program: Command): void {
     .requiredOption("--email <email>", "email address, used to sign in")
     .option("--name <name>", "display name")
     .option("--password-stdin", "read the password from standard input (else one is generated and printed once)")
-    .action(async (opts: { email: string; name?: string; passwordStdin?: boolean }) => {
-      const p = await readPassword(opts.passwordStdin ?? false);
-      await withCliContext("admin create", async (ctx) => {
-        const user = await createUser(ctx, loginSettings(), { email: opts.email, name: opts.name, password: p.password, isAdmin: true });
-        process.stdout.write(`Created administrator ${user.email}.\n`);
-        printPassword(user.email, p);
-      });
+    .action(async (opts: CreateAdminOptions) => {
+      await (await import("../actions/admin")).createAdmin(opts);
     });
 
   admin
@@ -55,18 +31,9 @@ export function registerAdmin(program: Command): void {
     .option("--name <name>", "display name")
     .option("--password-stdin", "read the password from standard input (else one is generated and printed once)")
     .option("-p, --project <name>", "project to add the user to")
-    .option("--role <role>", `role in the project: ${PROJECT_ROLES.join(", ")}`, "viewer")
-    .action(async (opts: { email: string; name?: string; passwordStdin?: boolean; project?: string; role: string }) => {
-      const p = await readPassword(opts.passwordStdin ?? false);
-      await withCliContext("admin create-user", async (ctx) => {
-        const user = await createUser(ctx, loginSettings(), { email: opts.email, name: opts.name, password: p.password });
-        process.stdout.write(`Created user ${user.email}.\n`);
-        if (opts.project) {
-          const m = await setMember({ ...ctx, project: await getProject(ctx.db, opts.project) }, { email: user.email, role: opts.role as (typeof PROJECT_ROLES)[number] });
-          process.stdout.write(`${m.email} is ${m.role} in project '${opts.project}'.\n`);
-        }
-        printPassword(user.email, p);
-      });
+    .option("--role <role>", `role in the project: ${PROJECT_ROLE_NAMES.join(", ")}`, "viewer")
+    .action(async (opts: CreateUserOptions) => {
+      await (await import("../actions/admin")).createUserCommand(opts);
     });
 
   admin
@@ -74,11 +41,8 @@ export function registerAdmin(program: Command): void {
     .description("Give a user a role in a project (or change it)")
     .requiredOption("--email <email>", "the user")
     .requiredOption("-p, --project <name>", "the project")
-    .requiredOption("--role <role>", `one of ${PROJECT_ROLES.join(", ")}`)
-    .action(async (opts: { email: string; project: string; role: string }) => {
-      await withCliContext("admin grant", async (ctx) => {
-        const m = await setMember({ ...ctx, project: await getProject(ctx.db, opts.project) }, { email: opts.email, role: opts.role as (typeof PROJECT_ROLES)[number] });
-        process.stdout.write(`${m.email} is ${m.role} in project '${opts.project}'.\n`);
-      });
+    .requiredOption("--role <role>", `one of ${PROJECT_ROLE_NAMES.join(", ")}`)
+    .action(async (opts: GrantOptions) => {
+      await (await import("../actions/admin")).grantRole(opts);
     });
 }

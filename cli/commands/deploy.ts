@@ -1,16 +1,8 @@
 import { InvalidArgumentError, type Command } from "commander";
-import { authorize } from "../../server/auth/authorize";
-import { deployJob, listDeployments, rollbackJob, type Deployment } from "../../server/jobs/deployments";
-import { getProject } from "../../server/projects/projects";
-import { withCliContext } from "../database";
 
-// `tandem deploy --project <p> --job <j> [--note ...] [--rollback-to N] [--history]`: what the workbench's
-// Deploy and Roll back buttons do, for CI pipelines (with an owner's TANDEM_TOKEN). Same policy: job.deploy.
+// `tandem deploy`: the options here; the work in cli/actions/deploy.ts, loaded only when the command runs.
 
-function line(d: Deployment): string {
-  const what = d.rollbackOf === null ? "deployed" : `rolled back to v${d.rollbackOf}`;
-  return `v${d.version}  ${d.deployedAt.toISOString()}  ${d.deployedBy}  ${what}  reads ${d.sources.join(", ") || "-"} -> writes ${d.sinks.join(", ") || "-"}${d.note ? `  "${d.note}"` : ""}`;
-}
+export type DeployOptions = { project: string; job: string; note: string; rollbackTo?: number; history?: boolean; json?: boolean };
 
 export function registerDeploy(program: Command): void {
   program
@@ -22,24 +14,8 @@ export function registerDeploy(program: Command): void {
     .option("--rollback-to <version>", "deploy this earlier version's spec again (as a new version)", parseVersion)
     .option("--history", "list the job's deployments instead, newest first")
     .option("--json", "print JSON")
-    .action(async (opts: { project: string; job: string; note: string; rollbackTo?: number; history?: boolean; json?: boolean }) => {
-      await withCliContext("deploy", async (ctx) => {
-        const project = await getProject(ctx.db, opts.project);
-        const pctx = { ...ctx, project };
-        if (opts.history) {
-          await authorize(ctx.db, ctx.actor, "catalog.read", project);
-          const all = await listDeployments(pctx, opts.job);
-          if (opts.json) return void process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
-          process.stdout.write(all.length === 0 ? `job '${opts.job}' has never been deployed\n` : `${all.map(line).join("\n")}\n`);
-          return;
-        }
-        await authorize(ctx.db, ctx.actor, "job.deploy", project);
-        const d = opts.rollbackTo === undefined
-          ? await deployJob(pctx, { job: opts.job, note: opts.note })
-          : await rollbackJob(pctx, { job: opts.job, toVersion: opts.rollbackTo, note: opts.note });
-        if (opts.json) return void process.stdout.write(`${JSON.stringify(d, null, 2)}\n`);
-        process.stdout.write(`${line(d)}\n`);
-      });
+    .action(async (opts: DeployOptions) => {
+      await (await import("../actions/deploy")).deployCommand(opts);
     });
 }
 

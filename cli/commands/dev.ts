@@ -1,25 +1,8 @@
-import { spawn, spawnSync } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { openDatabase } from "../../db/client";
-import { serveEmbeddedDatabase } from "../../db/embedded-server";
-import { seedDemoIfEmpty } from "../../server/demo/seed";
-import { dataDir, env } from "../../server/env";
-import { startEmbeddedTemporal } from "../../workflows/devserver/index";
-import { registerTemporalDev } from "../../workflows/devserver/registry";
-import { resolveTemporalTarget, type TemporalTarget } from "../../workflows/client";
-import { startWorker } from "../../workflows/worker";
-import { secretBox } from "../database";
 
-// `tandem dev` (and `npm run dev`): the whole workbench on one machine. This process owns the embedded
-// database and serves it on loopback, runs the embedded Temporal service (unless TEMPORAL_ADDRESS names a
-// cluster) and a worker; the Next.js web app runs as a child and connects to both exactly as it would to
-// a real Postgres and a real Temporal cluster in production.
+// `tandem dev`: the options here; the work in cli/actions/dev.ts, loaded only when the command runs.
 
-const LOOPBACK = ["127.0.0.1", "::1", "localhost"];
+export type DevOptions = { port?: number; seed: boolean; web: boolean; worker: boolean; temporalPort?: number; host?: string; prod?: boolean };
 
 export function registerDev(program: Command): void {
   program
@@ -32,87 +15,7 @@ export function registerDev(program: Command): void {
     .option("--temporal-port <port>", "port of the embedded Temporal service (default: any free port)", (v) => Number(v))
     .option("--host <host>", "interface the workbench listens on (default: TANDEM_HOST, else 127.0.0.1)")
     .option("--prod", "serve the production build (`next build` output; built first when missing) instead of next dev")
-    .action(async (opts: { port?: number; seed: boolean; web: boolean; worker: boolean; temporalPort?: number; host?: string; prod?: boolean }) => {
-      const port = opts.port ?? env().PORT;
-      const log = (msg: string) => process.stdout.write(`[tandem] ${msg}\n`);
-      const started = Date.now();
-      let databaseUrl = env().DATABASE_URL;
-      let stopDatabase: () => Promise<void> = () => Promise.resolve();
-      if (!databaseUrl) {
-        const embedded = await serveEmbeddedDatabase(dataDir(), { command: "tandem dev", log: (m) => log(`database: ${m}`) });
-        databaseUrl = embedded.url;
-        stopDatabase = () => embedded.stop();
-        log(`embedded database ${dataDir()} served at 127.0.0.1:${embedded.port}`);
-      }
-      // Migrations and the demo seed run here, before anything else connects.
-      const handle = await openDatabase({ kind: "postgres", url: databaseUrl });
-      if (opts.seed) {
-        const plan = await seedDemoIfEmpty(handle.db, secretBox());
-        if (plan) log(`seeded the demo workspace '${plan.project}' (${plan.changes.length} objects)`);
-      }
-      let target: TemporalTarget | undefined = resolveTemporalTarget();
-      let stopTemporal: () => Promise<void> = () => Promise.resolve();
-      if (!target) {
-        const svc = await startEmbeddedTemporal({ db: handle.db, port: opts.temporalPort ?? 0, log: (level, msg) => level !== "info" && log(`temporal ${level}: ${msg}`) });
-        const unregister = registerTemporalDev(dataDir(), svc.address);
-        target = { address: svc.address, namespace: env().TEMPORAL_NAMESPACE, embedded: true };
-        stopTemporal = async () => { unregister(); await svc.stop(); };
-        log(`embedded Temporal service at ${svc.address}`);
-      }
-      const temporal = target;
-      let stopWorker: () => Promise<void> = () => Promise.resolve();
-      // Assigned once the web app starts, after shutdown() below (which must see it) is defined.
-      // eslint-disable-next-line prefer-const
-      let child: ReturnType<typeof spawn> | undefined;
-      let stopping = false;
-      const shutdown = async (code: number) => {
-        if (stopping) return;
-        stopping = true;
-        child?.kill("SIGTERM");
-        await stopWorker().catch(() => undefined); // shutting down anyway; the worker may already be gone
-        await stopTemporal();
-        await handle.close();
-        await stopDatabase();
-        process.exit(code);
-      };
-      process.on("SIGINT", () => void shutdown(0));
-      process.on("SIGTERM", () => void shutdown(0));
-      if (opts.worker) {
-        // The worker bundles the workflow code first (seconds); the web app does not wait for it.
-        startWorker({ target: temporal })
-          .then((w) => {
-            stopWorker = () => w.stop();
-            log(`worker polling task queue '${w.taskQueue}'`);
-          })
-          .catch((e: unknown) => log(`worker failed to start: ${e instanceof Error ? e.message : String(e)}`));
-      }
-      if (!opts.web) {
-        log(`ready in ${Date.now() - started} ms (no web app)`);
-        return;
-      }
-      const require = createRequire(import.meta.url);
-      const nextBin = require.resolve("next/dist/bin/next");
-      const root = fileURLToPath(new URL("../..", import.meta.url));
-      const host = opts.host ?? env().TANDEM_HOST;
-      if (opts.prod && !fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
-        log("no production build yet: running next build (a minute or two)");
-        const built = spawnSync(process.execPath, [nextBin, "build"], { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-        if (built.status !== 0) {
-          log("next build failed; see its output above");
-          await shutdown(1);
-          return;
-        }
-      }
-      child = spawn(process.execPath, [nextBin, opts.prod ? "start" : "dev", "--port", String(port), "--hostname", host], {
-        cwd: root,
-        stdio: "inherit",
-        env: {
-          ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, TANDEM_DATA_DIR: dataDir(), NEXT_TELEMETRY_DISABLED: "1",
-          // The production build keeps the local single-user mode only while nobody else can reach it.
-          ...(opts.prod && LOOPBACK.includes(host) ? { TANDEM_LOCAL_PRODUCTION: "true" } : {}),
-        },
-      });
-      child.on("exit", (code) => void shutdown(code ?? 0));
-      log(`workbench starting at http://${[...LOOPBACK, "0.0.0.0", "::"].includes(host) ? "localhost" : host}:${port} (services ready in ${Date.now() - started} ms)`);
+    .action(async (opts: DevOptions) => {
+      await (await import("../actions/dev")).startDev(opts);
     });
 }

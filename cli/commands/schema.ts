@@ -1,15 +1,15 @@
-import fs from "node:fs";
 import type { Command } from "commander";
-import { projectFileJsonSchema } from "../../server/project-file/json-schema";
+
+// `tandem schema`: the options here; the work in cli/actions/schema.ts, loaded only when the command runs.
+
+export type SchemaOptions = { output?: string };
 
 export function registerSchema(program: Command): void {
   program
     .command("schema")
     .description("Print the JSON Schema of project files (for editor validation and completion)")
     .option("-o, --output <path>", "write to a file instead of standard output")
-    .action((opts: { output?: string }) => {
-      const text = `${JSON.stringify(projectFileJsonSchema(), null, 2)}\n`;
-      if (opts.output) fs.writeFileSync(opts.output, text);
-      else process.stdout.write(text);
+    .action(async (opts: SchemaOptions) => {
+      (await import("../actions/schema")).schemaCommand(opts);
     });
 }

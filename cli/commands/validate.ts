@@ -1,11 +1,8 @@
 import type { Command } from "commander";
-import { snapshotFromProjectFile } from "../../server/project-file/load";
-import { formatIssues } from "../../server/errors";
-import { validateJob } from "../../server/sql/validate";
-import { loadOrExit } from "./translate";
 
-// `tandem validate -f <project file> [--job <name>] [--json]`: the catalog rules (done by loading the
-// file) and every job's SQL against the catalog, with line and column.
+// `tandem validate`: the options here; the work in cli/actions/validate.ts, loaded only when the command runs.
+
+export type ValidateOptions = { file: string; job?: string; json?: boolean };
 
 export function registerValidate(program: Command): void {
   program
@@ -14,27 +11,7 @@ export function registerValidate(program: Command): void {
     .requiredOption("-f, --file <path>", "project file (YAML or JSON)")
     .option("--job <name>", "validate only this job's SQL")
     .option("--json", "print { ok, jobs: { <name>: issues[] } } as JSON")
-    .action((opts: { file: string; job?: string; json?: boolean }) => {
-      const file = loadOrExit(opts.file);
-      if (!file) return;
-      const catalog = snapshotFromProjectFile(file);
-      const jobs = opts.job ? file.jobs.filter((j) => j.name === opts.job) : file.jobs;
-      if (opts.job && jobs.length === 0) {
-        process.stderr.write(`job '${opts.job}' is not in the project file; jobs: ${file.jobs.map((j) => j.name).join(", ")}\n`);
-        process.exitCode = 1;
-        return;
-      }
-      const results = jobs.map((j) => ({ name: j.name, ...validateJob(catalog, j) }));
-      const ok = results.every((r) => r.ok);
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ ok, jobs: Object.fromEntries(results.map((r) => [r.name, r.issues])) }, null, 2)}\n`);
-      } else {
-        for (const r of results) {
-          const lines = r.issues.map((i) => formatIssues([i]));
-          process.stdout.write(r.ok ? `job ${r.name}: ok\n` : `job ${r.name}: ${r.issues.length} problem${r.issues.length > 1 ? "s" : ""}\n  ${lines.join("\n  ")}\n`);
-        }
-        if (ok) process.stdout.write(`${opts.file}: ${jobs.length} job${jobs.length === 1 ? "" : "s"} valid\n`);
-      }
-      if (!ok) process.exitCode = 1;
+    .action(async (opts: ValidateOptions) => {
+      (await import("../actions/validate")).validateCommand(opts);
     });
 }

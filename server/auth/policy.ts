@@ -6,6 +6,9 @@
 export const ROLES = ["viewer", "editor", "owner", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
+/** The longest an API token may live, in days. */
+export const MAX_TOKEN_DAYS = 366;
+
 export interface ActionRule {
   /** The least role that may perform the action. */
   minRole: Role;

@@ -7,14 +7,14 @@ import type { Actor, ServiceContext } from "../context";
 import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from "../errors";
 import { getProject } from "../projects/projects";
 import { authorize, liveToken, roleOf } from "./authorize";
-import { roleRank, ROLES, type Role } from "./policy";
+import { MAX_TOKEN_DAYS, roleRank, ROLES, type Role } from "./policy";
 
 // API tokens for the CLI and CI: `tdm_` + 256 random bits, shown once, stored as SHA-256. A token belongs
 // to a user, is scoped to one project and a role (or, for admins, to the whole platform as admin), expires,
 // and can be revoked. Every use re-checks revocation, expiry and the user's current role.
 
+export { MAX_TOKEN_DAYS };
 const TOKEN_PREFIX = "tdm_";
-export const MAX_TOKEN_DAYS = 366;
 
 export function hashToken(token: string): string {
   return crypto.createHash("sha256").update(token).digest("hex");
