@@ -4,3 +4,4 @@ export * from "./temporal";
 export * from "./auth";
 export * from "./audit";
 export * from "./deployments";
+export * from "./runs";

@@ -1,0 +1,7 @@
+export {
+  createInstance, failWaiting, finishInstance, getInstance, instanceEventLog, listInstances, rerunInstance, startInstance, stopInstance,
+  type BatchInstance, type CreateInstanceInput, type InstanceEvent, type InstanceOutcome, type InstanceRef, type InstanceTrigger,
+  type ListInstancesInput, type RunMetrics,
+} from "./instances";
+export { listPartitions, markPartitionReady, missingPartitions, type PartitionRecord, type RegistryContext, type ReleasedInstance } from "./partitions";
+export { allowedActions, FINISHED_STATES, INSTANCE_STATES, InvalidTransitionError, isFinished, transition, type InstanceAction, type InstanceState } from "./states";
