@@ -20,6 +20,12 @@ export const jobDeployments = pgTable(
     /** Meta-tables read and written, from the lineage, for the deployment list. */
     sources: jsonb("sources").$type<string[]>().notNull(),
     sinks: jsonb("sinks").$type<string[]>().notNull(),
+    /** The batch script for the deploy day (review only: runs translate the frozen spec for their own bizdate). */
+    batchScript: text("batch_script"),
+    /** The slice of the catalog this version runs (FrozenCatalog); null for versions deployed before it was kept. */
+    catalog: jsonb("catalog"),
+    /** Table and column lineage edges of this version (Lineage). */
+    lineage: jsonb("lineage"),
     note: text("note").notNull().default(""),
     /** The version this one restores, when it is a rollback. */
     rollbackOf: integer("rollback_of"),

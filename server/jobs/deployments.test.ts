@@ -13,6 +13,8 @@ import { DEMO_PROJECT_FILE } from "../demo/seed";
 import { applyProjectFile } from "../project-file/apply";
 import { parseProjectFile } from "../project-file/load";
 import { getProject } from "../projects/projects";
+import { translateJob } from "../sql/translate/index";
+import { getDeployment } from "./deployments";
 
 // Deployments: owners deploy the saved job (validated and translated first), versions count up, a
 // rollback is a new version with the old spec, editors and viewers are refused, every deploy is audited,
@@ -103,6 +105,29 @@ describe("job deployments", () => {
     const refused = api(owner).jobs.deploy({ project: project.name, job: JOB });
     await expect(refused).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/cannot be deployed.*line 2, column \d+:.*coupon_idd/s) });
     expect(await api(viewer).jobs.deployments({ project: project.name, name: JOB })).toHaveLength(before.length);
+  });
+
+  it("a version runs the catalog slice it was deployed with, whatever the catalog says later", async () => {
+    const ctx = { db: handle.db, actor: owner, project };
+    const v1 = await getDeployment(ctx, JOB, 1);
+    expect([...(v1.catalog?.metaTables.keys() ?? [])]).toEqual(["ads_coupon_daily", "mix_coupon_events"]);
+    const tables = [...(v1.catalog?.physicalTables.keys() ?? [])];
+    expect(tables.length).toBeGreaterThanOrEqual(3);
+    expect(JSON.stringify(v1.catalog?.connections.get("demo_serving"))).not.toContain("tandem-demo-password");
+    expect(v1.lineage?.tables).toEqual([expect.objectContaining({ sink: "ads_coupon_daily", sources: ["mix_coupon_events"] })]);
+    expect(v1.batchScript).toContain("INSERT OVERWRITE");
+
+    const [first] = tables;
+    await handle.db.execute(sql`UPDATE physical_tables SET spec = jsonb_set(spec, '{description}', '"edited after the deploy"') WHERE project_id = ${project.id} AND name = ${first}`);
+    const again = await getDeployment(ctx, JOB, 1);
+    expect(again.catalog?.physicalTables.get(first!)?.description).not.toBe("edited after the deploy");
+    // The frozen slice alone translates the version's SQL to the script that was reviewed at deploy.
+    const t = translateJob(again.catalog!, again.spec, { bizdate: again.deployedAt.toISOString().slice(0, 10) });
+    expect(t.errors).toEqual([]);
+    expect(t.stream?.split("\n").filter((l) => !l.includes("password")).join("\n")).toBe(again.streamScript?.split("\n").filter((l) => !l.includes("password")).join("\n"));
+    // The newest version is the default.
+    expect((await getDeployment(ctx, JOB)).version).toBe(3);
+    await expect(getDeployment(ctx, "never_deployed")).rejects.toThrow(/never deployed/);
   });
 
   it("unknown jobs and versions are NOT_FOUND", async () => {

@@ -7,11 +7,14 @@ import { loadCatalogSnapshot } from "../catalog/snapshot";
 import { JobSpec, Name, type CatalogSnapshot, type JobSpecParsed } from "../catalog/schemas";
 import { actorLabel, type ProjectContext } from "../context";
 import { ConflictError, NotFoundError, ValidationError } from "../errors";
+import type { Lineage } from "../sql/lineage";
 import { translateJob } from "../sql/translate/index";
+import { FrozenCatalog, freezeCatalog, thawCatalog } from "./frozen-catalog";
 
 // Deploying a job to production: the job as it is now must validate and translate against the catalog
-// as it is now; its spec is then frozen as the next version of the job's deployment history, with the
-// stream script (secrets masked) for review. A rollback deploys an older version's spec again, checked
+// as it is now; its spec, the slice of the catalog it uses (frozen-catalog.ts) and its lineage are then
+// frozen as the next version of the job's deployment history, with the stream and batch scripts (secrets
+// masked) for review. Instances run a version, so a catalog edit never changes a deployed job silently. A rollback deploys an older version's spec again, checked
 // against today's catalog, as a new version: history is only ever appended to.
 // Who may do this is the policy's `job.deploy` (owners); the audit row commits with the deployment.
 
@@ -44,6 +47,14 @@ export interface Deployment {
 
 type Row = typeof jobDeployments.$inferSelect;
 
+/** A version as an instance runs it: the deployment with its frozen catalog slice and lineage. */
+export interface RunnableDeployment extends Deployment {
+  batchScript: string | null;
+  /** The catalog slice this version runs; null for versions deployed before slices were kept. */
+  catalog: CatalogSnapshot | null;
+  lineage: Lineage | null;
+}
+
 function toDeployment(r: Row): Deployment {
   return {
     version: r.version, job: r.jobName, spec: JobSpec.parse(r.spec), streamScript: r.streamScript,
@@ -62,6 +73,9 @@ function compileForProduction(catalog: CatalogSnapshot, job: JobSpecParsed, now:
   if (t.errors.length > 0) throw new ValidationError(t.errors, `job '${job.name}' cannot be deployed: ${t.errors.length === 1 ? "1 problem" : `${t.errors.length} problems`} in its SQL\n  ${t.errors.map((e) => `${e.line !== undefined ? `line ${e.line}, column ${e.column ?? 1}: ` : ""}${e.message}`).join("\n  ")}`);
   return {
     streamScript: t.stream,
+    batchScript: t.batch,
+    catalog: freezeCatalog(catalog, job, today(now)),
+    lineage: t.lineage,
     sources: [...new Set(t.lineage.tables.flatMap((e) => e.sources))].sort(),
     sinks: [...new Set(t.lineage.tables.map((e) => e.sink))].sort(),
   };
@@ -125,4 +139,15 @@ export async function listDeployments(ctx: ProjectContext, job: string, limit = 
     .where(and(eq(jobDeployments.projectId, ctx.project.id), eq(jobDeployments.jobName, job)))
     .orderBy(desc(jobDeployments.version)).limit(limit);
   return rows.map(toDeployment);
+}
+
+/** The version an instance runs: `version`, or the newest. */
+export async function getDeployment(ctx: ProjectContext, job: string, version?: number): Promise<RunnableDeployment> {
+  const where = and(eq(jobDeployments.projectId, ctx.project.id), eq(jobDeployments.jobName, job), ...(version === undefined ? [] : [eq(jobDeployments.version, version)]));
+  const [row] = await ctx.db.select().from(jobDeployments).where(where).orderBy(desc(jobDeployments.version)).limit(1);
+  if (!row) throw new NotFoundError("deployment", version === undefined ? `of job '${job}' (it was never deployed)` : `${job} v${version}`);
+  return {
+    ...toDeployment(row), batchScript: row.batchScript, lineage: row.lineage as Lineage | null,
+    catalog: row.catalog === null ? null : thawCatalog(FrozenCatalog.parse(row.catalog), ctx.project.name),
+  };
 }
