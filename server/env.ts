@@ -14,6 +14,9 @@ const Env = z.object({
   /** Interface the workbench listens on. Loopback by default: local mode has no login. */
   TANDEM_HOST: z.string().min(1).default("127.0.0.1"),
   TEMPORAL_ADDRESS: z.string().optional(),
+  /** Run deployed jobs on Flink: the SQL Gateway and the JobManager REST endpoints (both), else the local engine. */
+  FLINK_SQL_GATEWAY_URL: z.url().optional(),
+  FLINK_REST_URL: z.url().optional(),
   TEMPORAL_NAMESPACE: z.string().default("default"),
   /** Task queue of Tandem's own workflows and activities. */
   TEMPORAL_TASK_QUEUE: z.string().default("tandem"),

@@ -1,4 +1,3 @@
-import path from "node:path";
 import { openDatabase, resolveSharedDatabaseUrl, type DatabaseHandle } from "../../db/client";
 import { loadCatalogSnapshot } from "../../server/catalog/snapshot";
 import type { CatalogSnapshot, JobSpecParsed } from "../../server/catalog/schemas";
@@ -7,13 +6,13 @@ import { listProjects, getProject } from "../../server/projects/projects";
 import { dataDir, env, environmentVariable } from "../../server/env";
 import { ValidationError } from "../../server/errors";
 import { catalogSecrets, fileSecrets } from "../../server/engines/catalog-secrets";
-import { LocalEngine } from "../../server/engines/local/engine";
-import { planLocalJob, LocalPlanError } from "../../server/engines/local/from-script";
+import type { LocalEngine } from "../../server/engines/local/engine";
+import { createLocalEngine } from "../../server/engines/registry";
+import { runJobSide, submissionFor } from "../../server/engines/run-side";
+import { LocalPlanError } from "../../server/engines/local/from-script";
 import { isEmbeddedUrl, pgDatabase, pgliteDatabase, type SqlDatabase } from "../../server/engines/local/jdbc";
-import { jdbcResolver } from "../../server/engines/local/sinks";
-import { UnsupportedJobError, type EngineJobStatus } from "../../server/engines/engine";
+import { UnsupportedJobError, type EngineJobStatus, type PhysicalJobSubmission } from "../../server/engines/engine";
 import type { SecretLookup } from "../../server/engines/local/bind";
-import type { LocalJob } from "../../server/engines/local/plan";
 import { secretBox } from "../database";
 import type { RunOptions } from "../commands/run";
 
@@ -35,9 +34,9 @@ export async function runJob(opts: RunOptions): Promise<void> {
   const handles: { db?: DatabaseHandle; embedded?: SqlDatabase } = {};
   try {
     const { catalog, job, secret } = await loadJob(opts, handles);
-    let plan: LocalJob;
+    let submission: PhysicalJobSubmission;
     try {
-      plan = planLocalJob({ catalog, job, secret }, side, bizdate);
+      submission = submissionFor("local", { catalog, job, secret, side, bizdate });
     } catch (e) {
       if (e instanceof LocalPlanError) {
         process.stderr.write(`${e.message}\n`);
@@ -46,24 +45,19 @@ export async function runJob(opts: RunOptions): Promise<void> {
       }
       throw e;
     }
-    const needsEmbedded = [...plan.statements.map((s) => s.sink.table)].some((t) => t.connection.type === "jdbc" && isEmbeddedUrl(t));
+    const needsEmbedded = (submission.local?.statements ?? []).some((s) => s.sink.table.connection.type === "jdbc" && isEmbeddedUrl(s.sink.table));
     if (needsEmbedded && !handles.embedded) handles.embedded = await embeddedDatabase(handles);
-    const resolver = jdbcResolver(handles.embedded ? () => handles.embedded as SqlDatabase : undefined);
-    const dir = dataDir();
-    const engine = new LocalEngine({
-      dataDir: dir,
-      env: { baseDir: path.dirname(dir), dataDir: dir, jdbc: (t) => resolver.jdbc(t) },
-      stopWhenIdle: opts.untilIdle,
-    });
+    const embedded = handles.embedded;
+    const local = createLocalEngine({ dataDir: dataDir(), embedded: embedded ? () => embedded : undefined, stopWhenIdle: opts.untilIdle });
+    const engine = local.engine;
     if (opts.reset && side === "stream") engine.resetStreamState(job.name);
     try {
-      const status = await runOnEngine(engine, job.name, side, bizdate, plan, opts);
+      const status = await runOnEngine(engine, submission, opts);
       if (opts.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
       else process.stdout.write(`${summary(status)}\n`);
       if (status.state === "failed") process.exitCode = 1;
     } finally {
-      await engine.close();
-      await resolver.closeAll();
+      await local.close();
     }
   } catch (e) {
     if (e instanceof ValidationError || e instanceof UnsupportedJobError) {
@@ -78,24 +72,24 @@ export async function runJob(opts: RunOptions): Promise<void> {
   }
 }
 
-async function runOnEngine(engine: LocalEngine, job: string, side: "batch" | "stream", bizdate: string, plan: LocalJob, opts: RunOptions): Promise<EngineJobStatus> {
+/** Batch: until it ends. Stream: with a progress line every 2 s, until Ctrl-C (or drained, with --until-idle). */
+async function runOnEngine(engine: LocalEngine, submission: PhysicalJobSubmission, opts: RunOptions): Promise<EngineJobStatus> {
+  if (submission.side === "batch") return runJobSide(engine, submission);
   const started = Date.now();
-  const { id } = await engine.submit({ job, side, bizdate, local: plan });
-  if (side === "batch") return engine.wait(id);
-  process.stderr.write(`stream job '${job}' running (state in ${engine.stateDir(job)})${opts.untilIdle ? "" : "; Ctrl-C stops it, the next run resumes where it stopped"}\n`);
-  const stop = () => { void engine.cancel(id); };
+  process.stderr.write(`stream job '${submission.job}' running (state in ${engine.stateDir(submission.job)})${opts.untilIdle ? "" : "; Ctrl-C stops it, the next run resumes where it stopped"}\n`);
+  const abort = new AbortController();
+  const stop = () => abort.abort();
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  const ticker = setInterval(() => {
-    void engine.status(id).then((s) => {
-      const m = s.metrics;
-      process.stderr.write(`  ${Math.round((Date.now() - started) / 1000)}s  in ${m.rowsIn}  out ${m.rowsOut}  batch ${m.lastCheckpoint?.id ?? 0}  lag ${m.lag ?? 0} ${m.lagUnit ?? ""}  ${m.throughputPerSec ?? 0}/s\n`);
-    });
-  }, 2000);
   try {
-    return await engine.wait(id);
+    return await runJobSide(engine, submission, {
+      signal: abort.signal,
+      onStatus: (s) => {
+        const m = s.metrics;
+        process.stderr.write(`  ${Math.round((Date.now() - started) / 1000)}s  in ${m.rowsIn}  out ${m.rowsOut}  batch ${m.lastCheckpoint?.id ?? 0}  lag ${m.lag ?? 0} ${m.lagUnit ?? ""}  ${m.throughputPerSec ?? 0}/s\n`);
+      },
+    });
   } finally {
-    clearInterval(ticker);
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
   }
