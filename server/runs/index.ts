@@ -5,3 +5,5 @@ export {
 } from "./instances";
 export { listPartitions, markPartitionReady, missingPartitions, type PartitionRecord, type RegistryContext, type ReleasedInstance } from "./partitions";
 export { allowedActions, FINISHED_STATES, INSTANCE_STATES, InvalidTransitionError, isFinished, transition, type InstanceAction, type InstanceState } from "./states";
+export { executeInstance, scheduleInstance, senseUpstream, type RunnerDeps, type ScheduleInstanceInput } from "./runner";
+export { dailyPartitions } from "./io";

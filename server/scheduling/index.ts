@@ -1,5 +1,5 @@
 export { Bizdate, bizdateFor, bizdateRange, type BizdateSettings } from "./bizdate";
-export { partitionKey, partitionKeyText, type PartitionKey } from "./partitions";
+export { partitionKey, partitionKeyText, partitionValue, type PartitionKey } from "./partitions";
 export {
   DependencyCycleError, dependencyOrder, downstreamOf, jobEdges, upstreamPartitions,
   type JobEdge, type ScheduledJob,

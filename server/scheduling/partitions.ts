@@ -14,3 +14,8 @@ export function partitionKey(table: string, bizdate: Bizdate): PartitionKey {
 export function partitionKeyText(key: PartitionKey): string {
   return `${key.table}/${key.partition}`;
 }
+
+/** The value a daily partition column holds for a bizdate, in the table's partition format. */
+export function partitionValue(spec: { format: string }, bizdate: Bizdate): string {
+  return bizdate.format(spec.format === "yyyyMMdd" ? "yyyyMMdd" : "yyyy-MM-dd");
+}

@@ -1,0 +1,119 @@
+import path from "node:path";
+import { asc, desc, eq } from "drizzle-orm";
+import { jobDeployments } from "../../db/schema/index";
+import { loadCatalogSnapshot } from "../catalog/snapshot";
+import type { SecretBox } from "../catalog/secrets";
+import type { CatalogSnapshot } from "../catalog/schemas";
+import type { ProjectContext } from "../context";
+import { catalogSecrets } from "../engines/catalog-secrets";
+import type { EngineJobStatus } from "../engines/engine";
+import { presentOnDisk } from "../engines/local/partition-sensor";
+import type { EngineRegistry } from "../engines/registry";
+import { runJobSide, submissionFor, type RunSideOptions } from "../engines/run-side";
+import { getDeployment, type RunnableDeployment } from "../jobs/deployments";
+import { Bizdate, type PartitionKey } from "../scheduling/index";
+import {
+  createInstance, finishInstance, getInstance, startInstance, stopInstance,
+  type BatchInstance, type InstanceRef, type InstanceTrigger, type RunMetrics,
+} from "./instances";
+import { dailyPartitions } from "./io";
+import { markPartitionReady, type ReleasedInstance } from "./partitions";
+
+// The scheduler's operations on batch instances, for the workflow activities, the CLI and the API alike:
+// create a deployed job's instance for a day (waiting for its upstream partitions), notice external
+// partitions that arrived on disk, and run a queued instance on the engine, publishing its output.
+
+export interface RunnerDeps {
+  engines: EngineRegistry;
+  secretBox: SecretBox;
+  /** Tandem's data folder (relative table paths of the local engine). */
+  dataDir: string;
+}
+
+async function catalogOf(ctx: ProjectContext, d: RunnableDeployment): Promise<CatalogSnapshot> {
+  // Versions deployed before catalogs were frozen run against today's catalog.
+  return d.catalog ?? (await loadCatalogSnapshot(ctx.db, ctx.project));
+}
+
+export interface ScheduleInstanceInput {
+  job: string;
+  bizdate: Bizdate;
+  trigger: InstanceTrigger;
+  scheduledAt: Date;
+  /** The deployment version; the newest by default. */
+  version?: number;
+}
+
+/** The instance of a deployed job for a day, waiting for the daily partitions it reads (idempotent). */
+export async function scheduleInstance(ctx: ProjectContext, input: ScheduleInstanceInput): Promise<BatchInstance> {
+  const d = await getDeployment(ctx, input.job, input.version);
+  const upstream = dailyPartitions(await catalogOf(ctx, d), d.sources, input.bizdate);
+  const { instance } = await createInstance(ctx, { job: input.job, bizdate: input.bizdate, deploymentVersion: d.version, scheduledAt: input.scheduledAt, trigger: input.trigger, upstream });
+  return instance;
+}
+
+/** Physical tables whose partitions a deployed job of the project writes (their producer marks them ready). */
+async function producedTables(ctx: ProjectContext, catalog: CatalogSnapshot): Promise<Set<string>> {
+  const rows = await ctx.db.select({ job: jobDeployments.jobName, sinks: jobDeployments.sinks }).from(jobDeployments)
+    .where(eq(jobDeployments.projectId, ctx.project.id)).orderBy(asc(jobDeployments.jobName), desc(jobDeployments.version));
+  const newest = new Map<string, string[]>();
+  for (const r of rows) if (!newest.has(r.job)) newest.set(r.job, r.sinks);
+  const epoch = Bizdate.parse("19700101");
+  return new Set(dailyPartitions(catalog, [...newest.values()].flat(), epoch).map((k) => k.table));
+}
+
+/**
+ * For a waiting instance: the upstream partitions that no deployed job produces and that are on disk now
+ * are marked ready (by `system:file-sensor`), releasing whatever waits for them.
+ */
+export async function senseUpstream(ctx: ProjectContext, deps: Pick<RunnerDeps, "dataDir">, ref: InstanceRef): Promise<ReleasedInstance[]> {
+  const instance = await getInstance(ctx, ref);
+  if (instance.state !== "waiting") return [];
+  const catalog = await catalogOf(ctx, await getDeployment(ctx, ref.job, instance.deploymentVersion));
+  const produced = await producedTables(ctx, catalog);
+  const external = instance.waitingFor.filter((k) => !produced.has(k.table));
+  const present = presentOnDisk(catalog, external, { baseDir: path.dirname(deps.dataDir), dataDir: deps.dataDir });
+  const sensor = { ...ctx, actor: { kind: "system", reason: "file-sensor" } as const };
+  const released: ReleasedInstance[] = [];
+  for (const key of present) released.push(...(await markPartitionReady(sensor, key)).instances);
+  return released;
+}
+
+function metricsOf(status: EngineJobStatus): RunMetrics {
+  const durationMs = status.endedAt ? Date.parse(status.endedAt) - Date.parse(status.startedAt) : 0;
+  return {
+    rowsIn: status.metrics.rowsIn, rowsOut: status.metrics.rowsOut, durationMs,
+    partitionsRead: (status.metrics.scans ?? []).flatMap((s) => s.partitionsRead.map((p) => `${s.source}/${p}`)),
+    ...(status.error ? { logExcerpt: status.error.slice(0, 2000) } : {}),
+  };
+}
+
+/**
+ * Runs a queued instance (or one left running by a worker that died: the run starts again; the engine
+ * overwrites the output partition atomically, so it holds one copy) and finishes it: succeeded with its
+ * output partitions marked ready, or failed with the engine's error. Returns what the output released.
+ */
+export async function executeInstance(ctx: ProjectContext, deps: RunnerDeps, ref: InstanceRef, opts: RunSideOptions = {}): Promise<{ instance: BatchInstance; released: ReleasedInstance[] }> {
+  let instance = await getInstance(ctx, ref);
+  if (instance.state === "queued") instance = await startInstance(ctx, ref);
+  if (instance.state !== "running") return { instance, released: [] };
+  const d = await getDeployment(ctx, ref.job, instance.deploymentVersion);
+  const catalog = await catalogOf(ctx, d);
+  const engine = deps.engines.engine();
+  let status: EngineJobStatus;
+  try {
+    const submission = submissionFor(engine.kind, { catalog, job: d.spec, secret: await catalogSecrets(ctx.db, ctx.project.id, deps.secretBox), side: "batch", bizdate: ref.bizdate.format("yyyy-MM-dd") });
+    status = await runJobSide(engine, submission, opts);
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    return finishInstance(ctx, ref, { outcome: "failed", error });
+  }
+  if (status.state === "cancelled") return { instance: await stopInstance(ctx, ref, "cancel", "the engine job was cancelled"), released: [] };
+  if (status.state !== "finished") {
+    const missing = status.missingPartitions?.map((m) => `${m.table}/${m.values.join(",")}`);
+    return finishInstance(ctx, ref, { outcome: "failed", error: missing?.length ? `input partitions do not exist: ${missing.join("; ")}` : (status.error ?? `the engine job ended ${status.state}`), metrics: metricsOf(status) });
+  }
+  const outputs: PartitionKey[] = dailyPartitions(catalog, d.sinks, ref.bizdate);
+  const rows = outputs.length === 1 ? status.metrics.rowsOut : null;
+  return finishInstance(ctx, ref, { outcome: "succeeded", metrics: metricsOf(status), output: outputs.map((key) => ({ key, rows })) });
+}
