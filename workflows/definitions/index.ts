@@ -1,8 +1,9 @@
 import { proxyActivities } from "@temporalio/workflow";
 import type { TandemActivities } from "../activities/index";
 
-// Tandem's workflows (deterministic: only @temporalio/workflow and activity types). Batch instances,
-// backfills and stream supervision are added here by their issues; the worker registers this module.
+// Tandem's workflows (deterministic: only @temporalio/workflow and activity types). Backfills and stream
+// supervision are added here by their issues; the worker registers this module.
+export { batchInstance, partitionsReady, type BatchInstanceInput } from "./batch-instance";
 
 const { recordHeartbeat } = proxyActivities<TandemActivities>({
   startToCloseTimeout: "30s",

@@ -1,0 +1,29 @@
+import type { InstanceTrigger, ReleasedInstance } from "./runs/index";
+
+// The one port through which server/ reaches the orchestrator (Temporal). Declared here, implemented in
+// workflows/orchestrator.ts, handed in by whoever composes the process (the tRPC route handler, the CLI,
+// the worker's activities); server/ never imports Temporal.
+
+export interface StartBatchInstance {
+  project: string;
+  job: string;
+  /** yyyyMMdd */
+  bizdate: string;
+  trigger: InstanceTrigger;
+  /** The deployment version; the newest by default. */
+  version?: number;
+}
+
+export interface Orchestrator {
+  /** Starts the instance workflow of a job for a day, or finds the one already running (one per job and day). */
+  startBatchInstance(input: StartBatchInstance): Promise<{ workflowId: string; started: boolean }>;
+  /** Wakes the workflows of instances that partitions just released (or brought closer to release). */
+  notifyReleased(project: string, released: readonly ReleasedInstance[]): Promise<void>;
+  /** Cancels the instance workflow of a job for a day (the instance becomes cancelled). */
+  cancelBatchInstance(project: string, job: string, bizdate: string): Promise<void>;
+}
+
+/** Workflow ids derive from business keys, so one job and day never runs twice at once. */
+export function batchInstanceWorkflowId(project: string, job: string, bizdate: string): string {
+  return `batch/${project}/${job}/${bizdate}`;
+}

@@ -1,0 +1,91 @@
+import { Context } from "@temporalio/activity";
+import type { Database } from "../../db/client";
+import type { SecretBox } from "../../server/catalog/secrets";
+import type { ProjectContext } from "../../server/context";
+import type { EngineRegistry } from "../../server/engines/registry";
+import type { Orchestrator } from "../../server/orchestration";
+import { getProject } from "../../server/projects/projects";
+import {
+  executeInstance, failWaiting, getInstance, isFinished, scheduleInstance, senseUpstream, stopInstance,
+  type InstanceState, type InstanceTrigger,
+} from "../../server/runs/index";
+import { Bizdate, type PartitionKey } from "../../server/scheduling/index";
+
+// The batch instance workflow's activities: each loads the project and calls one server/runs operation as
+// the scheduler (the `system` actor). The engine run heartbeats its progress and stops when Temporal
+// cancels the activity.
+
+export interface SchedulerDeps {
+  db: Database;
+  secretBox: SecretBox;
+  engines: EngineRegistry;
+  dataDir: string;
+  orchestrator: Orchestrator;
+}
+
+export interface InstanceKey {
+  project: string;
+  job: string;
+  /** yyyyMMdd */
+  bizdate: string;
+}
+
+export interface InstanceProgress {
+  state: InstanceState;
+  waitingFor: PartitionKey[];
+  error: string | null;
+}
+
+export function createSchedulerActivities(deps: SchedulerDeps | undefined) {
+  const need = (): SchedulerDeps => {
+    if (!deps) throw new Error("this worker was started without the scheduler's dependencies (database, engines)");
+    return deps;
+  };
+  const context = async (project: string): Promise<ProjectContext> => {
+    const d = need();
+    return { db: d.db, actor: { kind: "system", reason: "scheduler" }, project: await getProject(d.db, project) };
+  };
+  const ref = (k: InstanceKey) => ({ job: k.job, bizdate: Bizdate.parse(k.bizdate) });
+  const progress = (i: { state: InstanceState; waitingFor: PartitionKey[]; error: string | null }): InstanceProgress => ({ state: i.state, waitingFor: i.waitingFor, error: i.error });
+
+  return {
+    async scheduleBatchInstance(input: InstanceKey & { trigger: InstanceTrigger; scheduledAt: string; version?: number }): Promise<InstanceProgress> {
+      const ctx = await context(input.project);
+      return progress(await scheduleInstance(ctx, { ...ref(input), trigger: input.trigger, scheduledAt: new Date(input.scheduledAt), version: input.version }));
+    },
+
+    /** Looks for external partitions on disk, wakes whatever they released, and says where this instance is. */
+    async senseBatchInstance(key: InstanceKey): Promise<InstanceProgress> {
+      const ctx = await context(key.project);
+      const released = await senseUpstream(ctx, { dataDir: need().dataDir }, ref(key));
+      const others = released.filter((r) => !(r.job === key.job && r.bizdate === key.bizdate));
+      if (others.length > 0) await need().orchestrator.notifyReleased(key.project, others);
+      return progress(await getInstance(ctx, ref(key)));
+    },
+
+    async failWaitingBatchInstance(key: InstanceKey): Promise<InstanceProgress> {
+      return progress(await failWaiting(await context(key.project), ref(key)));
+    },
+
+    async runBatchInstance(key: InstanceKey): Promise<InstanceProgress> {
+      const ctx = await context(key.project);
+      const activity = Context.current();
+      const { instance, released } = await executeInstance(ctx, need(), ref(key), {
+        onStatus: (s) => activity.heartbeat({ rowsIn: s.metrics.rowsIn, rowsOut: s.metrics.rowsOut }),
+        signal: activity.cancellationSignal,
+      });
+      if (released.length > 0) await need().orchestrator.notifyReleased(key.project, released);
+      return progress(instance);
+    },
+
+    /** The workflow was cancelled: so is the instance, unless it already finished. */
+    async cancelBatchInstance(key: InstanceKey & { reason: string }): Promise<InstanceProgress> {
+      const ctx = await context(key.project);
+      const current = await getInstance(ctx, ref(key));
+      if (isFinished(current.state)) return progress(current);
+      return progress(await stopInstance(ctx, ref(key), "cancel", key.reason));
+    },
+  };
+}
+
+export type SchedulerActivities = ReturnType<typeof createSchedulerActivities>;

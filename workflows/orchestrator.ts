@@ -1,0 +1,52 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from "@temporalio/client";
+import { batchInstanceWorkflowId, type Orchestrator, type StartBatchInstance } from "../server/orchestration";
+import type { ReleasedInstance } from "../server/runs/index";
+import type { BatchInstanceInput } from "./definitions/batch-instance";
+
+// The Orchestrator port (server/orchestration.ts) on Temporal: batch instances are workflows whose ids
+// are their business keys, woken by a signal when a partition they wait for becomes ready.
+
+export interface TemporalOrchestratorOptions {
+  taskQueue: string;
+  /** Defaults for new instance workflows (tests shorten them). */
+  waitTimeoutMs?: number;
+  pollMs?: number;
+  /** Clock for scheduledAt of manual starts. */
+  now?: () => Date;
+}
+
+export class TemporalOrchestrator implements Orchestrator {
+  constructor(private readonly client: Client, private readonly opts: TemporalOrchestratorOptions) {}
+
+  async startBatchInstance(input: StartBatchInstance): Promise<{ workflowId: string; started: boolean }> {
+    const workflowId = batchInstanceWorkflowId(input.project, input.job, input.bizdate);
+    const args: BatchInstanceInput = {
+      ...input,
+      scheduledAt: (this.opts.now?.() ?? new Date()).toISOString(),
+      ...(this.opts.waitTimeoutMs === undefined ? {} : { waitTimeoutMs: this.opts.waitTimeoutMs }),
+      ...(this.opts.pollMs === undefined ? {} : { pollMs: this.opts.pollMs }),
+    };
+    try {
+      await this.client.workflow.start("batchInstance", { taskQueue: this.opts.taskQueue, workflowId, args: [args] });
+      return { workflowId, started: true };
+    } catch (e) {
+      if (e instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
+      throw e;
+    }
+  }
+
+  async notifyReleased(project: string, released: readonly ReleasedInstance[]): Promise<void> {
+    for (const r of released) {
+      try {
+        await this.client.workflow.getHandle(batchInstanceWorkflowId(project, r.job, r.bizdate)).signal("partitionsReady");
+      } catch (e) {
+        // No workflow waits for it (created by hand, or closed): the next start or sensor pass finds it ready.
+        if (!(e instanceof WorkflowNotFoundError)) throw e;
+      }
+    }
+  }
+
+  async cancelBatchInstance(project: string, job: string, bizdate: string): Promise<void> {
+    await this.client.workflow.getHandle(batchInstanceWorkflowId(project, job, bizdate)).cancel();
+  }
+}

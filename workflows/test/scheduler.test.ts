@@ -1,0 +1,111 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { WorkflowFailedError } from "@temporalio/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DatabaseHandle } from "../../db/client";
+import { openTestDatabase } from "../../db/testing/index";
+import type { ProjectContext } from "../../server/context";
+import { writeHistoryPartition } from "../../server/demo/generator";
+import { createEngineRegistry, type EngineRegistry } from "../../server/engines/registry";
+import { deployJob } from "../../server/jobs/deployments";
+import { batchInstanceWorkflowId } from "../../server/orchestration";
+import { getProject } from "../../server/projects/projects";
+import { getInstance, instanceEventLog, listPartitions } from "../../server/runs/index";
+import { Bizdate } from "../../server/scheduling/index";
+import { applyDemoProject, type DemoProject } from "../../server/testing/demo-project";
+import type { InstanceProgress } from "../activities/scheduler";
+import { TemporalOrchestrator } from "../orchestrator";
+import { startWorker, type RunningWorker } from "../worker";
+import { startTestEnv, uniqueId, type TestEnv } from "./helpers";
+
+// The batch instance workflow with Tandem's real workflow code and activities on the embedded Temporal
+// service: the demo's daily job waits for its day's partition, runs when the files land, publishes its
+// output once; a day whose input never comes fails naming it; cancelling a waiting day cancels it.
+
+const JOB = "coupon_daily_stats";
+let env: TestEnv;
+let handle: DatabaseHandle;
+let demo: DemoProject;
+let ctx: ProjectContext;
+let engines: EngineRegistry;
+let worker: RunningWorker;
+let orchestrator: TemporalOrchestrator;
+const TQ = uniqueId("scheduler");
+const base = fs.mkdtempSync(path.join(os.tmpdir(), "tandem-scheduler-"));
+const dataDir = path.join(base, ".tandem");
+const warehouse = (table: string) => path.join(dataDir, "demo", "warehouse", table);
+
+beforeAll(async () => {
+  env = await startTestEnv();
+  handle = await openTestDatabase();
+  demo = await applyDemoProject(handle.db, "sched");
+  ctx = { db: handle.db, actor: { kind: "local" }, project: await getProject(handle.db, demo.project) };
+  await deployJob(ctx, { job: JOB });
+  engines = createEngineRegistry({ dataDir });
+  orchestrator = new TemporalOrchestrator(env.client, { taskQueue: TQ, pollMs: 300 });
+  worker = await startWorker({
+    target: { address: env.address, namespace: env.namespace, embedded: true },
+    taskQueue: TQ,
+    activityDeps: { scheduler: { db: handle.db, secretBox: demo.secretBox, engines, dataDir, orchestrator } },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await worker?.stop();
+  await engines?.close();
+  await env?.close();
+  await handle?.close();
+  fs.rmSync(base, { recursive: true, force: true });
+}, 60_000);
+
+async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (ok(v) || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("the batch instance workflow", () => {
+  it("waits for the day's partition, runs when its files land, and publishes the output once", async () => {
+    const D = Bizdate.parse("2024-11-11");
+    const ref = { job: JOB, bizdate: D };
+    expect(await orchestrator.startBatchInstance({ project: demo.project, job: JOB, bizdate: D.toString(), trigger: "schedule" })).toMatchObject({ started: true });
+    // One workflow per job and day: starting it again finds the running one.
+    expect(await orchestrator.startBatchInstance({ project: demo.project, job: JOB, bizdate: D.toString(), trigger: "schedule" })).toMatchObject({ started: false });
+
+    const waiting = await until(() => getInstance(ctx, ref).catch(() => undefined), (i) => i?.state === "waiting");
+    expect(waiting).toMatchObject({ state: "waiting", waitingFor: [{ table: "ods_coupon_events_di", partition: "20241111" }] });
+    await new Promise((r) => setTimeout(r, 700)); // a few sensor passes find nothing
+    expect((await getInstance(ctx, ref)).state).toBe("waiting");
+
+    await writeHistoryPartition(warehouse("ods_coupon_events_di"), { day: "2024-11-11", count: 2000, seed: 3 });
+    const result = await env.client.workflow.getHandle(batchInstanceWorkflowId(demo.project, JOB, D.toString())).result() as InstanceProgress;
+    expect(result).toMatchObject({ state: "succeeded", waitingFor: [] });
+    expect(await getInstance(ctx, ref)).toMatchObject({ state: "succeeded", metrics: { rowsIn: 2000 } });
+    expect((await listPartitions(ctx, "ads_coupon_daily_di")).map((p) => p.partition)).toEqual(["20241111"]);
+    expect(fs.readdirSync(path.join(warehouse("ads_coupon_daily_di"), "dt=2024-11-11")).filter((f) => f.endsWith(".parquet"))).toHaveLength(1);
+    const kinds = (await instanceEventLog(ctx, ref)).map((e) => `${e.kind}:${e.actor}`);
+    expect(kinds).toEqual(["created:system:scheduler", "waiting:system:scheduler", "queued:system:file-sensor", "running:system:scheduler", "succeeded:system:scheduler"]);
+  }, 120_000);
+
+  it("gives up on a partition that never comes, naming it", async () => {
+    const D = Bizdate.parse("2024-11-12");
+    const impatient = new TemporalOrchestrator(env.client, { taskQueue: TQ, pollMs: 200, waitTimeoutMs: 1500 });
+    const { workflowId } = await impatient.startBatchInstance({ project: demo.project, job: JOB, bizdate: D.toString(), trigger: "manual" });
+    const result = await env.client.workflow.getHandle(workflowId).result() as InstanceProgress;
+    expect(result).toMatchObject({ state: "failed", error: "gave up waiting for ods_coupon_events_di/20241112" });
+  }, 60_000);
+
+  it("cancelling the workflow of a waiting day cancels the instance", async () => {
+    const D = Bizdate.parse("2024-11-13");
+    const ref = { job: JOB, bizdate: D };
+    const { workflowId } = await orchestrator.startBatchInstance({ project: demo.project, job: JOB, bizdate: D.toString(), trigger: "manual" });
+    await until(() => getInstance(ctx, ref).catch(() => undefined), (i) => i?.state === "waiting");
+    await orchestrator.cancelBatchInstance(demo.project, JOB, D.toString());
+    await expect(env.client.workflow.getHandle(workflowId).result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    expect(await until(() => getInstance(ctx, ref), (i) => i.state === "cancelled")).toMatchObject({ state: "cancelled" });
+  }, 60_000);
+});
