@@ -1,5 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from "@temporalio/client";
+import { env } from "../server/env";
 import { batchInstanceWorkflowId, type Orchestrator, type StartBatchInstance } from "../server/orchestration";
+import { resolveTemporalTarget, temporalClient } from "./client";
 import type { ReleasedInstance } from "../server/runs/index";
 import type { BatchInstanceInput } from "./definitions/batch-instance";
 
@@ -48,5 +50,19 @@ export class TemporalOrchestrator implements Orchestrator {
 
   async cancelBatchInstance(project: string, job: string, bizdate: string): Promise<void> {
     await this.client.workflow.getHandle(batchInstanceWorkflowId(project, job, bizdate)).cancel();
+  }
+}
+
+/**
+ * The process's orchestrator on the configured Temporal (TEMPORAL_ADDRESS, or the embedded service that
+ * `tandem dev` registered for the data folder), or undefined when neither is reachable.
+ */
+export async function configuredOrchestrator(): Promise<Orchestrator | undefined> {
+  const target = resolveTemporalTarget();
+  if (!target) return undefined;
+  try {
+    return new TemporalOrchestrator(await temporalClient({ target }), { taskQueue: env().TEMPORAL_TASK_QUEUE });
+  } catch {
+    return undefined;
   }
 }

@@ -11,10 +11,10 @@ import type { TrpcContext } from "./trpc";
 
 let box: SecretBox | undefined;
 
-export async function createRequestContext(opts?: { req?: Request }): Promise<TrpcContext> {
+export async function createRequestContext(opts?: { req?: Request; orchestrator?: TrpcContext["orchestrator"] }): Promise<TrpcContext> {
   const handle = await runtimeDatabase();
   box ??= new SecretBox(loadMasterKey({ configuredKey: env().TANDEM_SECRET_KEY, dataDir: dataDir() }));
   const caller = await callerFromHeaders(handle.db, authSettings(), opts?.req?.headers);
   const mutationRefusal = opts?.req ? crossOriginRefusal(opts.req.headers, opts.req.url, env().TANDEM_PUBLIC_URL) : undefined;
-  return { db: handle.db, actor: caller.actor, unauthenticatedReason: caller.unauthenticatedReason, secretBox: box, mutationRefusal };
+  return { db: handle.db, actor: caller.actor, unauthenticatedReason: caller.unauthenticatedReason, secretBox: box, mutationRefusal, orchestrator: opts?.orchestrator };
 }

@@ -6,6 +6,7 @@ import { membersRouter } from "./routers/members";
 import { tokensRouter } from "./routers/tokens";
 import { sqlRouter } from "./routers/sql";
 import { jobsRouter } from "./routers/jobs";
+import { instancesRouter } from "./routers/instances";
 
 // Every router, listed by hand.
 export const appRouter = router({
@@ -16,6 +17,7 @@ export const appRouter = router({
   audit: auditRouter,
   sql: sqlRouter,
   jobs: jobsRouter,
+  instances: instancesRouter,
 });
 
 export type AppRouter = typeof appRouter;

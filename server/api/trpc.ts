@@ -6,6 +6,7 @@ import { actorLabel, type Actor, type ProjectContext, type ProjectRef } from "..
 import { describeDatabaseError, DomainError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from "../errors";
 import { Name } from "../catalog/schemas";
 import { getProject } from "../projects/projects";
+import type { Orchestrator } from "../orchestration";
 import type { SecretBox } from "../catalog/secrets";
 import { authorize, roleOf } from "../auth/authorize";
 import { POLICY, type Action, type Policy, type Role } from "../auth/policy";
@@ -20,6 +21,8 @@ export interface TrpcContext {
   /** undefined: login is on and the request carries no valid session or token. */
   actor: Actor | undefined;
   secretBox: SecretBox;
+  /** Temporal behind its port (runs, reruns, cancels); undefined when none is configured or reachable. */
+  orchestrator?: Orchestrator;
   /** Why credentials that were presented were refused (expired token, ...). */
   unauthenticatedReason?: string;
   /** Set when the HTTP request comes from another site's page: every mutation is then refused with it. */

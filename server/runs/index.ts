@@ -7,3 +7,4 @@ export { listPartitions, markPartitionReady, missingPartitions, type PartitionRe
 export { allowedActions, FINISHED_STATES, INSTANCE_STATES, InvalidTransitionError, isFinished, transition, type InstanceAction, type InstanceState } from "./states";
 export { executeInstance, scheduleInstance, senseUpstream, type RunnerDeps, type ScheduleInstanceInput } from "./runner";
 export { dailyPartitions } from "./io";
+export { cancelDay, markReady, rerunDay, type OperateResult } from "./operate";

@@ -1,6 +1,8 @@
 import { createRequestContext } from "../../../../server/api/context";
 import { handleTrpcRequest } from "../../../../server/api/http";
+import { configuredOrchestrator } from "../../../../workflows/orchestrator";
 
-const handler = (req: Request) => handleTrpcRequest(req, createRequestContext);
+// The composition root of the web API: the domain's context plus Temporal behind the Orchestrator port.
+const handler = async (req: Request) => handleTrpcRequest(req, async (o) => createRequestContext({ ...o, orchestrator: await configuredOrchestrator() }));
 
 export { handler as GET, handler as POST };

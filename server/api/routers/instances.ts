@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { Name } from "../../catalog/schemas";
+import { cancelDay, getInstance, instanceEventLog, INSTANCE_STATES, listInstances, listPartitions, markReady, rerunDay } from "../../runs/index";
+import { Bizdate } from "../../scheduling/index";
+import { projectAction, router } from "../trpc";
+
+// Thin: batch instances of deployed jobs, their event logs and the partition registry; reruns, cancels and
+// hand-marked partitions go to the orchestrator (ctx.orchestrator) after the database change.
+
+const Day = z.string().max(10).transform((text, c) => {
+  try {
+    return Bizdate.parse(text);
+  } catch (e) {
+    c.addIssue({ code: "custom", message: e instanceof Error ? e.message : "not a date" });
+    return z.NEVER;
+  }
+});
+const Ref = z.object({ job: Name, bizdate: Day });
+
+export const instancesRouter = router({
+  list: projectAction("catalog.read")
+    .input(z.object({ job: Name.optional(), from: Day.optional(), to: Day.optional(), states: z.array(z.enum(INSTANCE_STATES)).max(7).optional(), limit: z.number().int().min(1).max(5000).optional() }))
+    .query(({ ctx, input }) => listInstances(ctx, input)),
+  get: projectAction("catalog.read").input(Ref).query(async ({ ctx, input }) => ({
+    instance: await getInstance(ctx, input),
+    events: await instanceEventLog(ctx, input),
+  })),
+  partitions: projectAction("catalog.read").input(z.object({ table: Name, limit: z.number().int().min(1).max(1000).optional() }))
+    .query(({ ctx, input }) => listPartitions(ctx, input.table, input.limit)),
+  rerun: projectAction("job.rerun").input(Ref.extend({ version: z.number().int().positive().optional(), reason: z.string().max(500).optional() }))
+    .mutation(({ ctx, input }) => rerunDay(ctx, ctx.orchestrator, input)),
+  cancel: projectAction("job.rerun").input(Ref.extend({ reason: z.string().max(500).optional() }))
+    .mutation(({ ctx, input }) => cancelDay(ctx, ctx.orchestrator, input)),
+  markReady: projectAction("job.rerun").input(z.object({ table: Name, partition: Day, rows: z.number().int().min(0).optional() }))
+    .mutation(({ ctx, input }) => markReady(ctx, ctx.orchestrator, { table: input.table, partition: input.partition.toString() }, input.rows)),
+});

@@ -1,0 +1,73 @@
+import { recordAudit } from "../audit/audit";
+import { loadCatalogSnapshot } from "../catalog/snapshot";
+import type { ProjectContext } from "../context";
+import { NotFoundError } from "../errors";
+import { getDeployment } from "../jobs/deployments";
+import type { Orchestrator } from "../orchestration";
+import type { Bizdate, PartitionKey } from "../scheduling/index";
+import { getInstance, rerunInstance, stopInstance, type BatchInstance } from "./instances";
+import { dailyPartitions } from "./io";
+import { markPartitionReady, type PartitionRecord } from "./partitions";
+import { scheduleInstance } from "./runner";
+import { isFinished } from "./states";
+
+// What people do to instances (the CLI and the API): rerun a day, cancel it, mark a partition ready. Each
+// is audited and handed to the orchestrator when there is one; without one (no Temporal configured for a
+// CLI command) the database change stands and the next worker picks it up.
+
+export interface OperateResult {
+  instance: BatchInstance;
+  /** False when no orchestrator was reachable: the instance waits for a worker to pick it up. */
+  orchestrated: boolean;
+}
+
+/** Runs a job's day again (a new attempt of a finished instance, or its first run), as `version` or the newest. */
+export async function rerunDay(ctx: ProjectContext, orchestrator: Orchestrator | undefined, input: { job: string; bizdate: Bizdate; version?: number; reason?: string }): Promise<OperateResult> {
+  const ref = { job: input.job, bizdate: input.bizdate };
+  const existing = await getInstance(ctx, ref).catch((e: unknown) => {
+    if (e instanceof NotFoundError) return undefined;
+    throw e;
+  });
+  let instance: BatchInstance;
+  if (!existing) {
+    instance = await scheduleInstance(ctx, { ...ref, trigger: "manual", scheduledAt: new Date(), version: input.version });
+  } else {
+    const d = await getDeployment(ctx, input.job, input.version);
+    const catalog = d.catalog ?? (await loadCatalogSnapshot(ctx.db, ctx.project));
+    instance = await rerunInstance(ctx, ref, { deploymentVersion: d.version, upstream: dailyPartitions(catalog, d.sources, input.bizdate), reason: input.reason ?? "" });
+  }
+  await recordAudit(ctx.db, ctx.actor, ctx.project, { action: "instance.rerun", entity: "job", name: input.job, details: { bizdate: input.bizdate.toString(), attempt: instance.attempt, version: instance.deploymentVersion, ...(input.reason ? { reason: input.reason } : {}) } });
+  if (!orchestrator) return { instance, orchestrated: false };
+  await orchestrator.startBatchInstance({ project: ctx.project.name, job: input.job, bizdate: input.bizdate.toString(), trigger: existing ? "rerun" : "manual", version: instance.deploymentVersion });
+  return { instance, orchestrated: true };
+}
+
+/** Cancels a job's day: its workflow when one runs, else the instance itself. */
+export async function cancelDay(ctx: ProjectContext, orchestrator: Orchestrator | undefined, input: { job: string; bizdate: Bizdate; reason?: string }): Promise<OperateResult> {
+  const ref = { job: input.job, bizdate: input.bizdate };
+  const before = await getInstance(ctx, ref);
+  if (isFinished(before.state)) return { instance: await stopInstance(ctx, ref, "cancel", input.reason ?? ""), orchestrated: false }; // refused with the reason
+  await recordAudit(ctx.db, ctx.actor, ctx.project, { action: "instance.cancel", entity: "job", name: input.job, details: { bizdate: input.bizdate.toString(), ...(input.reason ? { reason: input.reason } : {}) } });
+  if (orchestrator) {
+    try {
+      await orchestrator.cancelBatchInstance(ctx.project.name, input.job, input.bizdate.toString());
+      return { instance: before, orchestrated: true };
+    } catch {
+      // No workflow runs it (never started, or its worker is gone): cancel the instance directly below.
+    }
+  }
+  return { instance: await stopInstance(ctx, ref, "cancel", input.reason ?? `cancelled by ${ctx.actor.kind}`), orchestrated: false };
+}
+
+/** Marks a table's partition ready by hand, waking the instances it releases. */
+export async function markReady(ctx: ProjectContext, orchestrator: Orchestrator | undefined, key: PartitionKey, rows?: number): Promise<{ partition: PartitionRecord; released: string[]; orchestrated: boolean }> {
+  const { partition, instances } = await markPartitionReady(ctx, key, { rows });
+  await recordAudit(ctx.db, ctx.actor, ctx.project, { action: "partition.mark-ready", entity: "table", name: key.table, details: { partition: key.partition } });
+  if (orchestrator && instances.length > 0) await orchestrator.notifyReleased(ctx.project.name, instances);
+  return {
+    partition,
+    released: instances.filter((i) => i.released).map((i) => `${i.job} ${i.bizdate}`),
+    orchestrated: orchestrator !== undefined,
+  };
+}
+
