@@ -47,12 +47,18 @@ export function clearDuckdbCaches(): void {
 }
 
 /**
+ * Replaces a node by DuckDB text before the hand rules see it (its subtree is not visited), so a rule
+ * around it builds on the replacement: IFNULL(MAX(x), 0) over an aggregate's state column.
+ */
+export type Substitute = (n: Node) => string | undefined;
+
+/**
  * Hand rules applied to a subtree of an already parsed script (no re-parse): `text(node)` gives the
  * DuckDB-ready text of any node under it, to assemble and pass to polyglotDuckdb.
  */
-export function handRewriter(parsed: ParsedSql, root: Node): { text(n: Node): string } {
+export function handRewriter(parsed: ParsedSql, root: Node, substitute?: Substitute): { text(n: Node): string } {
   const rw = new Rewriter(parsed.text);
-  for (const e of handRules(parsed, root)) rw.add(e);
+  for (const e of handRules(parsed, root, substitute)) rw.add(e);
   return { text: (n) => rw.of(n) };
 }
 
@@ -102,7 +108,7 @@ class Rewriter {
   }
 }
 
-function handRules(p: ParsedSql, root: Node): Edit[] {
+function handRules(p: ParsedSql, root: Node, substitute?: Substitute): Edit[] {
   const src = p.text;
   const rw = new Rewriter(src);
   const fail = (n: Node, what: string): never => {
@@ -110,6 +116,11 @@ function handRules(p: ParsedSql, root: Node): Edit[] {
     throw new LocalTranslationError(`the local engine (DuckDB) cannot run ${what} (line ${line}: ${textOf(src, n).slice(0, 80)})`);
   };
   const visit = (n: Node): void => {
+    const replaced = substitute?.(n);
+    if (replaced !== undefined) {
+      rw.add({ ...span(n), text: replaced });
+      return;
+    }
     for (const c of n.children ?? []) if (!("symbol" in c)) visit(c as Node);
     switch (kind(n)) {
       case "matchRecognizeClause": fail(n, "MATCH_RECOGNIZE"); break;
