@@ -10,7 +10,12 @@ import { duckdbType, javaToStrftime } from "./types";
 // and CAST types; then @polyglot-sql/sdk normalizes to the DuckDB dialect with unsupportedLevel 'raise'.
 // A construct without an exact DuckDB equivalent is an error that names it, never a different query.
 
-export class LocalTranslationError extends Error {}
+export class LocalTranslationError extends Error {
+  /** `at`: where in the user's script, when the refusal is about one construct. */
+  constructor(message: string, readonly at?: { line: number; column: number }) {
+    super(message);
+  }
+}
 
 const UNIT_MS: Record<string, number> = {
   MILLISECOND: 1, SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000,

@@ -38,8 +38,8 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
   const query = ins.query;
   if (!query) throw new LocalTranslationError("a stream INSERT without a query");
   const reject = (what: string, n: Node = query): never => {
-    const line = src.slice(0, span(n).start).split("\n").length;
-    throw new LocalTranslationError(`the local stream engine cannot run ${what} incrementally (line ${line})`);
+    const at = compiled.sub.map.position(span(n).start);
+    throw new LocalTranslationError(`the local stream engine cannot run ${what} incrementally (line ${at.line}, column ${at.column})`, at);
   };
   const blocks = compiled.analysis.blocks.filter((b) => within(span(b.node), span(query)));
   const refs = compiled.analysis.metaRefs.filter((r) => within(r, span(query)));
