@@ -98,6 +98,10 @@ const AGGREGATES = new Set([
   "FIRST_VALUE", "LAST_VALUE", "ARRAY_AGG", "JSON_ARRAYAGG", "JSON_OBJECTAGG", "APPROX_COUNT_DISTINCT",
   "BIT_AND", "BIT_OR", "BIT_XOR", "ROW_NUMBER", "RANK", "DENSE_RANK",
 ]);
+/** Whether a function name (upper case) is an aggregate or ranking function. */
+export function isAggregateFunction(name: string): boolean {
+  return AGGREGATES.has(name);
+}
 const RANK: Record<TransformKind, number> = { identity: 0, expression: 1, aggregation: 2 };
 const maxKind = (a: TransformKind, b: TransformKind): TransformKind => (RANK[a] >= RANK[b] ? a : b);
 

@@ -160,7 +160,7 @@ describe("local scripts in DuckDB", { timeout: 120_000 }, () => {
     }
     const merged = [...state.values()].map((s) => Object.fromEntries(st.queryColumns.map((name, i) => {
       const o = plan.outputs[i];
-      const v = o && "key" in o ? s.keys[o.key] : o ? s.acc[o.aggregate] : null;
+      const v = o && "key" in o ? s.keys[o.key] : o && "aggregate" in o ? s.acc[o.aggregate] : null;
       return [name, String(v instanceof Set ? v.size : v)];
     })));
     const c = await load(stream, streamData);

@@ -317,6 +317,23 @@ INSERT INTO ads_channel_total SELECT channel, COUNT(*) FROM mix_user_events GROU
     expect(t.local?.errors[0]?.message).toMatch(/cannot run .* incrementally/);
     expect(t.local?.batch).not.toBeNull();
   });
+
+  it("27 expressions over aggregates run incrementally, over the state of each aggregate (shared when repeated)", () => {
+    const ok27 = ok(translate(`INSERT INTO ads_channel_total SELECT channel, COALESCE(MAX(uid), 0) + COUNT(*) * COUNT(*) FROM mix_user_events GROUP BY channel;`));
+    const plan = ok27.local?.stream?.statements[0]?.incremental;
+    expect(plan?.kind === "aggregate" ? [plan.aggregates.map((a) => a.fn), plan.outputs] : null)
+      .toEqual([["MAX", "COUNT"], [{ key: 0 }, { expr: 'COALESCE("__g0", 0) + "__g1" * "__g1"' }]]);
+    // Without an alias the parser splits `uid + COUNT(*)` into the column uid and `+ COUNT(*)`: still one expression.
+    const split = ok(translate(`INSERT INTO ads_channel_total SELECT channel, uid + COUNT(*) FROM mix_user_events GROUP BY channel, uid;`)).local?.stream?.statements[0]?.incremental;
+    expect(split?.kind === "aggregate" ? split.outputs : null).toEqual([{ key: 0 }, { expr: '"__k1" + "__g0"' }]);
+  });
+
+  it("28 an aggregate inside another is refused for the local stream engine with its line and column", () => {
+    const sql = `INSERT INTO ads_channel_total\nSELECT channel, MAX(uid) + SUM(1 + MIN(uid)) FROM mix_user_events GROUP BY channel;`;
+    const t = ok(translate(sql));
+    expect(t.local?.stream).toBeNull();
+    expect(t.local?.errors).toEqual([expect.objectContaining({ path: "jobs.t.sql", ...at(sql, "MIN(uid)"), message: expect.stringMatching(/cannot run an aggregate inside another aggregate \('SUM\(1 \+ MIN\(uid\)\)'\) incrementally \(line 2, column 36\)/) })]);
+  });
 });
 
 describe("errors carry line and column", { timeout: 120_000 }, () => {

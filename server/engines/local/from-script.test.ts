@@ -6,7 +6,7 @@ import { runBatchJob } from "./batch";
 import { StreamRunner } from "./stream";
 import { planLocalJob, LocalPlanError } from "./from-script";
 import { writeDimCoupon, writeHistoryPartition, writeTopicDay } from "../../demo/generator";
-import { JobSpec, type CatalogSnapshot, type JobSpecParsed } from "../../catalog/schemas";
+import { JobSpec, MetaTableSpec, PhysicalTableSpec, type CatalogSnapshot, type JobSpecParsed } from "../../catalog/schemas";
 import { readProjectFile } from "../../project-file/load";
 import { canon, DEMO_FILE, demoCatalog, sinkEnv, tempDir, testPostgres } from "../testing/helpers";
 import type { LocalStreamJob } from "./plan";
@@ -26,6 +26,26 @@ function inSchemaAll(plan: LocalStreamJob, schema: string): LocalStreamJob {
     st.sink = { ...st.sink, table: { ...st.sink.table, options: { ...st.sink.table.options, "table-name": `${schema}.${st.sink.table.options["table-name"] ?? st.sink.table.table.name}` } } };
   }
   return plan;
+}
+
+/**
+ * The demo catalog plus ads_coupon_expr, a sink for expressions over aggregates: upserted into the
+ * serving database by the stream side, a dt partition of Parquet on the batch side, as ads_coupon_daily.
+ */
+function withExprSink(base: CatalogSnapshot): CatalogSnapshot {
+  const columns = [
+    { name: "dt", type: "STRING" }, { name: "coupon_id", type: "BIGINT" }, { name: "first_at", type: "TIMESTAMP(3)" },
+    { name: "v1", type: "BIGINT" }, { name: "v2", type: "BIGINT" }, { name: "v3", type: "BIGINT" },
+  ];
+  const mappings = Object.fromEntries(columns.map((c) => [c.name, c.name]));
+  const rt = PhysicalTableSpec.parse({ name: "ads_coupon_expr_rt", connection: "demo_serving", kind: "stream", columns, primaryKey: ["dt", "coupon_id"], options: { "table-name": "ads_coupon_expr_rt" } });
+  const di = PhysicalTableSpec.parse({ name: "ads_coupon_expr_di", connection: "demo_warehouse", kind: "batch", columns, partition: { column: "dt", format: "yyyy-MM-dd" }, options: { path: ".tandem/demo/warehouse/ads_coupon_expr_di", format: "parquet" } });
+  const meta = MetaTableSpec.parse({ name: "ads_coupon_expr", columns, stream: { table: rt.name, mappings }, batch: { table: di.name, mappings } });
+  return {
+    ...base,
+    physicalTables: new Map([...base.physicalTables, [rt.name, rt], [di.name, di]]),
+    metaTables: new Map([...base.metaTables, [meta.name, meta]]),
+  };
 }
 
 async function drain(plan: LocalStreamJob, dir: string, env: ReturnType<typeof sinkEnv>, jobId: string): Promise<void> {
@@ -142,6 +162,82 @@ GROUP BY DATE_FORMAT(event_time, 'yyyy-MM-dd'), coupon_id;`,
     } finally {
       await pg.db.query(`DROP SCHEMA ${schema} CASCADE`);
     }
+  }, 180_000);
+
+  /**
+   * Runs `sql` (an INSERT INTO ads_coupon_expr over the day's events) on the stream side from the topic and
+   * on the batch side over the day's partition; returns both sides' rows and the stream plan.
+   */
+  async function exprBothSides(name: string, sql: string): Promise<{ stream: Record<string, unknown>[]; batch: Record<string, unknown>[]; plan: LocalStreamJob }> {
+    const cat = withExprSink(catalog);
+    const spec = JobSpec.parse({ name, sql, stream: { startFrom: "earliest" } });
+    const schema = `${pg.schema}_${name}`;
+    await pg.db.query(`CREATE SCHEMA ${schema}`);
+    try {
+      const env = sinkEnv(dir, pg.db);
+      const plan = inSchemaAll(planLocalJob({ catalog: cat, job: spec }, "stream", DAY) as LocalStreamJob, schema);
+      await drain(plan, dir, env, `${name}-${schema}`);
+      const batch = planLocalJob({ catalog: cat, job: spec }, "batch", DAY);
+      if (batch.kind !== "batch") throw new Error("expected a batch plan");
+      await runBatchJob(batch, env);
+      const stream = (await pg.db.query(`SELECT * FROM ${schema}.ads_coupon_expr_rt`)).rows;
+      const s = await DuckSession.open();
+      const rows = await s.rows(`SELECT ${lit(DAY)} AS dt, * FROM read_parquet(${lit(path.join(warehouse, "ads_coupon_expr_di", `dt=${DAY}`, "*.parquet"))})`);
+      s.close();
+      expect(stream.length).toBe(50);
+      return { stream, batch: rows, plan };
+    } finally {
+      await pg.db.query(`DROP SCHEMA ${schema} CASCADE`);
+    }
+  }
+  const EXPR_COLS = ["dt", "coupon_id", "first_at", "v1", "v2", "v3"];
+  const DAY_GROUPS = `FROM mix_coupon_events
+WHERE dt = '\${bizdate}' OR __mode = 'stream'
+GROUP BY dt, coupon_id;`;
+
+  it("expression over an aggregate: CAST(MIN(event_time) AS TIMESTAMP(3)) on the stream equals the batch side", async () => {
+    const { stream, batch } = await exprBothSides("expr_cast", `INSERT INTO ads_coupon_expr
+SELECT dt, coupon_id, CAST(MIN(event_time) AS TIMESTAMP(3)) AS first_at, COUNT(*) AS v1, CAST(NULL AS BIGINT) AS v2, CAST(NULL AS BIGINT) AS v3
+${DAY_GROUPS}`);
+    expect(canon(stream, EXPR_COLS)).toEqual(canon(batch, EXPR_COLS));
+    expect(stream.every((r) => r.first_at instanceof Date)).toBe(true);
+  }, 180_000);
+
+  it("expression over two aggregates: SUM(a) / COUNT(*) (integer division, as Flink) on the stream equals the batch side", async () => {
+    const { stream, batch } = await exprBothSides("expr_div", `INSERT INTO ads_coupon_expr
+SELECT dt, coupon_id, CAST(NULL AS TIMESTAMP(3)) AS first_at, SUM(amount_cents) / COUNT(*) AS v1, SUM(amount_cents) AS v2, COUNT(*) AS v3
+${DAY_GROUPS}`);
+    expect(canon(stream, EXPR_COLS)).toEqual(canon(batch, EXPR_COLS));
+    expect(stream.every((r) => BigInt(String(r.v1)) === BigInt(String(r.v2)) / BigInt(String(r.v3)))).toBe(true);
+  }, 180_000);
+
+  it("COALESCE(MAX(x), 0) on the stream equals the batch side, with groups on both sides of the NULL", async () => {
+    const { stream, batch } = await exprBothSides("expr_coalesce", `INSERT INTO ads_coupon_expr
+SELECT dt, coupon_id, CAST(NULL AS TIMESTAMP(3)) AS first_at,
+  COALESCE(MAX(CASE WHEN amount_cents > 5300 THEN amount_cents END), 0) AS v1, COUNT(*) AS v2, CAST(NULL AS BIGINT) AS v3
+${DAY_GROUPS}`);
+    expect(canon(stream, EXPR_COLS)).toEqual(canon(batch, EXPR_COLS));
+    // Some coupons have no such event (COALESCE gives 0), others do.
+    expect(stream.some((r) => Number(r.v1) === 0) && stream.some((r) => Number(r.v1) > 0)).toBe(true);
+  }, 180_000);
+
+  it("the same aggregate twice in one expression (and as a whole output) keeps one state and equals the batch side", async () => {
+    const { stream, batch, plan } = await exprBothSides("expr_twice", `INSERT INTO ads_coupon_expr
+SELECT dt, coupon_id, CAST(NULL AS TIMESTAMP(3)) AS first_at,
+  MAX(amount_cents) - MIN(amount_cents) + MAX(amount_cents) AS v1,
+  CASE WHEN COUNT(*) > 600 THEN COUNT(*) ELSE -COUNT(*) END AS v2, MAX(amount_cents) AS v3
+${DAY_GROUPS}`);
+    expect(canon(stream, EXPR_COLS)).toEqual(canon(batch, EXPR_COLS));
+    // MAX, MIN and COUNT(*) inside expressions: three states; the whole-output MAX reuses the first.
+    expect(plan.statements[0]?.aggregation?.aggregates.map((a) => a.fn)).toEqual(["max", "min", "count"]);
+  }, 180_000);
+
+  it("outputs in any order, no HAVING: expressions before, between and after the keys, into a column list (the last one without an alias)", async () => {
+    const { stream, batch } = await exprBothSides("expr_order", `INSERT INTO ads_coupon_expr (v2, dt, v1, coupon_id, first_at, v3)
+SELECT COUNT(*) * 2 AS v2, dt, SUM(amount_cents) / COUNT(*) AS v1, coupon_id, CAST(MAX(event_time) AS TIMESTAMP(3)) AS first_at, coupon_id + COUNT(*)
+${DAY_GROUPS}`);
+    expect(canon(stream, EXPR_COLS)).toEqual(canon(batch, EXPR_COLS));
+    expect(stream.every((r) => BigInt(String(r.v3)) === BigInt(String(r.coupon_id)) + BigInt(String(r.v2)) / 2n)).toBe(true);
   }, 180_000);
 
   it("tumbling window results: each closed minute once, equal to a recompute", async () => {

@@ -1,6 +1,7 @@
 import type { CatalogSnapshot, JobSpecParsed } from "../../catalog/schemas";
 import type { LocalScript, LocalTable } from "../../sql/translate/local";
 import { translateJob } from "../../sql/translate/index";
+import { aggregateColumn } from "../../sql/translate/incremental";
 import { bindTable, type SecretLookup } from "./bind";
 import { intervalMs, type LocalBatchJob, type LocalJob, type LocalSink, type LocalSource, type LocalStreamJob, type StreamAggregation } from "./plan";
 
@@ -100,11 +101,11 @@ function streamPlan(ctx: PlanContext, script: LocalScript): LocalStreamJob {
       const aggregation: StreamAggregation = {
         groupKeys: inc.keys.map((k) => ({ name: k.column, expr: q(k.column) })),
         aggregates: inc.aggregates.map((a, j) => ({
-          name: `__g${j}`,
+          name: aggregateColumn(j),
           fn: a.fn === "COUNT_DISTINCT" ? "count_distinct" : a.fn === "COUNT" ? "count" : a.fn === "SUM" ? "sum" : a.fn === "MIN" ? "min" : "max",
           arg: a.column ? q(a.column) : undefined,
         })),
-        output: inc.outputs.map((o) => ("key" in o ? q(keyName(o.key)) : q(`__g${o.aggregate}`))),
+        output: inc.outputs.map((o) => ("key" in o ? q(keyName(o.key)) : "aggregate" in o ? q(aggregateColumn(o.aggregate)) : o.expr)),
         window: inc.window ? {
           kind: inc.window.kind === "TUMBLE" ? "tumble" : "hop",
           timeColumn: inc.window.timeColumn,

@@ -10,7 +10,12 @@ import { duckdbType, javaToStrftime } from "./types";
 // and CAST types; then @polyglot-sql/sdk normalizes to the DuckDB dialect with unsupportedLevel 'raise'.
 // A construct without an exact DuckDB equivalent is an error that names it, never a different query.
 
-export class LocalTranslationError extends Error {}
+export class LocalTranslationError extends Error {
+  /** `at`: where in the user's script, when the refusal is about one construct. */
+  constructor(message: string, readonly at?: { line: number; column: number }) {
+    super(message);
+  }
+}
 
 const UNIT_MS: Record<string, number> = {
   MILLISECOND: 1, SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000,
@@ -47,12 +52,18 @@ export function clearDuckdbCaches(): void {
 }
 
 /**
+ * Replaces a node by DuckDB text before the hand rules see it (its subtree is not visited), so a rule
+ * around it builds on the replacement: IFNULL(MAX(x), 0) over an aggregate's state column.
+ */
+export type Substitute = (n: Node) => string | undefined;
+
+/**
  * Hand rules applied to a subtree of an already parsed script (no re-parse): `text(node)` gives the
  * DuckDB-ready text of any node under it, to assemble and pass to polyglotDuckdb.
  */
-export function handRewriter(parsed: ParsedSql, root: Node): { text(n: Node): string } {
+export function handRewriter(parsed: ParsedSql, root: Node, substitute?: Substitute): { text(n: Node): string } {
   const rw = new Rewriter(parsed.text);
-  for (const e of handRules(parsed, root)) rw.add(e);
+  for (const e of handRules(parsed, root, substitute)) rw.add(e);
   return { text: (n) => rw.of(n) };
 }
 
@@ -102,7 +113,7 @@ class Rewriter {
   }
 }
 
-function handRules(p: ParsedSql, root: Node): Edit[] {
+function handRules(p: ParsedSql, root: Node, substitute?: Substitute): Edit[] {
   const src = p.text;
   const rw = new Rewriter(src);
   const fail = (n: Node, what: string): never => {
@@ -110,6 +121,11 @@ function handRules(p: ParsedSql, root: Node): Edit[] {
     throw new LocalTranslationError(`the local engine (DuckDB) cannot run ${what} (line ${line}: ${textOf(src, n).slice(0, 80)})`);
   };
   const visit = (n: Node): void => {
+    const replaced = substitute?.(n);
+    if (replaced !== undefined) {
+      rw.add({ ...span(n), text: replaced });
+      return;
+    }
     for (const c of n.children ?? []) if (!("symbol" in c)) visit(c as Node);
     switch (kind(n)) {
       case "matchRecognizeClause": fail(n, "MATCH_RECOGNIZE"); break;

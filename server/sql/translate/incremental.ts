@@ -1,15 +1,17 @@
-import { functionName, type InsertInfo, type SelectBlock } from "../analyze";
+import type { InsertInfo, SelectBlock } from "../analyze";
 import { handRewriter, LocalTranslationError, polyglotDuckdb, windowSpec, type WindowSpec } from "../duckdb/convert";
-import { child, childrenOf, kind, ruleKids, span, textOf, type Node } from "../tree";
+import { child, childrenOf, kind, span, type Node } from "../tree";
 import type { CompiledSide } from "../validate";
 import { bindingFor, physical, type TranslateContext } from "./common";
+import { GroupedOutputs, type IncrementalOutput, type StateAggregate } from "./grouped-outputs";
+
+export type { AggregateFunction, IncrementalOutput } from "./grouped-outputs";
+export { aggregateColumn } from "./grouped-outputs";
 
 // How the local engine runs a stream statement in micro-batches. Stateless statements re-run their
 // SELECT over each batch of new events; grouped aggregations are decomposed into group keys and
 // mergeable aggregates (COUNT, SUM, MIN, MAX, COUNT DISTINCT) over a per-event input query. Anything
 // else is rejected with the construct's name rather than computed differently.
-
-export type AggregateFunction = "COUNT" | "SUM" | "MIN" | "MAX" | "COUNT_DISTINCT";
 
 export type IncrementalPlan =
   | {
@@ -25,9 +27,9 @@ export type IncrementalPlan =
       /** DuckDB SELECT over the views: one row per event, columns __k0.. (keys) and __a0.. (aggregate arguments). */
       input: string;
       keys: { column: string; expr: string }[];
-      aggregates: { column: string | null; fn: AggregateFunction; expr: string | null }[];
-      /** For each output column of the query (in order): the key or aggregate it is. */
-      outputs: ({ key: number } | { aggregate: number })[];
+      aggregates: StateAggregate[];
+      /** For each output column of the query (in order): the key or aggregate it is, or an expression over them. */
+      outputs: IncrementalOutput[];
       window: WindowSpec | null;
     };
 
@@ -36,8 +38,8 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
   const query = ins.query;
   if (!query) throw new LocalTranslationError("a stream INSERT without a query");
   const reject = (what: string, n: Node = query): never => {
-    const line = src.slice(0, span(n).start).split("\n").length;
-    throw new LocalTranslationError(`the local stream engine cannot run ${what} incrementally (line ${line})`);
+    const at = compiled.sub.map.position(span(n).start);
+    throw new LocalTranslationError(`the local stream engine cannot run ${what} incrementally (line ${at.line}, column ${at.column})`, at);
   };
   const blocks = compiled.analysis.blocks.filter((b) => within(span(b.node), span(query)));
   const refs = compiled.analysis.metaRefs.filter((r) => within(r, span(query)));
@@ -59,54 +61,9 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
   if (block.items.some((i) => i.star)) reject("SELECT * with GROUP BY");
 
   const duck = handRewriter(compiled.parsed, query);
-  const keys: { column: string; expr: string; duck: string; norm: string; name: string }[] = block.groupBy.map((g, i) => {
-    const text = textOf(src, g);
-    return { column: `__k${i}`, expr: text, duck: duck.text(g), norm: normalize(text), name: lastName(text) };
-  });
-  const argDuck: string[] = [];
-  const aggregates: { column: string | null; fn: AggregateFunction; expr: string | null }[] = [];
-  const outputs: ({ key: number } | { aggregate: number })[] = [];
-  for (const item of block.items) {
-    const expr = item.expr;
-    if (!expr) reject("a select item without an expression", item.node);
-    const filtered = filteredAggregate(compiled, expr as Node);
-    const call = filtered?.call ?? soleCall(expr as Node);
-    if (call) {
-      const fn = functionName(src, call);
-      const distinct = child(call, "setQuantifier") !== undefined && /DISTINCT/i.test(textOf(src, child(call, "setQuantifier") as Node));
-      const params = childrenOf(call, "functionParam");
-      let arg = params.length === 1 && textOf(src, params[0] as Node).trim() !== "*" ? textOf(src, params[0] as Node) : null;
-      let argText = arg === null ? null : duck.text(params[0] as Node);
-      let f: AggregateFunction | undefined;
-      if (fn === "COUNT") f = distinct ? "COUNT_DISTINCT" : "COUNT";
-      else if (!distinct && (fn === "SUM" || fn === "MIN" || fn === "MAX")) f = fn;
-      else if (fn === "AVG") reject("AVG (write SUM(x) and COUNT(x) and divide downstream)", item.node);
-      if (f) {
-        // Only aggregates are limited to one argument; a scalar call (DATE_FORMAT(t, 'yyyyMMdd')) is a key below.
-        if (params.length > 1) reject(`${fn} with several arguments`, item.node);
-        if (f === "COUNT_DISTINCT" && arg === null) reject("COUNT(DISTINCT *)", item.node);
-        if (filtered) {
-          // agg(x) FILTER (WHERE c) is agg over CASE WHEN c THEN x END: every one of these skips NULLs.
-          arg = `CASE WHEN ${textOf(src, filtered.cond)} THEN ${arg ?? "1"} END`;
-          argText = `CASE WHEN ${duck.text(filtered.cond)} THEN ${argText ?? "1"} END`;
-        }
-        aggregates.push({ column: arg === null ? null : `__a${aggregates.length}`, fn: f, expr: arg });
-        argDuck.push(argText ?? "");
-        outputs.push({ aggregate: aggregates.length - 1 });
-        continue;
-      }
-    }
-    const text = textOf(src, expr as Node);
-    let k = keys.findIndex((key) => key.norm === normalize(text) || (key.name !== "" && key.name === lastName(text)));
-    if (k < 0) {
-      // In a valid grouped query a non-aggregate output is a function of the keys (e.g. CAST(window_start
-      // AS STRING)): computing it per event as one more key does not change the groups.
-      if (item.out.some((o) => o.transform === "aggregation")) reject(`the output '${text.trim()}': an expression over aggregates (keep COUNT/SUM/MIN/MAX/COUNT(DISTINCT) as whole outputs)`, item.node);
-      keys.push({ column: `__k${keys.length}`, expr: text, duck: duck.text(expr as Node), norm: normalize(text), name: lastName(text) });
-      k = keys.length - 1;
-    }
-    outputs.push({ key: k });
-  }
+  const groups = new GroupedOutputs(compiled, duck, reject, block.groupBy);
+  const outputs = block.items.map((item) => groups.output(item));
+  const { keys, aggregates, argDuck } = groups;
   const select = [
     ...keys.map((k) => `${k.duck} AS ${k.column}`),
     ...aggregates.flatMap((a, i) => (a.column !== null ? [`${argDuck[i]!} AS ${a.column}`] : [])),
@@ -144,45 +101,3 @@ function mainBlock(query: Node, blocks: SelectBlock[]): SelectBlock | undefined 
   return undefined;
 }
 
-/** The function call when an expression is exactly one call. */
-/**
- * `agg(x) FILTER (WHERE c)`: the parser sees `agg(x) *COALESCE(c)`, the marker call at a position the
- * shim recorded (parser.ts, shimAggregateFilters). Anything else, including a FILTER the grammar grouped
- * with a neighbouring operator, is not a filtered aggregate.
- */
-function filteredAggregate(compiled: CompiledSide, expr: Node): { call: Node; cond: Node } | undefined {
-  let cur: Node | undefined = expr;
-  while (cur && kind(cur) !== "arithmeticBinary") {
-    const rk = ruleKids(cur);
-    if (rk.length !== 1 || (cur.children ?? []).length !== 1) return undefined;
-    cur = rk[0];
-  }
-  const operands = cur ? ruleKids(cur) : [];
-  const [left, right] = operands;
-  if (operands.length !== 2 || !left || !right) return undefined;
-  const marker = soleCall(right);
-  if (!marker || !compiled.parsed.aggregateFilters.has(span(marker).start)) return undefined;
-  const call = soleCall(left);
-  const cond = childrenOf(marker, "functionParam")[0];
-  return call && cond ? { call, cond } : undefined;
-}
-
-function soleCall(n: Node): Node | undefined {
-  let cur: Node | undefined = n;
-  while (cur) {
-    if (kind(cur) === "functionCallExpression") return cur;
-    const rk = ruleKids(cur);
-    if (rk.length !== 1 || (cur.children ?? []).length !== 1) return undefined;
-    cur = rk[0];
-  }
-  return undefined;
-}
-
-function normalize(s: string): string {
-  return s.replace(/`/g, "").replace(/\s+/g, "").toLowerCase();
-}
-
-function lastName(s: string): string {
-  const m = /^`?([A-Za-z_][A-Za-z0-9_]*)`?(\.`?([A-Za-z_][A-Za-z0-9_]*)`?)?$/.exec(s.trim());
-  return m ? (m[3] ?? m[1] ?? "").toLowerCase() : "";
-}

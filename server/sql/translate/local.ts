@@ -118,7 +118,7 @@ export function buildLocalScripts(ctx: TranslateContext, stream: CompiledSide, b
       return localScript(ctx, compiled, mode);
     } catch (e) {
       if (!(e instanceof LocalTranslationError)) throw e;
-      errors.push({ path: ctx.path, message: `${mode} local script: ${e.message}` });
+      errors.push({ path: ctx.path, ...e.at, message: `${mode} local script: ${e.message}` });
       return null;
     }
   };
