@@ -5,6 +5,9 @@ import type { Actor, ServiceContext } from "../server/context";
 import { authSettings } from "../server/auth/settings";
 import { verifyToken } from "../server/auth/tokens";
 import { dataDir, env } from "../server/env";
+import { ValidationError } from "../server/errors";
+import { getProject, listProjects } from "../server/projects/projects";
+import type { ProjectRef } from "../server/context";
 
 // How a CLI command reaches the catalog: DATABASE_URL, else the socket of a running `tandem dev`, else
 // it opens the embedded folder itself for the length of the command (and a concurrent owner fails
@@ -39,4 +42,13 @@ export async function withCliContext<T>(command: string, fn: (ctx: ServiceContex
   } finally {
     await handle.close();
   }
+}
+
+/** The project a command names, else the only one, else `double11` (the demo). */
+export async function cliProject(db: Database, name: string | undefined): Promise<ProjectRef> {
+  if (name) return getProject(db, name);
+  const projects = await listProjects(db);
+  const chosen = projects.length === 1 ? projects[0]?.name : projects.find((p) => p.name === "double11")?.name;
+  if (!chosen) throw new ValidationError([{ path: "project", message: `choose a project with --project: ${projects.map((p) => p.name).join(", ") || "the catalog is empty (tandem apply -f ...)"}` }]);
+  return getProject(db, chosen);
 }

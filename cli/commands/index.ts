@@ -12,6 +12,7 @@ import { registerWorker } from "./worker";
 import { registerRun } from "./run";
 import { registerDemo } from "./demo";
 import { registerDeploy } from "./deploy";
+import { registerInstances } from "./instances";
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -30,4 +31,5 @@ export const commands: RegisterCommand[] = [
   registerRun,
   registerDemo,
   registerDeploy,
+  registerInstances,
 ];
