@@ -12,6 +12,14 @@ export interface StartBatchInstance {
   trigger: InstanceTrigger;
   /** The deployment version; the newest by default. */
   version?: number;
+  /** When the schedule meant it for (default: now). */
+  scheduledAt?: Date;
+}
+
+export interface BatchSchedule {
+  /** Croner syntax: 5 fields, or 6 with seconds first. */
+  cron: string;
+  timezone: string;
 }
 
 export interface Orchestrator {
@@ -21,6 +29,14 @@ export interface Orchestrator {
   notifyReleased(project: string, released: readonly ReleasedInstance[]): Promise<void>;
   /** Cancels the instance workflow of a job for a day (the instance becomes cancelled). */
   cancelBatchInstance(project: string, job: string, bizdate: string): Promise<void>;
+  /** Creates or updates the job's daily schedule: each firing starts the instance of its bizdate. */
+  scheduleJob(project: string, job: string, schedule: BatchSchedule): Promise<void>;
+  /** Removes the job's schedule (nothing happens when there is none). */
+  unscheduleJob(project: string, job: string): Promise<void>;
+}
+
+export function jobScheduleId(project: string, job: string): string {
+  return `schedule/${project}/${job}`;
 }
 
 /** Workflow ids derive from business keys, so one job and day never runs twice at once. */

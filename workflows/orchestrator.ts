@@ -1,6 +1,6 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from "@temporalio/client";
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type ScheduleSpec } from "@temporalio/client";
 import { env } from "../server/env";
-import { batchInstanceWorkflowId, type Orchestrator, type StartBatchInstance } from "../server/orchestration";
+import { batchInstanceWorkflowId, jobScheduleId, type BatchSchedule, type Orchestrator, type StartBatchInstance } from "../server/orchestration";
 import { resolveTemporalTarget, temporalClient } from "./client";
 import type { ReleasedInstance } from "../server/runs/index";
 import type { BatchInstanceInput } from "./definitions/batch-instance";
@@ -22,9 +22,10 @@ export class TemporalOrchestrator implements Orchestrator {
 
   async startBatchInstance(input: StartBatchInstance): Promise<{ workflowId: string; started: boolean }> {
     const workflowId = batchInstanceWorkflowId(input.project, input.job, input.bizdate);
+    const { scheduledAt, ...rest } = input;
     const args: BatchInstanceInput = {
-      ...input,
-      scheduledAt: (this.opts.now?.() ?? new Date()).toISOString(),
+      ...rest,
+      scheduledAt: (scheduledAt ?? this.opts.now?.() ?? new Date()).toISOString(),
       ...(this.opts.waitTimeoutMs === undefined ? {} : { waitTimeoutMs: this.opts.waitTimeoutMs }),
       ...(this.opts.pollMs === undefined ? {} : { pollMs: this.opts.pollMs }),
     };
@@ -50,6 +51,27 @@ export class TemporalOrchestrator implements Orchestrator {
 
   async cancelBatchInstance(project: string, job: string, bizdate: string): Promise<void> {
     await this.client.workflow.getHandle(batchInstanceWorkflowId(project, job, bizdate)).cancel();
+  }
+
+  async scheduleJob(project: string, job: string, schedule: BatchSchedule): Promise<void> {
+    const scheduleId = jobScheduleId(project, job);
+    const spec: ScheduleSpec = { cronExpressions: [schedule.cron], timezone: schedule.timezone };
+    const action = { type: "startWorkflow" as const, workflowType: "scheduledBatch", taskQueue: this.opts.taskQueue, args: [{ project, job }] };
+    try {
+      // A firing only starts the day's instance workflow (which then waits on its own): firings never overlap.
+      await this.client.schedule.create({ scheduleId, spec, action, policies: { overlap: ScheduleOverlapPolicy.SKIP } });
+    } catch (e) {
+      if (!(e instanceof ScheduleAlreadyRunning)) throw e;
+      await this.client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+    }
+  }
+
+  async unscheduleJob(project: string, job: string): Promise<void> {
+    try {
+      await this.client.schedule.getHandle(jobScheduleId(project, job)).delete();
+    } catch (e) {
+      if (!(e instanceof ScheduleNotFoundError)) throw e;
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 import { authorize } from "../../server/auth/authorize";
-import { deployJob, listDeployments, rollbackJob, type Deployment } from "../../server/jobs/deployments";
+import { deployJob, listDeployments, rollbackJob, scheduleDeployment, type Deployment } from "../../server/jobs/deployments";
 import { getProject } from "../../server/projects/projects";
 import { withCliContext } from "../database";
+import { withOrchestrator } from "../orchestrator";
 import type { DeployOptions } from "../commands/deploy";
 
 // `tandem deploy --project <p> --job <j> [--note ...] [--rollback-to N] [--history]`: what the workbench's
@@ -28,7 +29,12 @@ export async function deployCommand(opts: DeployOptions): Promise<void> {
     const d = opts.rollbackTo === undefined
       ? await deployJob(pctx, { job: opts.job, note: opts.note })
       : await rollbackJob(pctx, { job: opts.job, toVersion: opts.rollbackTo, note: opts.note });
-    if (opts.json) return void process.stdout.write(`${JSON.stringify(d, null, 2)}\n`);
+    const scheduled = await withOrchestrator((o) => scheduleDeployment(o, pctx, d));
+    if (opts.json) return void process.stdout.write(`${JSON.stringify({ ...d, scheduled }, null, 2)}\n`);
     process.stdout.write(`${line(d)}\n`);
+    process.stdout.write(scheduled
+      ? `scheduled: ${d.spec.batch.cron} (${d.spec.batch.timezone}), each firing runs ${d.spec.batch.bizdateOffsetDays === 0 ? "its own day" : d.spec.batch.bizdateOffsetDays === -1 ? "the day before" : `the day ${-d.spec.batch.bizdateOffsetDays} days before`}\n`
+      : "not scheduled: no Temporal is running for this data folder (start `tandem dev`, or set TEMPORAL_ADDRESS) - deploy again once it is\n");
   });
 }
+

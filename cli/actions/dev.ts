@@ -9,8 +9,11 @@ import { seedDemoIfEmpty } from "../../server/demo/seed";
 import { dataDir, env } from "../../server/env";
 import { startEmbeddedTemporal } from "../../workflows/devserver/index";
 import { registerTemporalDev } from "../../workflows/devserver/registry";
-import { resolveTemporalTarget, type TemporalTarget } from "../../workflows/client";
+import { resolveTemporalTarget, temporalClient, type TemporalTarget } from "../../workflows/client";
 import { startWorker } from "../../workflows/worker";
+import { TemporalOrchestrator } from "../../workflows/orchestrator";
+import { createEngineRegistry, flinkSettings } from "../../server/engines/registry";
+import { pgDatabase } from "../../server/engines/local/jdbc";
 import { secretBox } from "../database";
 import type { DevOptions } from "../commands/dev";
 
@@ -69,9 +72,14 @@ export async function startDev(opts: DevOptions): Promise<void> {
   process.on("SIGTERM", () => void shutdown(0));
   if (opts.worker) {
     // The worker bundles the workflow code first (seconds); the web app does not wait for it.
-    startWorker({ target: temporal })
+    // Its activities run the scheduler: instances of deployed jobs on this data folder's engines.
+    const embeddedUrl = databaseUrl;
+    const engines = createEngineRegistry({ dataDir: dataDir(), embedded: () => pgDatabase(embeddedUrl), flink: flinkSettings() });
+    const orchestrator = new TemporalOrchestrator(await temporalClient({ target: temporal }), { taskQueue: env().TEMPORAL_TASK_QUEUE });
+    const scheduler = { db: handle.db, secretBox: secretBox(), engines, dataDir: dataDir(), orchestrator };
+    startWorker({ target: temporal, activityDeps: { scheduler } })
       .then((w) => {
-        stopWorker = () => w.stop();
+        stopWorker = async () => { await w.stop(); await engines.close(); };
         log(`worker polling task queue '${w.taskQueue}'`);
       })
       .catch((e: unknown) => log(`worker failed to start: ${e instanceof Error ? e.message : String(e)}`));

@@ -1,13 +1,13 @@
 import { authorize } from "../../server/auth/authorize";
 import type { Action } from "../../server/auth/policy";
 import type { ProjectContext } from "../../server/context";
-import type { Orchestrator } from "../../server/orchestration";
 import {
   cancelDay, instanceEventLog, listInstances, listPartitions, markReady, parseInstanceState, rerunDay, getInstance,
   type BatchInstance,
 } from "../../server/runs/index";
 import { Bizdate } from "../../server/scheduling/index";
 import { cliProject, withCliContext } from "../database";
+import { withOrchestrator } from "../orchestrator";
 import type { DayOptions, InstancesOptions, MarkReadyOptions, PartitionsOptions } from "../commands/instances";
 
 // The scheduler's commands as thin callers of server/runs, under the same policy as the API (catalog.read to
@@ -19,17 +19,6 @@ async function inProject<T>(command: string, name: string | undefined, action: A
     await authorize(base.db, base.actor, action, project);
     return fn({ db: base.db, actor: base.actor, project });
   });
-}
-
-/** Temporal for a command that acts, closed when it is done; undefined when none is reachable. */
-async function withOrchestrator<T>(fn: (o: Orchestrator | undefined) => Promise<T>): Promise<T> {
-  const { configuredOrchestrator } = await import("../../workflows/orchestrator");
-  const { closeTemporal } = await import("../../workflows/client");
-  try {
-    return await fn(await configuredOrchestrator());
-  } finally {
-    await closeTemporal();
-  }
 }
 
 const day = (i: BatchInstance) => Bizdate.parse(i.bizdate).format("yyyy-MM-dd");

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { env } from "../env";
 import type { Engine, EngineKind } from "./engine";
 import { FlinkEngine } from "./flink/engine";
 import { LocalEngine } from "./local/engine";
@@ -49,4 +50,10 @@ export function createEngineRegistry(settings: EngineSettings): EngineRegistry {
   }
   const local = createLocalEngine(settings);
   return { kind: "local", engine: () => local.engine, close: () => local.close() };
+}
+
+/** Flink's endpoints from the environment (both set), else undefined: the local engine. */
+export function flinkSettings(): EngineSettings["flink"] {
+  const { FLINK_SQL_GATEWAY_URL: gatewayUrl, FLINK_REST_URL: restUrl } = env();
+  return gatewayUrl && restUrl ? { gatewayUrl, restUrl } : undefined;
 }

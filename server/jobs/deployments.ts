@@ -9,6 +9,7 @@ import { actorLabel, type ProjectContext } from "../context";
 import { ConflictError, NotFoundError, ValidationError } from "../errors";
 import type { Lineage } from "../sql/lineage";
 import { translateJob } from "../sql/translate/index";
+import type { Orchestrator } from "../orchestration";
 import { FrozenCatalog, freezeCatalog, thawCatalog } from "./frozen-catalog";
 
 // Deploying a job to production: the job as it is now must validate and translate against the catalog
@@ -150,4 +151,14 @@ export async function getDeployment(ctx: ProjectContext, job: string, version?: 
     ...toDeployment(row), batchScript: row.batchScript, lineage: row.lineage as Lineage | null,
     catalog: row.catalog === null ? null : thawCatalog(FrozenCatalog.parse(row.catalog), ctx.project.name),
   };
+}
+
+/**
+ * Puts a deployed version on the job's daily schedule (its batch cron, in its time zone). False when no
+ * orchestrator is configured: the version is recorded, and scheduled by the next deploy that has one.
+ */
+export async function scheduleDeployment(orchestrator: Orchestrator | undefined, ctx: ProjectContext, d: Deployment): Promise<boolean> {
+  if (!orchestrator) return false;
+  await orchestrator.scheduleJob(ctx.project.name, d.job, { cron: d.spec.batch.cron, timezone: d.spec.batch.timezone });
+  return true;
 }

@@ -4,12 +4,13 @@ import type { SecretBox } from "../../server/catalog/secrets";
 import type { ProjectContext } from "../../server/context";
 import type { EngineRegistry } from "../../server/engines/registry";
 import type { Orchestrator } from "../../server/orchestration";
+import { getDeployment } from "../../server/jobs/deployments";
 import { getProject } from "../../server/projects/projects";
 import {
   executeInstance, failWaiting, getInstance, isFinished, scheduleInstance, senseUpstream, stopInstance,
   type InstanceState, type InstanceTrigger,
 } from "../../server/runs/index";
-import { Bizdate, type PartitionKey } from "../../server/scheduling/index";
+import { Bizdate, bizdateFor, type PartitionKey } from "../../server/scheduling/index";
 
 // The batch instance workflow's activities: each loads the project and calls one server/runs operation as
 // the scheduler (the `system` actor). The engine run heartbeats its progress and stops when Temporal
@@ -49,6 +50,16 @@ export function createSchedulerActivities(deps: SchedulerDeps | undefined) {
   const progress = (i: { state: InstanceState; waitingFor: PartitionKey[]; error: string | null }): InstanceProgress => ({ state: i.state, waitingFor: i.waitingFor, error: i.error });
 
   return {
+    /** A schedule fired: start the instance of the day it stands for (the job's time zone and bizdate offset). */
+    async startScheduledInstance(input: { project: string; job: string; scheduledAt: string }): Promise<{ bizdate: string; started: boolean }> {
+      const ctx = await context(input.project);
+      const d = await getDeployment(ctx, input.job);
+      const at = new Date(input.scheduledAt);
+      const bizdate = bizdateFor(at, { timezone: d.spec.batch.timezone, bizdateOffsetDays: d.spec.batch.bizdateOffsetDays }).toString();
+      const r = await need().orchestrator.startBatchInstance({ project: input.project, job: input.job, bizdate, trigger: "schedule", scheduledAt: at, version: d.version });
+      return { bizdate, started: r.started };
+    },
+
     async scheduleBatchInstance(input: InstanceKey & { trigger: InstanceTrigger; scheduledAt: string; version?: number }): Promise<InstanceProgress> {
       const ctx = await context(input.project);
       return progress(await scheduleInstance(ctx, { ...ref(input), trigger: input.trigger, scheduledAt: new Date(input.scheduledAt), version: input.version }));

@@ -4,6 +4,7 @@ import type { TandemActivities } from "../activities/index";
 // Tandem's workflows (deterministic: only @temporalio/workflow and activity types). Backfills and stream
 // supervision are added here by their issues; the worker registers this module.
 export { batchInstance, partitionsReady, type BatchInstanceInput } from "./batch-instance";
+export { scheduledBatch } from "./scheduled-batch";
 
 const { recordHeartbeat } = proxyActivities<TandemActivities>({
   startToCloseTimeout: "30s",

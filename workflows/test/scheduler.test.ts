@@ -108,4 +108,21 @@ describe("the batch instance workflow", () => {
     await expect(env.client.workflow.getHandle(workflowId).result()).rejects.toBeInstanceOf(WorkflowFailedError);
     expect(await until(() => getInstance(ctx, ref), (i) => i.state === "cancelled")).toMatchObject({ state: "cancelled" });
   }, 60_000);
+
+  it("a deployed job's schedule starts the instance of the day each firing stands for", async () => {
+    const project = demo.project;
+    await orchestrator.scheduleJob(project, JOB, { cron: "* * * * * *", timezone: "UTC" });
+    // Updating the schedule of the same job replaces it (one schedule per job).
+    await orchestrator.scheduleJob(project, JOB, { cron: "* * * * * *", timezone: "UTC" });
+    const fired = new Date();
+    const yesterday = Bizdate.parse(new Date(fired.getTime() - 86_400_000).toISOString().slice(0, 10));
+    const ref = { job: JOB, bizdate: yesterday };
+    const instance = await until(() => getInstance(ctx, ref).catch(() => undefined), (i) => i !== undefined);
+    await orchestrator.unscheduleJob(project, JOB);
+    await orchestrator.unscheduleJob(project, JOB); // nothing left to remove: no error
+    expect(instance).toMatchObject({ trigger: "schedule", deploymentVersion: 1, state: "waiting" });
+    expect(Math.abs((instance?.scheduledAt.getTime() ?? 0) - fired.getTime())).toBeLessThan(10_000);
+    await orchestrator.cancelBatchInstance(project, JOB, yesterday.toString());
+    expect(await until(() => getInstance(ctx, ref), (i) => i.state === "cancelled")).toMatchObject({ state: "cancelled" });
+  }, 60_000);
 });

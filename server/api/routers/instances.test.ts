@@ -24,6 +24,8 @@ const orchestrator: Orchestrator = {
   startBatchInstance: (i: StartBatchInstance) => { calls.push(`start ${i.job} ${i.bizdate} ${i.trigger} v${String(i.version)}`); return Promise.resolve({ workflowId: crypto.randomUUID(), started: true }); },
   notifyReleased: (_p, released) => { calls.push(`notify ${released.map((r) => `${r.job} ${r.bizdate}`).join(",")}`); return Promise.resolve(); },
   cancelBatchInstance: (_p, job, bizdate) => { calls.push(`cancel ${job} ${bizdate}`); return Promise.resolve(); },
+  scheduleJob: (_p, job, s) => { calls.push(`schedule ${job} ${s.cron} ${s.timezone}`); return Promise.resolve(); },
+  unscheduleJob: (_p, job) => { calls.push(`unschedule ${job}`); return Promise.resolve(); },
 };
 const api = (actor: Actor) => createCallerFactory(appRouter)({ db: handle.db, actor, secretBox: demo.secretBox, orchestrator });
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Name } from "../../catalog/schemas";
-import { deployJob, DeployJobInput, listDeployments, rollbackJob, RollbackJobInput } from "../../jobs/deployments";
+import { deployJob, DeployJobInput, listDeployments, rollbackJob, RollbackJobInput, scheduleDeployment } from "../../jobs/deployments";
 import { getJob, listJobs } from "../../jobs/jobs";
 import { permissionsIn } from "../../auth/authorize";
 import { projectAction, router } from "../trpc";
@@ -13,6 +13,13 @@ export const jobsRouter = router({
     return { ...job, you: { role: you.role ?? null, canDeploy: you.allowed["job.deploy"] === true } };
   }),
   deployments: projectAction("catalog.read").input(z.object({ name: Name })).query(({ ctx, input }) => listDeployments(ctx, input.name)),
-  deploy: projectAction("job.deploy").input(DeployJobInput).mutation(({ ctx, input }) => deployJob(ctx, input)),
-  rollback: projectAction("job.deploy").input(RollbackJobInput).mutation(({ ctx, input }) => rollbackJob(ctx, input)),
+  // A deployed version goes on the job's daily schedule (when Temporal is configured): `scheduled` says so.
+  deploy: projectAction("job.deploy").input(DeployJobInput).mutation(async ({ ctx, input }) => {
+    const d = await deployJob(ctx, input);
+    return { ...d, scheduled: await scheduleDeployment(ctx.orchestrator, ctx, d) };
+  }),
+  rollback: projectAction("job.deploy").input(RollbackJobInput).mutation(async ({ ctx, input }) => {
+    const d = await rollbackJob(ctx, input);
+    return { ...d, scheduled: await scheduleDeployment(ctx.orchestrator, ctx, d) };
+  }),
 });
