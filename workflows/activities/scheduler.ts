@@ -60,9 +60,12 @@ export function createSchedulerActivities(deps: SchedulerDeps | undefined) {
       return { bizdate, started: r.started };
     },
 
-    async scheduleBatchInstance(input: InstanceKey & { trigger: InstanceTrigger; scheduledAt: string; version?: number }): Promise<InstanceProgress> {
+    /** Creates (or finds) the instance; with the job's retry and timeout settings of its version. */
+    async scheduleBatchInstance(input: InstanceKey & { trigger: InstanceTrigger; scheduledAt: string; version?: number }): Promise<InstanceProgress & { retries: number; timeoutMinutes: number }> {
       const ctx = await context(input.project);
-      return progress(await scheduleInstance(ctx, { ...ref(input), trigger: input.trigger, scheduledAt: new Date(input.scheduledAt), version: input.version }));
+      const instance = await scheduleInstance(ctx, { ...ref(input), trigger: input.trigger, scheduledAt: new Date(input.scheduledAt), version: input.version });
+      const { spec } = await getDeployment(ctx, input.job, instance.deploymentVersion);
+      return { ...progress(instance), retries: spec.batch.retries, timeoutMinutes: spec.batch.timeoutMinutes };
     },
 
     /** Looks for external partitions on disk, wakes whatever they released, and says where this instance is. */

@@ -6,8 +6,9 @@ import type { InstanceTrigger } from "../../server/runs/index";
 // One batch instance: a job's run for one day (workflow id batch/<project>/<job>/<yyyyMMdd>, so a day never
 // runs twice at once). It waits durably for its upstream partitions — woken by `partitionsReady` when a
 // producer finishes, and looking for external files every `pollMs` — until `waitTimeoutMs`, then fails
-// naming what is missing; it then runs on the engine with heartbeats (retried with backoff), publishes its
-// output partition and wakes what that releases. Cancelling the workflow cancels the instance.
+// naming what is missing; it then runs on the engine with heartbeats (retried with backoff, as the job's
+// batch settings say), publishes its output partition and wakes what that releases. Cancelling the
+// workflow cancels the instance.
 
 export interface BatchInstanceInput extends InstanceKey {
   trigger: InstanceTrigger;
@@ -18,8 +19,6 @@ export interface BatchInstanceInput extends InstanceKey {
   waitTimeoutMs?: number;
   /** How often to look for external partitions on disk while waiting (default 60 s). */
   pollMs?: number;
-  /** Engine attempts before the instance fails (default 3). */
-  maxAttempts?: number;
 }
 
 export const partitionsReady = defineSignal("partitionsReady");
@@ -31,29 +30,29 @@ const steps = proxyActivities<TandemActivities>({
 
 export async function batchInstance(input: BatchInstanceInput): Promise<InstanceProgress> {
   const key: InstanceKey = { project: input.project, job: input.job, bizdate: input.bizdate };
-  const run = proxyActivities<TandemActivities>({
-    startToCloseTimeout: "6 hours",
-    heartbeatTimeout: "1 minute",
-    retry: { initialInterval: "5s", backoffCoefficient: 2, maximumInterval: "10 minutes", maximumAttempts: input.maxAttempts ?? 3 },
-  });
   let nudged = false;
   setHandler(partitionsReady, () => { nudged = true; });
   try {
-    let p = await steps.scheduleBatchInstance({ ...key, trigger: input.trigger, scheduledAt: input.scheduledAt, version: input.version });
+    const scheduled = await steps.scheduleBatchInstance({ ...key, trigger: input.trigger, scheduledAt: input.scheduledAt, version: input.version });
+    // The run follows its version's batch settings: attempts (1 + retries, with backoff) and a timeout each.
+    const run = proxyActivities<TandemActivities>({
+      startToCloseTimeout: `${scheduled.timeoutMinutes} minutes`,
+      heartbeatTimeout: "1 minute",
+      retry: { initialInterval: "5s", backoffCoefficient: 2, maximumInterval: "10 minutes", maximumAttempts: scheduled.retries + 1 },
+    });
+    let p: InstanceProgress = scheduled;
     const deadline = { passed: false }; // an object: the checker cannot see the timer set it
     if (p.state === "waiting") {
       // A durable timer: the wait survives worker and service restarts. (Cancelled with the workflow.)
       void sleep(input.waitTimeoutMs ?? 86_400_000).then(() => { deadline.passed = true; }, () => undefined);
     }
     while (p.state === "waiting") {
-      await condition(() => nudged || deadline.passed, input.pollMs ?? 60_000);
-      if (deadline.passed) {
-        // One last look, so a partition that landed at the deadline still counts.
-        p = await steps.senseBatchInstance(key);
-        return p.state === "waiting" ? await steps.failWaitingBatchInstance(key) : p.state === "queued" ? await run.runBatchInstance(key) : p;
-      }
-      nudged = false;
+      // Look first (the files may already be there), then sleep until nudged, the next pass, or the deadline.
       p = await steps.senseBatchInstance(key);
+      if (p.state !== "waiting") break;
+      if (deadline.passed) return await steps.failWaitingBatchInstance(key);
+      await condition(() => nudged || deadline.passed, input.pollMs ?? 60_000);
+      nudged = false;
     }
     if (p.state === "queued" || p.state === "running") p = await run.runBatchInstance(key);
     return p;
