@@ -1,4 +1,4 @@
-import { and, desc, eq, max } from "drizzle-orm";
+import { and, asc, desc, eq, max } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../../db/client";
 import { jobDeployments } from "../../db/schema/index";
@@ -10,6 +10,7 @@ import { ConflictError, NotFoundError, ValidationError } from "../errors";
 import type { Lineage } from "../sql/lineage";
 import { translateJob } from "../sql/translate/index";
 import type { Orchestrator } from "../orchestration";
+import { DependencyCycleError, dependencyOrder, type ScheduledJob } from "../scheduling/index";
 import { FrozenCatalog, freezeCatalog, thawCatalog } from "./frozen-catalog";
 
 // Deploying a job to production: the job as it is now must validate and translate against the catalog
@@ -82,6 +83,25 @@ function compileForProduction(catalog: CatalogSnapshot, job: JobSpecParsed, now:
   };
 }
 
+/**
+ * With this version in production, the deployed jobs' dependencies (B reads what A writes) must still
+ * form an order: a cycle is refused with its path, and so is a second producer of a table's partitions.
+ */
+async function refuseCycles(tx: Tx, projectId: string, candidate: ScheduledJob): Promise<void> {
+  const rows = await tx.select({ job: jobDeployments.jobName, sources: jobDeployments.sources, sinks: jobDeployments.sinks })
+    .from(jobDeployments).where(eq(jobDeployments.projectId, projectId)).orderBy(asc(jobDeployments.jobName), desc(jobDeployments.version));
+  const jobs = new Map<string, ScheduledJob>([[candidate.name, candidate]]);
+  for (const r of rows) if (!jobs.has(r.job)) jobs.set(r.job, { name: r.job, reads: r.sources, writes: r.sinks });
+  try {
+    dependencyOrder([...jobs.values()]);
+  } catch (e) {
+    const message = e instanceof DependencyCycleError
+      ? `deploying '${candidate.name}' would make the deployed jobs wait for each other in a cycle: ${e.path.join(" -> ")}`
+      : e instanceof Error ? e.message : String(e);
+    throw new ValidationError([{ path: `jobs.${candidate.name}`, message }], `job '${candidate.name}' cannot be deployed: ${message}`);
+  }
+}
+
 async function nextVersion(tx: Tx, projectId: string, job: string): Promise<number> {
   const [row] = await tx.select({ v: max(jobDeployments.version) }).from(jobDeployments)
     .where(and(eq(jobDeployments.projectId, projectId), eq(jobDeployments.jobName, job)));
@@ -98,6 +118,7 @@ async function record(ctx: ProjectContext, job: JobSpecParsed, fields: { note: s
     return await ctx.db.transaction(async (tx) => {
       const catalog = await loadCatalogSnapshot(tx, ctx.project);
       const compiled = compileForProduction(catalog, job, now);
+      await refuseCycles(tx, ctx.project.id, { name: job.name, reads: compiled.sources, writes: compiled.sinks });
       const version = await nextVersion(tx, ctx.project.id, job.name);
       const [row] = await tx.insert(jobDeployments).values({
         projectId: ctx.project.id, jobName: job.name, version, spec: job, ...compiled,

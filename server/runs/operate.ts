@@ -34,7 +34,9 @@ export async function rerunDay(ctx: ProjectContext, orchestrator: Orchestrator |
   } else {
     const d = await getDeployment(ctx, input.job, input.version);
     const catalog = d.catalog ?? (await loadCatalogSnapshot(ctx.db, ctx.project));
-    instance = await rerunInstance(ctx, ref, { deploymentVersion: d.version, upstream: dailyPartitions(catalog, d.sources, input.bizdate), reason: input.reason ?? "" });
+    const own = new Set(dailyPartitions(catalog, d.sinks, input.bizdate).map((k) => k.table));
+    const upstream = dailyPartitions(catalog, d.sources, input.bizdate).filter((k) => !own.has(k.table));
+    instance = await rerunInstance(ctx, ref, { deploymentVersion: d.version, upstream, reason: input.reason ?? "" });
   }
   await recordAudit(ctx.db, ctx.actor, ctx.project, { action: "instance.rerun", entity: "job", name: input.job, details: { bizdate: input.bizdate.toString(), attempt: instance.attempt, version: instance.deploymentVersion, ...(input.reason ? { reason: input.reason } : {}) } });
   if (!orchestrator) return { instance, orchestrated: false };

@@ -2,7 +2,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { and, eq } from "drizzle-orm";
 import type { DatabaseHandle } from "../../db/client";
+import { jobDeployments } from "../../db/schema/index";
 import { openTestDatabase } from "../../db/testing/index";
 import type { ProjectContext } from "../context";
 import { writeHistoryPartition } from "../demo/generator";
@@ -84,5 +86,20 @@ describe("running a deployed job's daily instance", () => {
     const done = await executeInstance(ctx, { engines, secretBox: demo.secretBox, dataDir }, ref);
     expect(done.instance.state).toBe("failed");
     expect(done.instance.error).toMatch(/ods_coupon_events_di\/2024-11-12/);
+  });
+
+  it("refuses a deploy that would make jobs wait for each other in a cycle, naming the path", async () => {
+    // Another deployed job that reads this job's output and writes its input.
+    await handle.db.insert(jobDeployments).values({
+      projectId: ctx.project.id, jobName: "feedback_loop", version: 1, spec: {}, sources: ["ads_coupon_daily"], sinks: ["mix_coupon_events"], deployedBy: "test",
+    });
+    try {
+      await expect(deployJob({ ...ctx, actor: { kind: "local" } }, { job: JOB })).rejects.toThrow(
+        /cannot be deployed: deploying 'coupon_daily_stats' would make the deployed jobs wait for each other in a cycle: (coupon_daily_stats -> feedback_loop -> coupon_daily_stats|feedback_loop -> coupon_daily_stats -> feedback_loop)/,
+      );
+    } finally {
+      await handle.db.delete(jobDeployments).where(and(eq(jobDeployments.projectId, ctx.project.id), eq(jobDeployments.jobName, "feedback_loop")));
+    }
+    expect((await deployJob({ ...ctx, actor: { kind: "local" } }, { job: JOB })).version).toBe(2);
   });
 });

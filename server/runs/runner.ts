@@ -47,7 +47,10 @@ export interface ScheduleInstanceInput {
 /** The instance of a deployed job for a day, waiting for the daily partitions it reads (idempotent). */
 export async function scheduleInstance(ctx: ProjectContext, input: ScheduleInstanceInput): Promise<BatchInstance> {
   const d = await getDeployment(ctx, input.job, input.version);
-  const upstream = dailyPartitions(await catalogOf(ctx, d), d.sources, input.bizdate);
+  const catalog = await catalogOf(ctx, d);
+  // A job that reads what it writes (an incremental table) does not wait for its own output.
+  const own = new Set(dailyPartitions(catalog, d.sinks, input.bizdate).map((k) => k.table));
+  const upstream = dailyPartitions(catalog, d.sources, input.bizdate).filter((k) => !own.has(k.table));
   const { instance } = await createInstance(ctx, { job: input.job, bizdate: input.bizdate, deploymentVersion: d.version, scheduledAt: input.scheduledAt, trigger: input.trigger, upstream });
   return instance;
 }
