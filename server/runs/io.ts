@@ -20,3 +20,9 @@ export function dailyPartitions(catalog: CatalogSnapshot, metaTables: readonly s
   const tables = [...new Set(metaTables.flatMap((m) => dailyBatchTable(catalog, m) ?? []))].sort();
   return tables.map((t) => partitionKey(t, bizdate));
 }
+
+/** What an instance of a version waits for: the daily partitions it reads, except those it writes itself. */
+export function upstreamOf(catalog: CatalogSnapshot, version: { sources: readonly string[]; sinks: readonly string[] }, bizdate: Bizdate): PartitionKey[] {
+  const own = new Set(dailyPartitions(catalog, version.sinks, bizdate).map((k) => k.table));
+  return dailyPartitions(catalog, version.sources, bizdate).filter((k) => !own.has(k.table));
+}

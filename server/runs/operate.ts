@@ -6,7 +6,7 @@ import { getDeployment } from "../jobs/deployments";
 import type { Orchestrator } from "../orchestration";
 import type { Bizdate, PartitionKey } from "../scheduling/index";
 import { getInstance, rerunInstance, stopInstance, type BatchInstance } from "./instances";
-import { dailyPartitions } from "./io";
+import { upstreamOf } from "./io";
 import { markPartitionReady, type PartitionRecord } from "./partitions";
 import { scheduleInstance } from "./runner";
 import { isFinished } from "./states";
@@ -34,9 +34,7 @@ export async function rerunDay(ctx: ProjectContext, orchestrator: Orchestrator |
   } else {
     const d = await getDeployment(ctx, input.job, input.version);
     const catalog = d.catalog ?? (await loadCatalogSnapshot(ctx.db, ctx.project));
-    const own = new Set(dailyPartitions(catalog, d.sinks, input.bizdate).map((k) => k.table));
-    const upstream = dailyPartitions(catalog, d.sources, input.bizdate).filter((k) => !own.has(k.table));
-    instance = await rerunInstance(ctx, ref, { deploymentVersion: d.version, upstream, reason: input.reason ?? "" });
+    instance = await rerunInstance(ctx, ref, { deploymentVersion: d.version, upstream: upstreamOf(catalog, d, input.bizdate), reason: input.reason ?? "" });
   }
   await recordAudit(ctx.db, ctx.actor, ctx.project, { action: "instance.rerun", entity: "job", name: input.job, details: { bizdate: input.bizdate.toString(), attempt: instance.attempt, version: instance.deploymentVersion, ...(input.reason ? { reason: input.reason } : {}) } });
   if (!orchestrator) return { instance, orchestrated: false };

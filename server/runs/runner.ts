@@ -16,7 +16,7 @@ import {
   createInstance, finishInstance, getInstance, startInstance, stopInstance,
   type BatchInstance, type InstanceRef, type InstanceTrigger, type RunMetrics,
 } from "./instances";
-import { dailyPartitions } from "./io";
+import { dailyPartitions, upstreamOf } from "./io";
 import { markPartitionReady, type ReleasedInstance } from "./partitions";
 
 // The scheduler's operations on batch instances, for the workflow activities, the CLI and the API alike:
@@ -47,10 +47,7 @@ export interface ScheduleInstanceInput {
 /** The instance of a deployed job for a day, waiting for the daily partitions it reads (idempotent). */
 export async function scheduleInstance(ctx: ProjectContext, input: ScheduleInstanceInput): Promise<BatchInstance> {
   const d = await getDeployment(ctx, input.job, input.version);
-  const catalog = await catalogOf(ctx, d);
-  // A job that reads what it writes (an incremental table) does not wait for its own output.
-  const own = new Set(dailyPartitions(catalog, d.sinks, input.bizdate).map((k) => k.table));
-  const upstream = dailyPartitions(catalog, d.sources, input.bizdate).filter((k) => !own.has(k.table));
+  const upstream = upstreamOf(await catalogOf(ctx, d), d, input.bizdate);
   const { instance } = await createInstance(ctx, { job: input.job, bizdate: input.bizdate, deploymentVersion: d.version, scheduledAt: input.scheduledAt, trigger: input.trigger, upstream });
   return instance;
 }
