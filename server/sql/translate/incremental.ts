@@ -31,7 +31,7 @@ export type IncrementalPlan =
       window: WindowSpec | null;
     };
 
-export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, ins: InsertInfo): IncrementalPlan {
+export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, ins: InsertInfo, zone = "UTC"): IncrementalPlan {
   const src = compiled.parsed.text;
   const query = ins.query;
   if (!query) throw new LocalTranslationError("a stream INSERT without a query");
@@ -58,7 +58,7 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
   if (block.having) reject("HAVING", block.having);
   if (block.items.some((i) => i.star)) reject("SELECT * with GROUP BY");
 
-  const duck = handRewriter(compiled.parsed, query);
+  const duck = handRewriter(compiled.parsed, query, zone);
   const keys: { column: string; expr: string; duck: string; norm: string; name: string }[] = block.groupBy.map((g, i) => {
     const text = textOf(src, g);
     return { column: `__k${i}`, expr: text, duck: duck.text(g), norm: normalize(text), name: lastName(text) };
