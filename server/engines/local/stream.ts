@@ -135,7 +135,7 @@ export class StreamRunner {
     if (!scan) throw new UnsupportedStreamJob("no stream source");
     fs.mkdirSync(opts.stateDir, { recursive: true });
     // Micro-batches are small: one thread avoids the scheduling cost of parallel plans for 10k rows.
-    const s = await DuckSession.open(StreamRunner.statePath(opts.stateDir), { threads: opts.threads ?? 1 });
+    const s = await DuckSession.open(StreamRunner.statePath(opts.stateDir), { threads: opts.threads ?? 1, timeZone: job.timeZone });
     let source: StreamSource | undefined;
     try {
       source = openStreamSource(scan, opts.env, opts.now);
