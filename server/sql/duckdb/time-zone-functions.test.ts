@@ -42,6 +42,8 @@ describe("session time zone: Flink time functions on DuckDB", () => {
       ["Asia/Shanghai", `CAST(TO_TIMESTAMP_LTZ(${MS + 999}, 3) AS STRING)`, "2024-11-12 00:00:00.999"],
       ["UTC", `CAST(TO_TIMESTAMP_LTZ(${MS + 999}, 3) AS STRING)`, "2024-11-11 16:00:00.999"],
       ["Asia/Shanghai", `CAST(TO_TIMESTAMP_LTZ(${MS + 999}, 3) AS BIGINT)`, MS / 1000],
+      ["Asia/Shanghai", `CAST(FLOOR(TO_TIMESTAMP_LTZ(${MS + 5 * 3600_000}, 3) TO DAY) AS BIGINT)`, MS / 1000],
+      ["America/Los_Angeles", `CAST(FLOOR(TO_TIMESTAMP_LTZ(${Date.parse("2024-11-03T23:00:00Z")}, 3) TO DAY) AS BIGINT)`, Date.parse("2024-11-03T07:00:00Z") / 1000],
       // A TIMESTAMP is wall clock: the zone changes nothing, until it is cast to an instant.
       ["America/Los_Angeles", "DATE_FORMAT(TIMESTAMP '2024-11-12 00:00:00', 'yyyy-MM-dd HH:mm')", "2024-11-12 00:00"],
       ["Asia/Shanghai", "CAST(CAST(TIMESTAMP '2024-11-12 00:00:00' AS TIMESTAMP_LTZ(3)) AS BIGINT)", MS / 1000],
