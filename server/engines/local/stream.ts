@@ -161,7 +161,9 @@ export class StreamRunner {
   /** A fingerprint of what the state means: a changed plan must not silently reuse old state. */
   private fingerprint(): string {
     const shape = this.job.statements.map((st) => ({ input: st.input, agg: st.aggregation, sink: sinkLabel(st.sink), cols: st.sink.columns }));
-    return crypto.createHash("sha256").update(JSON.stringify({ shape, views: this.job.views, source: this.scan.name, stateFormat: STATE_FORMAT })).digest("hex").slice(0, 16);
+    // The session zone decides days and hours in the state; UTC adds nothing, so older UTC state still matches.
+    const zone = this.job.timeZone && this.job.timeZone !== "UTC" ? { timeZone: this.job.timeZone } : {};
+    return crypto.createHash("sha256").update(JSON.stringify({ shape, views: this.job.views, source: this.scan.name, stateFormat: STATE_FORMAT, ...zone })).digest("hex").slice(0, 16);
   }
 
   private async init(): Promise<void> {

@@ -126,7 +126,12 @@ ${job("by_wall", "ev_wall", "out_wall")}
 interface Row { event_id: string; d: string; hr: number; shown: string; as_ts: string; epoch_s: number }
 
 /** Writes the topic and both warehouses, runs each job's batch side for D and its stream side over the topic. */
-async function runBoth(zone: string, day: string, events: Ev[]): Promise<Record<"ltz" | "wall", { batch: Row[]; stream: Row[] }>> {
+interface Runs extends Record<"ltz" | "wall", { batch: Row[]; stream: Row[] }> {
+  /** Reopens the by_ltz stream job's state as if its session zone had changed. */
+  reopenIn(zone: string): Promise<void>;
+}
+
+async function runBoth(zone: string, day: string, events: Ev[]): Promise<Runs> {
   const dir = tempDir("tandem-tz-");
   dirs.push(dir);
   fs.mkdirSync(path.join(dir, "topic"), { recursive: true });
@@ -150,7 +155,13 @@ async function runBoth(zone: string, day: string, events: Ev[]): Promise<Record<
   const loaded = parseProjectFile(fs.readFileSync(file, "utf8"), file);
   const catalog = snapshotFromProjectFile(loaded.file);
   const env = sinkEnv(dir);
-  const out = { ltz: { batch: [] as Row[], stream: [] as Row[] }, wall: { batch: [] as Row[], stream: [] as Row[] } };
+  let ltzPlan: LocalStreamJob | undefined;
+  const reopenIn = async (other: string) => {
+    if (!ltzPlan) throw new Error("by_ltz did not run");
+    const r = await StreamRunner.open({ ...ltzPlan, timeZone: other }, { jobId: "by_ltz", stateDir: path.join(dir, "state-by_ltz"), env });
+    await r.close();
+  };
+  const out: Runs = { ltz: { batch: [], stream: [] }, wall: { batch: [], stream: [] }, reopenIn };
   for (const [key, name] of [["ltz", "by_ltz"], ["wall", "by_wall"]] as const) {
     const job = loaded.file.jobs.find((j) => j.name === name);
     if (!job) throw new Error(`no job ${name}`);
@@ -158,6 +169,7 @@ async function runBoth(zone: string, day: string, events: Ev[]): Promise<Record<
     if (batch.kind !== "batch") throw new Error("expected a batch plan");
     await runBatchJob(batch, env);
     const stream = planLocalJob({ catalog, job }, "stream", day) as LocalStreamJob;
+    if (key === "ltz") ltzPlan = stream;
     const runner = await StreamRunner.open(stream, { jobId: name, stateDir: path.join(dir, `state-${name}`), env });
     try {
       while (await runner.step()) { /* drain the topic */ }
@@ -208,6 +220,9 @@ describe("session time zone on the local engine (Flink's rules, both sides)", ()
     ];
     expect(r.wall.stream).toEqual(wall);
     expect(r.wall.batch).toEqual(wall);
+    // Its state was written in Shanghai (days, hours of aggregates): it is not reused in another zone.
+    await expect(r.reopenIn("America/Los_Angeles")).rejects.toThrow(/another version of job 'by_ltz'/);
+    await r.reopenIn("Asia/Shanghai");
   }, 60_000);
 
   it("America/Los_Angeles across the end of DST (2024-11-03 has 25 hours; 01:xx happens twice)", async () => {
