@@ -44,6 +44,12 @@ function project(dir: string, zone: string): string {
       - { name: as_ts, type: STRING }
       - { name: epoch_s, type: BIGINT }
     options: { path: ${path.join(dir, `${name}.duckdb`)}, table-name: out }`;
+  const win = (name: string, kind: string) => `
+  - name: ${name}
+    connection: ddb
+    kind: ${kind}
+    columns: [{ name: d, type: STRING }, { name: ws, type: STRING }, { name: we, type: STRING }, { name: pv, type: BIGINT }]
+    options: { path: ${path.join(dir, `${name}.duckdb`)}, table-name: out }`;
   const meta = (name: string, time: string, streamTime: string, batchTable: string, batchTime: string, day: string) => `
   - name: ${name}
     columns:
@@ -104,6 +110,9 @@ physicalTables:
       - { name: event_id, type: STRING }
       - { name: ts_ms, type: BIGINT }
       - { name: wall, type: TIMESTAMP(3) }
+    computedColumns:
+      - { name: event_time, expr: "TO_TIMESTAMP_LTZ(ts_ms, 3)" }
+    watermark: { column: event_time, delay: 0 SECOND }
     options: { path: ${path.join(dir, "topic")}, format: json }
 ${di("events_di")}
 ${di("events_wall_di")}
@@ -111,14 +120,28 @@ ${rt("out_ltz_rt")}
 ${rt("out_ltz_di").replace("kind: stream", "kind: batch\n    partition: { column: d, format: yyyy-MM-dd }")}
 ${rt("out_wall_rt")}
 ${rt("out_wall_di").replace("kind: stream", "kind: batch\n    partition: { column: d, format: yyyy-MM-dd }")}
+${win("out_win_rt", "stream")}
+${win("out_win_di", "batch\n    partition: { column: d, format: yyyy-MM-dd }")}
 metaTables:
-${meta("ev", "TIMESTAMP_LTZ(3)", "TO_TIMESTAMP_LTZ(ts_ms, 3)", "events_di", "TO_TIMESTAMP_LTZ(ts_ms, 3)", "DATE_FORMAT(TO_TIMESTAMP_LTZ(ts_ms, 3), 'yyyy-MM-dd')")}
+${meta("ev", "TIMESTAMP_LTZ(3)", "event_time", "events_di", "TO_TIMESTAMP_LTZ(ts_ms, 3)", "DATE_FORMAT(event_time, 'yyyy-MM-dd')")}
 ${meta("ev_wall", "TIMESTAMP(3)", "wall", "events_wall_di", "wall", "DATE_FORMAT(wall, 'yyyy-MM-dd')")}
 ${out("out_ltz")}
 ${out("out_wall")}
+  - name: out_win
+    columns: [{ name: d, type: STRING }, { name: ws, type: STRING }, { name: we, type: STRING }, { name: pv, type: BIGINT }]
+    stream: { table: out_win_rt, mappings: { d: d, ws: ws, we: we, pv: pv } }
+    batch: { table: out_win_di, mappings: { d: d, ws: ws, we: we, pv: pv } }
 jobs:
 ${job("by_ltz", "ev", "out_ltz")}
 ${job("by_wall", "ev_wall", "out_wall")}
+  - name: by_window
+    stream: { startFrom: earliest }
+    sql: |
+      INSERT INTO out_win
+      SELECT dt AS d, DATE_FORMAT(window_start, 'yyyy-MM-dd HH:mm:ss') AS ws, DATE_FORMAT(window_end, 'yyyy-MM-dd HH:mm:ss') AS we, COUNT(*) AS pv
+      FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(event_time), INTERVAL '1' DAY))
+      WHERE dt = '\${bizdate}'
+      GROUP BY window_start, window_end, dt;
 `;
   return text;
 }
@@ -126,7 +149,11 @@ ${job("by_wall", "ev_wall", "out_wall")}
 interface Row { event_id: string; d: string; hr: number; shown: string; as_ts: string; epoch_s: number }
 
 /** Writes the topic and both warehouses, runs each job's batch side for D and its stream side over the topic. */
+interface WinRow { d: string; ws: string; we: string; pv: number }
+
 interface Runs extends Record<"ltz" | "wall", { batch: Row[]; stream: Row[] }> {
+  /** The day window job (TUMBLE of 1 DAY on the LTZ event time), both sides. */
+  window: { batch: WinRow[]; stream: WinRow[] };
   /** Reopens the by_ltz stream job's state as if its session zone had changed. */
   reopenIn(zone: string): Promise<void>;
 }
@@ -161,7 +188,7 @@ async function runBoth(zone: string, day: string, events: Ev[]): Promise<Runs> {
     const r = await StreamRunner.open({ ...ltzPlan, timeZone: other }, { jobId: "by_ltz", stateDir: path.join(dir, "state-by_ltz"), env });
     await r.close();
   };
-  const out: Runs = { ltz: { batch: [], stream: [] }, wall: { batch: [], stream: [] }, reopenIn };
+  const out: Runs = { ltz: { batch: [], stream: [] }, wall: { batch: [], stream: [] }, window: { batch: [], stream: [] }, reopenIn };
   for (const [key, name] of [["ltz", "by_ltz"], ["wall", "by_wall"]] as const) {
     const job = loaded.file.jobs.find((j) => j.name === name);
     if (!job) throw new Error(`no job ${name}`);
@@ -178,7 +205,29 @@ async function runBoth(zone: string, day: string, events: Ev[]): Promise<Runs> {
     }
     out[key] = { batch: await readSink(path.join(dir, `out_${key}_di.duckdb`)), stream: await readSink(path.join(dir, `out_${key}_rt.duckdb`)) };
   }
+  const winJob = loaded.file.jobs.find((j) => j.name === "by_window");
+  if (!winJob) throw new Error("no job by_window");
+  const winBatch = planLocalJob({ catalog, job: winJob }, "batch", day);
+  if (winBatch.kind !== "batch") throw new Error("expected a batch plan");
+  await runBatchJob(winBatch, env);
+  const winRunner = await StreamRunner.open(planLocalJob({ catalog, job: winJob }, "stream", day) as LocalStreamJob, { jobId: "by_window", stateDir: path.join(dir, "state-by_window"), env, maxBatchRows: 1 });
+  try {
+    while (await winRunner.step()) { /* drain the topic */ }
+  } finally {
+    await winRunner.close();
+  }
+  out.window = { batch: await readWindows(path.join(dir, "out_win_di.duckdb")), stream: await readWindows(path.join(dir, "out_win_rt.duckdb")) };
   return out;
+}
+
+async function readWindows(file: string): Promise<WinRow[]> {
+  const s = await DuckSession.open(file);
+  try {
+    const rows = await s.rows("SELECT d, ws, we, pv FROM out ORDER BY ws");
+    return rows.map((r) => ({ d: String(r.d), ws: String(r.ws), we: String(r.we), pv: Number(r.pv) }));
+  } finally {
+    s.close();
+  }
 }
 
 async function readSink(file: string): Promise<Row[]> {
@@ -220,6 +269,10 @@ describe("session time zone on the local engine (Flink's rules, both sides)", ()
     ];
     expect(r.wall.stream).toEqual(wall);
     expect(r.wall.batch).toEqual(wall);
+    // The day window starts at local midnight; the event at 00:00 of D+1 (the watermark) closes it.
+    const win = [{ d: "2024-11-12", ws: "2024-11-12 00:00:00", we: "2024-11-13 00:00:00", pv: 4 }];
+    expect(r.window.stream).toEqual(win);
+    expect(r.window.batch).toEqual(win);
     // Its state was written in Shanghai (days, hours of aggregates): it is not reused in another zone.
     await expect(r.reopenIn("America/Los_Angeles")).rejects.toThrow(/another version of job 'by_ltz'/);
     await r.reopenIn("Asia/Shanghai");
@@ -231,6 +284,7 @@ describe("session time zone on the local engine (Flink's rules, both sides)", ()
       { id: "b", ms: at("2024-11-03T07:00:00.000Z") }, // 00:00 PDT: first instant of D
       { id: "c", ms: at("2024-11-03T08:30:00.000Z") }, // 01:30 PDT
       { id: "d", ms: at("2024-11-03T09:30:00.000Z") }, // 01:30 PST, an hour later
+      { id: "x", ms: at("2024-11-04T01:00:00.000Z") }, // 17:00 PST: past 11-04 00:00 in UTC, not in LA
       { id: "e", ms: at("2024-11-04T07:59:59.999Z") }, // 23:59:59.999 PST: UTC day D+1, local day D
       { id: "f", ms: at("2024-11-04T08:00:00.000Z") }, // local midnight of D+1
     ];
@@ -240,6 +294,7 @@ describe("session time zone on the local engine (Flink's rules, both sides)", ()
       row("c", "2024-11-03", 1, "2024-11-03 01:30:00.000", "2024-11-03 01:30:00", "2024-11-03T08:30:00Z"),
       row("d", "2024-11-03", 1, "2024-11-03 01:30:00.000", "2024-11-03 01:30:00", "2024-11-03T09:30:00Z"),
       row("e", "2024-11-03", 23, "2024-11-03 23:59:59.999", "2024-11-03 23:59:59", "2024-11-04T07:59:59Z"),
+      row("x", "2024-11-03", 17, "2024-11-03 17:00:00.000", "2024-11-03 17:00:00", "2024-11-04T01:00:00Z"),
     ];
     expect(r.ltz.stream).toEqual(ltz);
     expect(r.ltz.batch).toEqual(ltz);
@@ -252,5 +307,10 @@ describe("session time zone on the local engine (Flink's rules, both sides)", ()
     ];
     expect(r.wall.stream).toEqual(wall);
     expect(r.wall.batch).toEqual(wall);
+    // A day window of 25 hours, fired by instant: one event per micro-batch, and neither x (past 11-04 00:00
+    // as a UTC wall clock) nor e (07:59:59.999 UTC, past the 24th hour) closes it early.
+    const win = [{ d: "2024-11-03", ws: "2024-11-03 00:00:00", we: "2024-11-04 00:00:00", pv: 5 }];
+    expect(r.window.stream).toEqual(win);
+    expect(r.window.batch).toEqual(win);
   }, 60_000);
 });

@@ -117,12 +117,7 @@ function handRules(p: ParsedSql, root: Node, zone: string): Edit[] {
       case "matchRecognizeClause": fail(n, "MATCH_RECOGNIZE"); break;
       case "groupWindowFunction": fail(n, "a group window function in GROUP BY (use a window TVF: TABLE(TUMBLE(...)))"); break;
       case "systemTimePeriod": rw.add({ ...span(n), text: "" }); break; // the local engine joins the dimension's current rows
-      case "windowTVFClause":
-        // Flink aligns windows on a TIMESTAMP_LTZ time attribute to the session zone's wall clock and
-        // fires them by instant; the stream engine compares window ends with the watermark in UTC.
-        if (zone !== "UTC") fail(n, `a window TVF in the session time zone '${zone}' (windows are aligned in UTC only; run this job on Flink, or in UTC locally)`);
-        rw.add({ ...span(n), text: windowTvf(src, n, fail) });
-        break;
+      case "windowTVFClause": rw.add({ ...span(n), text: windowTvf(src, n, fail, zone) }); break;
       case "cast": {
         const ct = child(n, "columnType");
         if (!ct) break;
@@ -244,10 +239,14 @@ function isShimmedUnit(p: ParsedSql, param: Node): boolean {
   return false;
 }
 
-/** TABLE(TUMBLE|HOP|CUMULATE(TABLE t, DESCRIPTOR(ts), ...)) -> a subquery adding window_start/end/time. */
-function windowTvf(src: string, clause: Node, fail: (n: Node, what: string) => never): string {
+/**
+ * TABLE(TUMBLE|HOP|CUMULATE(TABLE t, DESCRIPTOR(ts), ...)) -> a subquery adding window_start/end/time.
+ * As in Flink, windows on a TIMESTAMP_LTZ time attribute are aligned to the session zone's wall clock
+ * (a day window starts at local midnight) and their bounds are that wall clock; TIMESTAMP is wall clock.
+ */
+function windowTvf(src: string, clause: Node, fail: (n: Node, what: string) => never, zone: string): string {
   const spec = windowSpec(src, clause, fail);
-  const ms = `epoch_ms(${spec.timeColumn})`;
+  const ms = zone === "UTC" ? `epoch_ms(${spec.timeColumn})` : `epoch_ms(${asLocalTimestamp(spec.timeColumn, zone)})`;
   const ts = (e: string) => `make_timestamp(CAST(${e} AS BIGINT) * 1000)`;
   const cols = (start: string, end: string) =>
     `${ts(start)} AS window_start, ${ts(end)} AS window_end, ${ts(`${end} - 1`)} AS window_time`;
