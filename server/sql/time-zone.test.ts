@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEMO_FILE_TEXT, projectFileIssues } from "../testing/demo-project";
 import { parseProjectFile } from "../project-file/load";
 import { translate } from "./__golden__/helpers";
-import { isTimeZone, isUtc } from "./time-zone";
+import { duckdbTimeZone, isTimeZone, isUtc } from "./time-zone";
 
 const SQL = "INSERT INTO ads_channel_total SELECT channel, COUNT(*) FROM mix_user_events WHERE ds = '${bizdate_nodash}' GROUP BY channel;";
 const demo = DEMO_FILE_TEXT;
@@ -27,17 +27,23 @@ describe("session time zone", () => {
     expect(translate(SQL).stream).not.toContain("table.local-time-zone");
   });
 
-  it("the local engine refuses a zone other than UTC instead of computing its days in UTC", () => {
+  it("local scripts run in the session zone (ICU's name for it); a zone ICU cannot name is refused", () => {
     const byJob = translate(SQL, { timeZone: "Asia/Shanghai" });
-    expect(byJob.local?.batch).toBeNull();
-    expect(byJob.local?.stream).toBeNull();
-    expect(byJob.local?.errors[0]?.message).toMatch(/computes in UTC and cannot apply the session time zone 'Asia\/Shanghai'/);
-    const bySet = translate(`SET 'table.local-time-zone' = 'America/Los_Angeles';\n${SQL}`);
-    expect(bySet.errors).toEqual([]);
-    expect(bySet.local?.errors[0]?.message).toMatch(/'America\/Los_Angeles'/);
-    const utc = translate(`SET 'table.local-time-zone' = 'UTC';\n${SQL}`, { timeZone: "Asia/Shanghai" });
-    expect(utc.local?.errors).toEqual([]);
-    expect(utc.local?.batch).not.toBeNull();
+    expect(byJob.local?.errors).toEqual([]);
+    expect(byJob.local?.batch?.timeZone).toBe("Asia/Shanghai");
+    expect(byJob.local?.stream?.setup).toContain("SET TimeZone = 'Asia/Shanghai'");
+    const bySet = translate(`SET 'table.local-time-zone' = 'America/Los_Angeles';\n${SQL}`, { timeZone: "Asia/Shanghai" });
+    expect(bySet.local?.batch?.timeZone).toBe("America/Los_Angeles");
+    expect(translate(SQL, { timeZone: "GMT+08:00" }).local?.stream?.timeZone).toBe("Etc/GMT-8");
+    expect(translate(SQL, { timeZone: "Etc/UTC" }).local?.stream?.timeZone).toBe("UTC");
+    const odd = translate(SQL, { timeZone: "GMT+05:30" });
+    expect(odd.local?.batch).toBeNull();
+    expect(odd.local?.errors[0]?.message).toMatch(/cannot apply the session time zone 'GMT\+05:30'/);
+    expect(duckdbTimeZone("GMT-03")).toBe("Etc/GMT+3");
+    const windowed = translate("INSERT INTO ads_channel_total SELECT channel, COUNT(*) FROM TABLE(TUMBLE(TABLE mix_user_events, DESCRIPTOR(event_time), INTERVAL '1' DAY)) GROUP BY window_start, window_end, channel;", { timeZone: "Asia/Shanghai" });
+    // Windows on an LTZ time attribute align to the zone's wall clock, as in Flink.
+    expect(windowed.local?.errors).toEqual([]);
+    expect(JSON.stringify(windowed.local?.stream?.statements ?? [])).toContain("AS TIMESTAMP)");
   });
 
   it("the project file sets a default zone for its jobs; a job's own zone wins; a bad zone is an error at its line", () => {

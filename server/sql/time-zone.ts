@@ -37,3 +37,18 @@ export function scriptTimeZone(analysis: Analysis, text: string): string | undef
 export function effectiveTimeZone(job: { timeZone?: string }, analysis: Analysis, text: string): string {
   return scriptTimeZone(analysis, text) ?? job.timeZone ?? "UTC";
 }
+
+/**
+ * The name DuckDB's ICU knows for a session zone, or undefined when it has none. ICU reads IANA names
+ * as the JVM does but not Java's `GMT+08:00`; a whole-hour offset is the IANA `Etc/GMT-8` (POSIX sign:
+ * inverted). Offsets with minutes have no IANA name, so the local engine cannot apply them.
+ */
+export function duckdbTimeZone(zone: string): string | undefined {
+  if (isUtc(zone)) return "UTC";
+  const offset = /^GMT([+-])(\d{1,2})(?::([0-5]\d))?$/.exec(zone);
+  if (offset) {
+    if (Number(offset[3] ?? 0) !== 0 || Number(offset[2]) > 14) return undefined;
+    return `Etc/GMT${offset[1] === "+" ? "-" : "+"}${Number(offset[2])}`;
+  }
+  return isTimeZone(zone) ? zone : undefined;
+}

@@ -31,7 +31,9 @@ export async function runBatchJob(job: LocalBatchJob, env: SinkEnv, opts: { sess
   const problems = checkBatchJob(job);
   if (problems.length) throw new Error(`cannot run '${job.name}' on the local engine:\n  ${problems.join("\n  ")}`);
   const started = performance.now();
-  const s = opts.session ?? (await DuckSession.open());
+  const s = opts.session ?? (await DuckSession.open(":memory:", { timeZone: job.timeZone }));
+  // A session passed in keeps its other settings; the job's zone decides how its TIMESTAMP_LTZ values convert.
+  if (opts.session) await s.run(`SET TimeZone = ${lit(job.timeZone ?? "UTC")}`);
   try {
     const scans: ScanReport[] = [];
     for (const src of job.sources) scans.push(await registerBoundedSource(s, src, env, { materialize: src.role === "lookup" }));

@@ -61,4 +61,41 @@ describe("datagen source and duckdb sink", () => {
       s.close();
     }
   });
+
+  it("a TIMESTAMP_LTZ field is the generated instant, shown in the session zone", async () => {
+    const dir = tempDir();
+    const sinkFile = path.join(dir, "serving.duckdb");
+    const start = Date.parse("2024-11-11T16:00:00Z"); // midnight of 2024-11-12 in Shanghai
+    let clock = start - 1000; // the source starts at `start`; each later reading is a second on
+    const job: LocalStreamJob = {
+      kind: "stream", name: "gen_tz", startFrom: "earliest", timeZone: "Asia/Shanghai",
+      sources: [{
+        name: "ticks", role: "scan",
+        table: table("gen", "datagen", { name: "ticks", connection: "gen", kind: "stream", columns: [{ name: "id", type: "BIGINT" }, { name: "ts", type: "TIMESTAMP_LTZ(3)" }] },
+          { "rows-per-second": "1000000", "number-of-rows": "3", "fields.id.kind": "sequence", "fields.id.start": "0" }),
+      }],
+      views: [],
+      statements: [{
+        sink: {
+          table: table("out", "duckdb", { name: "ticks_out", connection: "out", kind: "stream", columns: [{ name: "id", type: "BIGINT" }, { name: "ms", type: "BIGINT" }, { name: "shown", type: "STRING" }] }, { path: sinkFile }),
+          mode: "append", columns: ["id", "ms", "shown"],
+        },
+        input: "SELECT id, epoch_ms(ts) AS ms, strftime(ts, '%Y-%m-%d %H:%M') AS shown FROM ticks",
+      }],
+    };
+    const runner = await StreamRunner.open(job, { jobId: "gen_tz", stateDir: path.join(dir, "state"), env: sinkEnv(dir), now: () => (clock += 1000) });
+    try {
+      for (let i = 0; i < 5; i++) await runner.step();
+    } finally {
+      await runner.close();
+    }
+    const s = await DuckSession.open();
+    try {
+      await s.run(`ATTACH ${lit(sinkFile)} AS out (READ_ONLY)`);
+      const got = await s.rows("SELECT id, ms, shown FROM out.ticks_out ORDER BY id");
+      expect(got.map((r) => [Number(r.id), Number(r.ms) - start, r.shown])).toEqual([[0, 0, "2024-11-12 00:00"], [1, 1, "2024-11-12 00:00"], [2, 2, "2024-11-12 00:00"]]);
+    } finally {
+      s.close();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { LOCAL_SETUP } from "../../sql/translate/local";
+import { localSetup } from "../../sql/translate/local";
 
 // A thin session over one DuckDB database: the engine's only way to run SQL. DuckDB allows one
 // process per database file, so a stream job owns its state file for as long as it runs.
@@ -16,14 +16,17 @@ export class DuckSession {
     readonly path: string,
   ) {}
 
-  /** Opens (or creates) a database file, or ":memory:", with the local scripts' settings (UTC, Flink's integer division). */
-  static async open(path = ":memory:", opts: { threads?: number } = {}): Promise<DuckSession> {
+  /**
+   * Opens (or creates) a database file, or ":memory:", with the local scripts' settings: the session
+   * time zone (a DuckDB/ICU name, default UTC) and Flink's integer division.
+   */
+  static async open(path = ":memory:", opts: { threads?: number; timeZone?: string } = {}): Promise<DuckSession> {
     const options: Record<string, string> = {};
     if (opts.threads) options.threads = String(opts.threads);
     const instance = await DuckDBInstance.create(path, options);
     const connection = await instance.connect();
     const s = new DuckSession(instance, connection, path);
-    for (const setting of LOCAL_SETUP) await s.run(setting);
+    for (const setting of localSetup(opts.timeZone)) await s.run(setting);
     return s;
   }
 

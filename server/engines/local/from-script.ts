@@ -68,6 +68,7 @@ function batchPlan(ctx: PlanContext, script: LocalScript): LocalBatchJob {
   return {
     kind: "batch",
     name: ctx.job.name,
+    timeZone: script.timeZone,
     sources: script.sources.map((t) => source(ctx, t, "scan")),
     views: views(script),
     statements: script.statements.map((st) => {
@@ -86,6 +87,7 @@ function streamPlan(ctx: PlanContext, script: LocalScript): LocalStreamJob {
   return {
     kind: "stream",
     name: ctx.job.name,
+    timeZone: script.timeZone,
     sources,
     views: views(script),
     startFrom: ctx.job.stream.startFrom === "latest" ? "latest" : "earliest",

@@ -108,9 +108,13 @@ export interface LocalStreamStatement {
   project?: { queryColumns: string[]; sql: string };
 }
 
+/** The session time zone as DuckDB (ICU) names it; absent = UTC. TIMESTAMPTZ values convert in it. */
+type SessionZone = string | undefined;
+
 export interface LocalBatchJob {
   kind: "batch";
   name: string;
+  timeZone?: SessionZone;
   sources: LocalSource[];
   views: LocalView[];
   statements: LocalBatchStatement[];
@@ -119,6 +123,7 @@ export interface LocalBatchJob {
 export interface LocalStreamJob {
   kind: "stream";
   name: string;
+  timeZone?: SessionZone;
   sources: LocalSource[];
   views: LocalView[];
   statements: LocalStreamStatement[];

@@ -215,6 +215,8 @@ export class DataGen implements StreamSource {
       return `substr(md5(${h}::VARCHAR), 1, ${Math.min(32, Math.max(1, len))})`;
     }
     if (type === "BOOLEAN") return `(${h} % 2 = 0)`;
+    // An LTZ is the instant itself; casting epoch_ms's TIMESTAMP would read it in the session zone.
+    if (type === "TIMESTAMPTZ") return `make_timestamptz((${this.startedAt}::BIGINT + i) * 1000)`;
     if (type.startsWith("TIMESTAMP")) return `CAST(epoch_ms(${this.startedAt}::BIGINT + i) AS ${type})`;
     return `CAST(NULL AS ${type})`;
   }

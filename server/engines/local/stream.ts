@@ -106,6 +106,11 @@ export class StreamRunner {
   private watermark: number | null = null;
   private readonly sinks: StreamSinkWriter[] = [];
   private readonly prepared: Prepared[] = [];
+  /**
+   * Window bounds are the session zone's wall clock while the watermark is an instant (an LTZ event
+   * time outside UTC): bounds become instants before they meet the watermark, as Flink fires them.
+   */
+  private instantWindows = false;
   private lookupSignature = new Map<string, string>();
   /** Per statement: the newest batch its sink has taken; its outbox rows are removed in the next transaction. */
   private readonly delivered: (number | undefined)[] = [];
@@ -135,7 +140,7 @@ export class StreamRunner {
     if (!scan) throw new UnsupportedStreamJob("no stream source");
     fs.mkdirSync(opts.stateDir, { recursive: true });
     // Micro-batches are small: one thread avoids the scheduling cost of parallel plans for 10k rows.
-    const s = await DuckSession.open(StreamRunner.statePath(opts.stateDir), { threads: opts.threads ?? 1 });
+    const s = await DuckSession.open(StreamRunner.statePath(opts.stateDir), { threads: opts.threads ?? 1, timeZone: job.timeZone });
     let source: StreamSource | undefined;
     try {
       source = openStreamSource(scan, opts.env, opts.now);
@@ -161,7 +166,9 @@ export class StreamRunner {
   /** A fingerprint of what the state means: a changed plan must not silently reuse old state. */
   private fingerprint(): string {
     const shape = this.job.statements.map((st) => ({ input: st.input, agg: st.aggregation, sink: sinkLabel(st.sink), cols: st.sink.columns }));
-    return crypto.createHash("sha256").update(JSON.stringify({ shape, views: this.job.views, source: this.scan.name, stateFormat: STATE_FORMAT })).digest("hex").slice(0, 16);
+    // The session zone decides days and hours in the state; UTC adds nothing, so older UTC state still matches.
+    const zone = this.job.timeZone && this.job.timeZone !== "UTC" ? { timeZone: this.job.timeZone } : {};
+    return crypto.createHash("sha256").update(JSON.stringify({ shape, views: this.job.views, source: this.scan.name, stateFormat: STATE_FORMAT, ...zone })).digest("hex").slice(0, 16);
   }
 
   private async init(): Promise<void> {
@@ -192,6 +199,11 @@ export class StreamRunner {
     await s.run(this.scanViewSql(`SELECT * FROM ${RAW_TABLE}`));
     await this.refreshLookups(true);
     for (const v of this.job.views) await s.run(`CREATE OR REPLACE TEMP VIEW ${q(v.name)} AS ${v.sql}`);
+    const wm = this.job.watermark;
+    if (wm && this.job.timeZone && this.job.timeZone !== "UTC") {
+      const [col] = await s.describe(`SELECT ${q(wm.column)} FROM ${q(this.scan.name)}`);
+      this.instantWindows = col?.type === "TIMESTAMP WITH TIME ZONE";
+    }
 
     for (const [i, st] of this.job.statements.entries()) {
       const agg = st.aggregation;
@@ -271,8 +283,10 @@ export class StreamRunner {
     let windowed: string;
     if (b) {
       // Windows assigned by the input (one row per event and window): bounds are two of the keys.
-      const ws = `epoch_ms(k${b.startKey})`;
-      windowed = `SELECT ${names}, ${ws} AS ws, ${b.endKey !== undefined ? `epoch_ms(k${b.endKey})` : `${ws} + ${size}`} AS we FROM (${base}) WHERE k${b.startKey} IS NOT NULL`;
+      const bound = (k: string) => (this.instantWindows ? `epoch_ms(CAST(${k} AS TIMESTAMPTZ))` : `epoch_ms(${k})`);
+      const start = `k${b.startKey}`;
+      const end = b.endKey !== undefined ? `k${b.endKey}` : `(${start} + to_milliseconds(${size}))`;
+      windowed = `SELECT ${names}, ${bound(start)} AS ws, ${bound(end)} AS we FROM (${base}) WHERE ${start} IS NOT NULL`;
     } else if (a.window.kind === "tumble") {
       windowed = `SELECT ${names}, (__t // ${size}) * ${size} AS ws, (__t // ${size}) * ${size} + ${size} AS we FROM (${base}) WHERE __t IS NOT NULL`;
     } else {

@@ -1,7 +1,7 @@
 import { parseFlinkType, type FlinkType } from "../../catalog/flink-types";
 
 // Flink SQL types -> DuckDB and Postgres types, from the catalog's type parser. TIMESTAMP_LTZ becomes
-// TIMESTAMPTZ; the engine's sessions run in UTC, so both sides of a meta-table agree on days.
+// TIMESTAMPTZ; the engine's sessions run in the job's session zone, so both sides of a meta-table agree on days.
 
 export function duckType(flinkType: string): string {
   return duckOf(parseFlinkType(flinkType));

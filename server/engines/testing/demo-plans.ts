@@ -1,5 +1,5 @@
 import type { CatalogSnapshot } from "../../catalog/schemas";
-import { asUtcTimestamp } from "../../sql/duckdb/convert";
+import { asLocalTimestamp } from "../../sql/duckdb/convert";
 import { bindTable } from "../local/bind";
 import type { LocalBatchJob, LocalStreamJob, StreamAggregation } from "../local/plan";
 
@@ -29,7 +29,7 @@ export function demoStreamPlan(catalog: CatalogSnapshot, bizdate: string): Local
     }],
     views: [{
       name: "mix_coupon_events",
-      sql: `SELECT event_id, user_id, coupon_id, action, amount_cents, event_time, strftime(${asUtcTimestamp("event_time")}, '%Y-%m-%d') AS dt, 'stream' AS __mode FROM ods_coupon_events_rt`,
+      sql: `SELECT event_id, user_id, coupon_id, action, amount_cents, event_time, strftime(${asLocalTimestamp("event_time")}, '%Y-%m-%d') AS dt, 'stream' AS __mode FROM ods_coupon_events_rt`,
     }],
     statements: [{
       sink: { table: bindTable(catalog, "ads_coupon_daily_rt"), mode: "upsert", columns: ["dt", "coupon_id", "pv", "uv", "redeemed", "gmv_cents"] },

@@ -9,6 +9,8 @@ import { duckdbType, javaToStrftime } from "./types";
 // window TVFs, FOR SYSTEM_TIME AS OF, FLOOR/CEIL(x TO unit), JSON_VALUE, DATE_FORMAT, TO_TIMESTAMP_LTZ
 // and CAST types; then @polyglot-sql/sdk normalizes to the DuckDB dialect with unsupportedLevel 'raise'.
 // A construct without an exact DuckDB equivalent is an error that names it, never a different query.
+// The session zone (a DuckDB/ICU name, set on the session by LocalScript.timeZone) changes the text only
+// where UTC has a faster spelling; everything else is zone-free SQL that ICU evaluates in the session zone.
 
 export class LocalTranslationError extends Error {
   /** `at`: where in the user's script, when the refusal is about one construct. */
@@ -24,11 +26,11 @@ const UNIT_MS: Record<string, number> = {
 interface Edit { start: number; end: number; text: string }
 
 /** Converts a Flink SELECT (text) to DuckDB. Throws LocalTranslationError naming the construct. */
-export function flinkSelectToDuckdb(flinkSql: string): string {
-  return memo(selectCache, flinkSql, () => {
+export function flinkSelectToDuckdb(flinkSql: string, zone = "UTC"): string {
+  return memo(selectCache, `${zone}\u0000${flinkSql}`, () => {
     const parsed = parseFlinkSql(flinkSql);
     if (parsed.errors.length > 0) throw new LocalTranslationError(`internal: cannot parse for DuckDB: ${parsed.errors[0]?.message ?? ""}`);
-    return polyglotDuckdb(apply(parsed.text, handRules(parsed, parsed.tree)));
+    return polyglotDuckdb(apply(parsed.text, handRules(parsed, parsed.tree, zone)));
   });
 }
 
@@ -61,9 +63,9 @@ export type Substitute = (n: Node) => string | undefined;
  * Hand rules applied to a subtree of an already parsed script (no re-parse): `text(node)` gives the
  * DuckDB-ready text of any node under it, to assemble and pass to polyglotDuckdb.
  */
-export function handRewriter(parsed: ParsedSql, root: Node, substitute?: Substitute): { text(n: Node): string } {
+export function handRewriter(parsed: ParsedSql, root: Node, zone = "UTC", substitute?: Substitute): { text(n: Node): string } {
   const rw = new Rewriter(parsed.text);
-  for (const e of handRules(parsed, root, substitute)) rw.add(e);
+  for (const e of handRules(parsed, root, zone, substitute)) rw.add(e);
   return { text: (n) => rw.of(n) };
 }
 
@@ -113,7 +115,7 @@ class Rewriter {
   }
 }
 
-function handRules(p: ParsedSql, root: Node, substitute?: Substitute): Edit[] {
+function handRules(p: ParsedSql, root: Node, zone: string, substitute?: Substitute): Edit[] {
   const src = p.text;
   const rw = new Rewriter(src);
   const fail = (n: Node, what: string): never => {
@@ -131,10 +133,14 @@ function handRules(p: ParsedSql, root: Node, substitute?: Substitute): Edit[] {
       case "matchRecognizeClause": fail(n, "MATCH_RECOGNIZE"); break;
       case "groupWindowFunction": fail(n, "a group window function in GROUP BY (use a window TVF: TABLE(TUMBLE(...)))"); break;
       case "systemTimePeriod": rw.add({ ...span(n), text: "" }); break; // the local engine joins the dimension's current rows
-      case "windowTVFClause": rw.add({ ...span(n), text: windowTvf(src, n, fail) }); break;
+      case "windowTVFClause": rw.add({ ...span(n), text: windowTvf(src, n, fail, zone) }); break;
       case "cast": {
         const ct = child(n, "columnType");
-        if (ct) rw.add({ ...span(ct), text: typeOrFail(textOf(src, ct), ct, fail) });
+        if (!ct) break;
+        const type = typeOrFail(textOf(src, ct), ct, fail);
+        const x = child(n, "expression");
+        const ltz = x ? castFromLtz(rw.of(x), type, zone) : undefined;
+        rw.add(ltz ? { ...span(n), text: ltz } : { ...span(ct), text: type });
         break;
       }
       case "tablePrimary":
@@ -143,7 +149,7 @@ function handRules(p: ParsedSql, root: Node, substitute?: Substitute): Edit[] {
       case "functionCallExpression": {
         // The marker of an aggregate's FILTER (WHERE ...): the user's text is kept, DuckDB runs FILTER as is.
         if (p.aggregateFilters.has(span(n).start)) break;
-        const e = functionRule(p, rw, n, fail);
+        const e = functionRule(p, rw, n, fail, zone);
         if (e) rw.add(e);
         break;
       }
@@ -162,16 +168,31 @@ function typeOrFail(flink: string, n: Node, fail: (n: Node, what: string) => nev
 }
 
 /**
- * A value as a TIMESTAMP in the local scripts' session zone (UTC). A TIMESTAMPTZ (Flink's
- * TIMESTAMP_LTZ) is rebuilt from its epoch instead of cast: the cast goes through ICU's calendar
- * and costs twice as much per row, on the stream's hot path. DuckDB folds typeof() while binding,
- * so only the branch for the argument's type remains; other types (TIMESTAMP, DATE, strings) cast.
+ * A value as a TIMESTAMP (wall clock) in the session zone, as Flink converts TIMESTAMP_LTZ. In UTC a
+ * TIMESTAMPTZ is rebuilt from its epoch instead of cast: the cast goes through ICU's calendar and
+ * costs twice as much per row, on the stream's hot path. DuckDB folds typeof() while binding, so only
+ * the branch for the argument's type remains; other types (TIMESTAMP, DATE, strings) cast.
  */
-export function asUtcTimestamp(x: string): string {
-  return `CASE typeof(${x}) WHEN 'TIMESTAMP WITH TIME ZONE' THEN make_timestamp(epoch_us(TRY_CAST(${x} AS TIMESTAMPTZ))) ELSE CAST(${x} AS TIMESTAMP) END`;
+export function asLocalTimestamp(x: string, zone = "UTC"): string {
+  const ltz = zone === "UTC" ? `make_timestamp(epoch_us(TRY_CAST(${x} AS TIMESTAMPTZ)))` : `CAST(TRY_CAST(${x} AS TIMESTAMPTZ) AS TIMESTAMP)`;
+  return `CASE typeof(${x}) WHEN 'TIMESTAMP WITH TIME ZONE' THEN ${ltz} ELSE CAST(${x} AS TIMESTAMP) END`;
 }
 
-function functionRule(p: ParsedSql, rw: Rewriter, call: Node, fail: (n: Node, what: string) => never): Edit | undefined {
+/**
+ * CAST of a TIMESTAMP_LTZ where DuckDB's meaning differs from Flink's: to a string Flink shows the
+ * session zone's wall clock without an offset (DuckDB appends '+08'); to BIGINT/INT it gives epoch
+ * seconds (DuckDB has no such cast). Other values cast as written (the typeof() branch folds away).
+ */
+function castFromLtz(x: string, type: string, zone: string): string | undefined {
+  const ltz = `TRY_CAST(${x} AS TIMESTAMPTZ)`;
+  let asLtz: string;
+  if (type === "VARCHAR") asLtz = `CAST(${asLocalTimestamp(ltz, zone)} AS VARCHAR)`;
+  else if (type === "BIGINT" || type === "INTEGER") asLtz = `CAST(trunc(epoch_ms(${ltz}) / 1000.0) AS ${type})`;
+  else return undefined;
+  return `(CASE typeof(${x}) WHEN 'TIMESTAMP WITH TIME ZONE' THEN ${asLtz} ELSE CAST(${x} AS ${type}) END)`;
+}
+
+function functionRule(p: ParsedSql, rw: Rewriter, call: Node, fail: (n: Node, what: string) => never, zone: string): Edit | undefined {
   const src = p.text;
   const name = functionName(src, call);
   const args = childrenOf(call, "functionParam").map((a) => rw.of(a));
@@ -185,12 +206,13 @@ function functionRule(p: ParsedSql, rw: Rewriter, call: Node, fail: (n: Node, wh
       const fmt = strArg(1);
       const conv = fmt !== undefined ? javaToStrftime(fmt) : undefined;
       if (args.length !== 2 || conv === undefined) fail(call, "DATE_FORMAT with this pattern (use a literal pattern of yyyy MM dd HH mm ss SSS)");
-      return { ...whole, text: `strftime(${asUtcTimestamp(args[0] ?? "")}, '${conv.replace(/'/g, "''")}')` };
+      return { ...whole, text: `strftime(${asLocalTimestamp(args[0] ?? "", zone)}, '${conv.replace(/'/g, "''")}')` };
     }
     case "TO_TIMESTAMP_LTZ": {
       const precision = args[1]?.trim() ?? "3";
-      if (precision === "3") return { ...whole, text: `CAST(epoch_ms(CAST(${args[0] ?? "NULL"} AS BIGINT)) AS TIMESTAMPTZ)` };
-      if (precision === "0") return { ...whole, text: `to_timestamp(CAST(${args[0] ?? "NULL"} AS BIGINT))` };
+      // An instant from its epoch, whatever the session zone (casting epoch_ms's TIMESTAMP would read it as local).
+      if (precision === "3") return { ...whole, text: `make_timestamptz(CAST(${args[0] ?? "NULL"} AS BIGINT) * 1000)` };
+      if (precision === "0") return { ...whole, text: `make_timestamptz(CAST(${args[0] ?? "NULL"} AS BIGINT) * 1000000)` };
       return fail(call, `TO_TIMESTAMP_LTZ with precision ${precision}`);
     }
     case "JSON_VALUE": {
@@ -233,10 +255,14 @@ function isShimmedUnit(p: ParsedSql, param: Node): boolean {
   return false;
 }
 
-/** TABLE(TUMBLE|HOP|CUMULATE(TABLE t, DESCRIPTOR(ts), ...)) -> a subquery adding window_start/end/time. */
-function windowTvf(src: string, clause: Node, fail: (n: Node, what: string) => never): string {
+/**
+ * TABLE(TUMBLE|HOP|CUMULATE(TABLE t, DESCRIPTOR(ts), ...)) -> a subquery adding window_start/end/time.
+ * As in Flink, windows on a TIMESTAMP_LTZ time attribute are aligned to the session zone's wall clock
+ * (a day window starts at local midnight) and their bounds are that wall clock; TIMESTAMP is wall clock.
+ */
+function windowTvf(src: string, clause: Node, fail: (n: Node, what: string) => never, zone: string): string {
   const spec = windowSpec(src, clause, fail);
-  const ms = `epoch_ms(${spec.timeColumn})`;
+  const ms = zone === "UTC" ? `epoch_ms(${spec.timeColumn})` : `epoch_ms(${asLocalTimestamp(spec.timeColumn, zone)})`;
   const ts = (e: string) => `make_timestamp(CAST(${e} AS BIGINT) * 1000)`;
   const cols = (start: string, end: string) =>
     `${ts(start)} AS window_start, ${ts(end)} AS window_end, ${ts(`${end} - 1`)} AS window_time`;

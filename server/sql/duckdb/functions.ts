@@ -19,6 +19,7 @@ export const SAME_MEANING = new Set([
 export const REWRITTEN = new Set([
   "DATE_FORMAT", "TO_TIMESTAMP_LTZ", "JSON_VALUE", "PROCTIME", "TO_DATE", "TO_TIMESTAMP", "LISTAGG", "CONCAT",
   "GREATEST", "LEAST", "IFNULL", "DAYOFWEEK", "REGEXP", "REGEXP_EXTRACT", "REGEXP_REPLACE", "SPLIT_INDEX", "LOCATE", "LOG", "RAND", "TO_BASE64", "FROM_BASE64", "FROM_UNIXTIME",
+  "CURRENT_TIMESTAMP", "LOCALTIMESTAMP", "CURRENT_DATE",
 ]);
 
 /** Flink built-ins Tandem knowingly does not map, with the reason shown to the user. */
@@ -27,8 +28,8 @@ export const NOT_MAPPED: Readonly<Record<string, string>> = {
   REGEXP_EXTRACT_ALL: "its array result and empty-match rules differ in DuckDB",
   RAND_INTEGER: "DuckDB's random generator cannot reproduce Flink's seeded sequence",
   UUID: "a random value differs per engine, so stream and batch could never agree",
-  UNIX_TIMESTAMP: "it parses in the session time zone, which the local engine does not apply yet",
-  CONVERT_TZ: "the local engine does not convert between named time zones yet",
+  UNIX_TIMESTAMP: "not mapped yet (its parsing rules differ from DuckDB's strptime)",
+  CONVERT_TZ: "not mapped yet",
   TIMESTAMPADD: "not mapped yet (DuckDB's date arithmetic differs at month ends)",
   TIMESTAMPDIFF: "not mapped yet (DuckDB's date_diff counts boundaries, Flink counts whole units)",
   JSON_QUERY: "its wrapper and error clauses have no exact DuckDB equivalent",
@@ -167,11 +168,20 @@ export function rewriteFunction(name: string, { args, literal, fail }: CallArgs)
       return name === "TO_DATE" ? `CAST(${parsed} AS DATE)` : parsed;
     }
     case "FROM_UNIXTIME": {
+      // Flink formats the instant in the session zone; ICU's strftime of a TIMESTAMPTZ does the same.
       const fmt = args.length > 1 ? literal(1) : "yyyy-MM-dd HH:mm:ss";
       const conv = fmt !== undefined ? javaToStrftime(fmt) : undefined;
       if (conv === undefined) return fail("FROM_UNIXTIME with this format (use a literal pattern of yyyy MM dd HH mm ss)");
-      return `strftime(make_timestamp(CAST(${a(0)} AS BIGINT) * 1000000), ${sqlString(conv)})`;
+      return `strftime(make_timestamptz(CAST(${a(0)} AS BIGINT) * 1000000), ${sqlString(conv)})`;
     }
+    // Flink: CURRENT_TIMESTAMP is an instant (TIMESTAMP_LTZ); LOCALTIMESTAMP and CURRENT_DATE are the
+    // session zone's wall clock and day, which ICU's cast of a TIMESTAMPTZ gives.
+    case "CURRENT_TIMESTAMP":
+      return "current_timestamp";
+    case "LOCALTIMESTAMP":
+      return "CAST(current_timestamp AS TIMESTAMP)";
+    case "CURRENT_DATE":
+      return "CAST(CAST(current_timestamp AS TIMESTAMP) AS DATE)";
     default:
       return undefined;
   }

@@ -1,7 +1,8 @@
 import { parseFlinkType, type FlinkType } from "../../catalog/flink-types";
 
 // Flink SQL types -> DuckDB types for the local engine. TIMESTAMP_LTZ becomes TIMESTAMPTZ: local
-// scripts run with TimeZone = 'UTC' (see LocalScript.setup), so wall clock and instant agree.
+// scripts run with TimeZone set to the job's session zone (LocalScript.setup), so ICU shows an instant
+// in that zone as Flink does.
 
 export function duckdbType(flink: string): string {
   return toDuckdb(parseFlinkType(flink));

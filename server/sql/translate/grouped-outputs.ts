@@ -49,6 +49,8 @@ export class GroupedOutputs {
     private readonly duck: { text(n: Node): string },
     private readonly reject: Reject,
     groupBy: Node[],
+    /** The session time zone the DuckDB text is for (see convert.ts). */
+    private readonly zone = "UTC",
   ) {
     this.src = compiled.parsed.text;
     for (const g of groupBy) this.addKey(g);
@@ -156,7 +158,7 @@ export class GroupedOutputs {
       if (this.containsAggregate(n) || !hasColumnRef(n)) return undefined;
       return q(this.keys[this.keyFor(n)]?.column ?? "");
     };
-    const text = handRewriter(this.compiled.parsed, root, substitute).text(root);
+    const text = handRewriter(this.compiled.parsed, root, this.zone, substitute).text(root);
     // The batch side normalizes its whole query the same way; here one expression, over a stand-in relation.
     const sql = polyglotDuckdb(`SELECT ${text} AS __o FROM __state`);
     const m = /^SELECT ([\s\S]*) AS __o FROM __state$/.exec(sql);

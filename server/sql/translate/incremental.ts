@@ -33,7 +33,7 @@ export type IncrementalPlan =
       window: WindowSpec | null;
     };
 
-export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, ins: InsertInfo): IncrementalPlan {
+export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, ins: InsertInfo, zone = "UTC"): IncrementalPlan {
   const src = compiled.parsed.text;
   const query = ins.query;
   if (!query) throw new LocalTranslationError("a stream INSERT without a query");
@@ -60,8 +60,8 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
   if (block.having) reject("HAVING", block.having);
   if (block.items.some((i) => i.star)) reject("SELECT * with GROUP BY");
 
-  const duck = handRewriter(compiled.parsed, query);
-  const groups = new GroupedOutputs(compiled, duck, reject, block.groupBy);
+  const duck = handRewriter(compiled.parsed, query, zone);
+  const groups = new GroupedOutputs(compiled, duck, reject, block.groupBy, zone);
   const outputs = block.items.map((item) => groups.output(item));
   const { keys, aggregates, argDuck } = groups;
   const select = [

@@ -1,7 +1,7 @@
 import type { Issue } from "../../errors";
 import type { ConnectionType, PhysicalTableSpecParsed } from "../../catalog/schemas";
 import { ident, sqlString } from "../ddl";
-import { effectiveTimeZone, isUtc } from "../time-zone";
+import { duckdbTimeZone, effectiveTimeZone } from "../time-zone";
 import { flinkSelectToDuckdb, handRewriter, LocalTranslationError, polyglotDuckdb } from "../duckdb/convert";
 import { duckdbType } from "../duckdb/types";
 import { enumeratePartitions, partitionFilterSql } from "../partitions";
@@ -82,8 +82,10 @@ export interface LocalStatement {
 export interface LocalScript {
   dialect: "duckdb";
   mode: Side;
-  /** Statements to run once per connection before anything else. */
+  /** Statements to run once per connection before anything else (they set `timeZone`). */
   setup: string[];
+  /** The session time zone as DuckDB (ICU) names it: TIMESTAMPTZ values render and convert in it. */
+  timeZone: string;
   sources: LocalTable[];
   sinks: LocalTable[];
   /** Create in order: one per meta-table read, over `sources`. */
@@ -99,23 +101,29 @@ export interface LocalScripts {
 }
 
 /**
- * Session settings every local script needs so DuckDB means what Flink means: days in UTC (both sides
- * agree on `dt`), and `/` on two integers is integer division truncating toward zero, as in Flink (DuckDB's
+ * Session settings every local script needs so DuckDB means what Flink means: TIMESTAMPTZ (Flink's
+ * TIMESTAMP_LTZ) rendered and converted in the job's session zone, as Flink's `table.local-time-zone`
+ * does (ICU), and `/` on two integers is integer division truncating toward zero, as in Flink (DuckDB's
  * default would give 2.5 for 5 / 2); DECIMAL and floating-point division are unaffected.
  */
-export const LOCAL_SETUP = ["SET TimeZone = 'UTC'", "SET integer_division = true"];
+export function localSetup(duckdbZone = "UTC"): string[] {
+  return [`SET TimeZone = ${sqlString(duckdbZone)}`, "SET integer_division = true"];
+}
+
+/** The settings of a UTC session (the default of every DuckDB session the engine opens). */
+export const LOCAL_SETUP = localSetup();
 
 export function buildLocalScripts(ctx: TranslateContext, stream: CompiledSide, batch: CompiledSide): LocalScripts {
   const errors: Issue[] = [];
-  // The local engine computes in UTC: in another session zone its days and hours would differ from Flink's.
   const zone = effectiveTimeZone(ctx.job, stream.analysis, stream.parsed.text);
-  if (!isUtc(zone)) {
-    errors.push({ path: ctx.path, message: `the local engine computes in UTC and cannot apply the session time zone '${zone}' yet; run this job on Flink, or use UTC locally` });
+  const duckZone = duckdbTimeZone(zone);
+  if (!duckZone) {
+    errors.push({ path: ctx.path, message: `the local engine cannot apply the session time zone '${zone}': DuckDB's ICU has no zone with that offset (use an IANA name such as Asia/Kolkata); run this job on Flink` });
     return { stream: null, batch: null, errors };
   }
   const side = (compiled: CompiledSide, mode: Side): LocalScript | null => {
     try {
-      return localScript(ctx, compiled, mode);
+      return localScript(ctx, compiled, mode, duckZone);
     } catch (e) {
       if (!(e instanceof LocalTranslationError)) throw e;
       errors.push({ path: ctx.path, ...e.at, message: `${mode} local script: ${e.message}` });
@@ -127,10 +135,10 @@ export function buildLocalScripts(ctx: TranslateContext, stream: CompiledSide, b
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-function localTable(ctx: TranslateContext, t: PhysicalTableSpecParsed, name: string): LocalTable {
+function localTable(ctx: TranslateContext, t: PhysicalTableSpecParsed, name: string, zone: string): LocalTable {
   const conn = ctx.catalog.connections.get(t.connection);
   const computed = t.computedColumns.map((c) => {
-    const sql = flinkSelectToDuckdb(`SELECT ${c.expr} FROM t`);
+    const sql = flinkSelectToDuckdb(`SELECT ${c.expr} FROM t`, zone);
     const m = /^SELECT (.*) FROM t$/s.exec(sql);
     if (!m?.[1]) throw new LocalTranslationError(`cannot translate computed column '${c.name}' of '${t.name}'`);
     return { name: c.name, expr: m[1] };
@@ -152,7 +160,7 @@ export function sourceRelationSql(t: LocalTable, from: string): string {
   return `SELECT ${cols.join(", ")} FROM ${from}`;
 }
 
-function localScript(ctx: TranslateContext, compiled: CompiledSide, mode: Side): LocalScript {
+function localScript(ctx: TranslateContext, compiled: CompiledSide, mode: Side, zone: string): LocalScript {
   const metas = [...new Map(compiled.analysis.metaRefs.map((r) => [r.meta.name, r.meta])).values()];
   const ddlName = ddlNamer(metas.map((m) => m.name));
   const partitions = mode === "batch" ? batchPartitions(ctx, compiled) : undefined;
@@ -164,7 +172,7 @@ function localScript(ctx: TranslateContext, compiled: CompiledSide, mode: Side):
     if (!b || !t) continue;
     let table = sources.get(t.name);
     if (!table) {
-      table = localTable(ctx, t, ddlName(t.name));
+      table = localTable(ctx, t, ddlName(t.name), zone);
       sources.set(t.name, table);
     }
     const p = partitions?.get(m.name);
@@ -177,7 +185,7 @@ function localScript(ctx: TranslateContext, compiled: CompiledSide, mode: Side):
         filter: partitionFilterSql(q(p.column), p.set, sqlString) ?? null,
       };
     }
-    views.push({ name: m.name, sql: `CREATE OR REPLACE VIEW ${q(m.name)} AS ${flinkSelectToDuckdb(viewSelect(m, b, ddlName(t.name), mode, filter))}` });
+    views.push({ name: m.name, sql: `CREATE OR REPLACE VIEW ${q(m.name)} AS ${flinkSelectToDuckdb(viewSelect(m, b, ddlName(t.name), mode, filter), zone)}` });
   }
   const sinks = new Map<string, LocalTable>();
   const statements: LocalStatement[] = [];
@@ -188,9 +196,9 @@ function localScript(ctx: TranslateContext, compiled: CompiledSide, mode: Side):
         if (ins.meta && !ins.query) throw new LocalTranslationError(`INSERT ... VALUES into '${ins.meta.name}'`);
         continue;
       }
-      const sinkTable = sinks.get(target.table.name) ?? localTable(ctx, target.table, ddlName(target.table.name));
+      const sinkTable = sinks.get(target.table.name) ?? localTable(ctx, target.table, ddlName(target.table.name), zone);
       sinks.set(target.table.name, sinkTable);
-      const query = polyglotDuckdb(handRewriter(compiled.parsed, ins.query).text(ins.query));
+      const query = polyglotDuckdb(handRewriter(compiled.parsed, ins.query, zone).text(ins.query));
       const logical = ins.targetColumns;
       const tp = target.partition;
       const cols = sinkTable.columns.map((c) => {
@@ -213,10 +221,10 @@ function localScript(ctx: TranslateContext, compiled: CompiledSide, mode: Side):
           primaryKey: sinkTable.primaryKey,
         },
         select, project, queryColumns: [...logical],
-        incremental: mode === "stream" ? incrementalPlan(ctx, compiled, ins) : null,
+        incremental: mode === "stream" ? incrementalPlan(ctx, compiled, ins, zone) : null,
       });
     }
   }
-  return { dialect: "duckdb", mode, setup: [...LOCAL_SETUP], sources: [...sources.values()], sinks: [...sinks.values()], views, statements };
+  return { dialect: "duckdb", mode, setup: localSetup(zone), timeZone: zone, sources: [...sources.values()], sinks: [...sinks.values()], views, statements };
 }
 
