@@ -33,6 +33,36 @@ export interface Orchestrator {
   scheduleJob(project: string, job: string, schedule: BatchSchedule): Promise<void>;
   /** Removes the job's schedule (nothing happens when there is none). */
   unscheduleJob(project: string, job: string): Promise<void>;
+  /** Starts a backfill (one per job and range at a time); its progress is queryable by the returned id. */
+  startBackfill(input: StartBackfill): Promise<{ workflowId: string; started: boolean }>;
+  /** Where a backfill stands; `finished` once its workflow closed. */
+  backfillStatus(workflowId: string): Promise<BackfillStatus>;
+  cancelBackfill(workflowId: string): Promise<void>;
+}
+
+export interface StartBackfill {
+  project: string;
+  job: string;
+  /** yyyyMMdd, both included. */
+  from: string;
+  to: string;
+  downstream: boolean;
+  concurrency: number;
+}
+
+export interface BackfillStatus {
+  finished: boolean;
+  total: number;
+  done: number;
+  succeeded: number;
+  failed: number;
+  busy: number;
+  running: string[];
+  failures: { job: string; bizdate: string; error: string }[];
+}
+
+export function backfillWorkflowId(input: Pick<StartBackfill, "project" | "job" | "from" | "to">): string {
+  return `backfill/${input.project}/${input.job}/${input.from}-${input.to}`;
 }
 
 export function jobScheduleId(project: string, job: string): string {

@@ -1,6 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type ScheduleSpec } from "@temporalio/client";
 import { env } from "../server/env";
-import { batchInstanceWorkflowId, jobScheduleId, type BatchSchedule, type Orchestrator, type StartBatchInstance } from "../server/orchestration";
+import { backfillWorkflowId, batchInstanceWorkflowId, jobScheduleId, type BackfillStatus, type BatchSchedule, type Orchestrator, type StartBackfill, type StartBatchInstance } from "../server/orchestration";
+import type { BackfillInput, BackfillProgress } from "./definitions/backfill";
 import { resolveTemporalTarget, temporalClient } from "./client";
 import type { ReleasedInstance } from "../server/runs/index";
 import type { BatchInstanceInput } from "./definitions/batch-instance";
@@ -64,6 +65,34 @@ export class TemporalOrchestrator implements Orchestrator {
       if (!(e instanceof ScheduleAlreadyRunning)) throw e;
       await this.client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
     }
+  }
+
+  async startBackfill(input: StartBackfill): Promise<{ workflowId: string; started: boolean }> {
+    const workflowId = backfillWorkflowId(input);
+    const args: BackfillInput = {
+      ...input,
+      ...(this.opts.waitTimeoutMs === undefined ? {} : { waitTimeoutMs: this.opts.waitTimeoutMs }),
+      ...(this.opts.pollMs === undefined ? {} : { pollMs: this.opts.pollMs }),
+    };
+    try {
+      await this.client.workflow.start("backfill", { taskQueue: this.opts.taskQueue, workflowId, args: [args] });
+      return { workflowId, started: true };
+    } catch (e) {
+      if (e instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
+      throw e;
+    }
+  }
+
+  async backfillStatus(workflowId: string): Promise<BackfillStatus> {
+    const handle = this.client.workflow.getHandle(workflowId);
+    const { status } = await handle.describe();
+    if (status.name === "RUNNING") return { finished: false, ...(await handle.query<BackfillProgress>("progress")) };
+    if (status.name === "COMPLETED") return { finished: true, ...((await handle.result()) as BackfillProgress) };
+    return { finished: true, total: 0, done: 0, succeeded: 0, failed: 0, busy: 0, running: [], failures: [{ job: "", bizdate: "", error: `the backfill ${status.name.toLowerCase()}` }] };
+  }
+
+  async cancelBackfill(workflowId: string): Promise<void> {
+    await this.client.workflow.getHandle(workflowId).cancel();
   }
 
   async unscheduleJob(project: string, job: string): Promise<void> {

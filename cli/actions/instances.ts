@@ -2,13 +2,14 @@ import { authorize } from "../../server/auth/authorize";
 import type { Action } from "../../server/auth/policy";
 import type { ProjectContext } from "../../server/context";
 import {
-  cancelDay, instanceEventLog, listInstances, listPartitions, markReady, parseInstanceState, rerunDay, getInstance,
+  backfillStatus, cancelBackfill, cancelDay, instanceEventLog, listInstances, listPartitions, markReady, parseInstanceState, rerunDay, getInstance, startBackfill,
   type BatchInstance,
 } from "../../server/runs/index";
 import { Bizdate } from "../../server/scheduling/index";
 import { cliProject, withCliContext } from "../database";
 import { withOrchestrator } from "../orchestrator";
-import type { DayOptions, InstancesOptions, MarkReadyOptions, PartitionsOptions } from "../commands/instances";
+import type { BackfillOptions, DayOptions, InstancesOptions, MarkReadyOptions, PartitionsOptions } from "../commands/instances";
+import type { BackfillStatus } from "../../server/orchestration";
 
 // The scheduler's commands as thin callers of server/runs, under the same policy as the API (catalog.read to
 // look, job.rerun to act), reaching Temporal when `tandem dev` (or TEMPORAL_ADDRESS) provides it.
@@ -79,5 +80,36 @@ export async function markReadyCommand(opts: MarkReadyOptions): Promise<void> {
     const rows = opts.rows === undefined ? undefined : Number(opts.rows);
     const r = await markReady(ctx, o, { table: opts.table, partition: Bizdate.parse(opts.partition).toString() }, rows);
     process.stdout.write(`${opts.table} ${Bizdate.parse(opts.partition).format("yyyy-MM-dd")} is ready${r.released.length ? `; released ${r.released.join(", ")}` : ""}.\n`);
+  }));
+}
+
+function bar(s: BackfillStatus): string {
+  const width = 30;
+  const filled = s.total === 0 ? width : Math.round((s.done / s.total) * width);
+  return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${s.done}/${s.total} days, ${s.succeeded} succeeded, ${s.failed} failed${s.busy ? `, ${s.busy} already running` : ""}${s.running.length ? `; now ${s.running.join(", ")}` : ""}`;
+}
+
+/** Starts (or follows) a backfill and shows its progress until it ends; Ctrl-C leaves it running. */
+export async function backfillCommand(opts: BackfillOptions): Promise<void> {
+  const concurrency = Number(opts.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) throw new Error(`--concurrency must be 1 to 16, got '${opts.concurrency}'`);
+  const range = { job: opts.job, from: Bizdate.parse(opts.from), to: Bizdate.parse(opts.to) };
+  await withOrchestrator((o) => inProject("backfill", opts.project, "job.backfill", async (ctx) => {
+    if (opts.cancel) {
+      await cancelBackfill(ctx, o, range);
+      return void process.stdout.write(`Cancelling the backfill of ${opts.job} ${range.from.format("yyyy-MM-dd")}..${range.to.format("yyyy-MM-dd")}.\n`);
+    }
+    const r = await startBackfill(ctx, o, { ...range, downstream: opts.downstream ?? false, concurrency });
+    process.stderr.write(r.started ? `Backfill of ${r.days} day(s) started (${r.workflowId}).\n` : `That backfill is already running (${r.workflowId}); following it.\n`);
+    const tty = process.stderr.isTTY;
+    let status = await backfillStatus(ctx, o, range);
+    while (!opts.detach && !status.finished) {
+      process.stderr.write(tty ? `\r${bar(status)}\u001b[K` : `${bar(status)}\n`);
+      await new Promise((resolve) => setTimeout(resolve, tty ? 500 : 5000));
+      status = await backfillStatus(ctx, o, range);
+    }
+    process.stderr.write(tty ? `\r${bar(status)}\u001b[K\n` : `${bar(status)}\n`);
+    for (const f of status.failures) process.stdout.write(`failed: ${f.job} ${f.bizdate}: ${f.error}\n`);
+    if (status.finished && status.failed > 0) process.exitCode = 1;
   }));
 }

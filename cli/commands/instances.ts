@@ -7,6 +7,7 @@ export interface InstancesOptions { project?: string; job?: string; from?: strin
 export interface DayOptions { project?: string; job: string; bizdate: string; reason?: string; version?: string; json?: boolean }
 export interface PartitionsOptions { project?: string; table: string; json?: boolean }
 export interface MarkReadyOptions { project?: string; table: string; partition: string; rows?: string }
+export interface BackfillOptions { project?: string; job: string; from: string; to: string; downstream?: boolean; concurrency: string; detach?: boolean; cancel?: boolean }
 
 const project = "project (default: the only one, or double11)";
 
@@ -77,5 +78,20 @@ export function registerInstances(program: Command): void {
     .option("--rows <n>", "row count, for the record")
     .action(async (opts: MarkReadyOptions) => {
       await (await import("../actions/instances")).markReadyCommand(opts);
+    });
+
+  program
+    .command("backfill")
+    .description("Run a deployed job's days over a range (with --downstream, the jobs that read its output too), a few at a time")
+    .option("-p, --project <name>", project)
+    .requiredOption("--job <name>", "the job")
+    .requiredOption("--from <date>", "first day (YYYY-MM-DD or YYYYMMDD)")
+    .requiredOption("--to <date>", "last day, included")
+    .option("--downstream", "also run the deployed jobs downstream of it, each day after its upstream")
+    .option("--concurrency <n>", "days at a time (1-16)", "2")
+    .option("--detach", "start it and return (see its progress with the same command and --detach again, or in the workbench)")
+    .option("--cancel", "cancel this backfill (the days in flight are cancelled)")
+    .action(async (opts: BackfillOptions) => {
+      await (await import("../actions/instances")).backfillCommand(opts);
     });
 }

@@ -7,4 +7,5 @@ export { listPartitions, markPartitionReady, missingPartitions, type PartitionRe
 export { allowedActions, FINISHED_STATES, INSTANCE_STATES, InvalidTransitionError, isFinished, parseState as parseInstanceState, transition, type InstanceAction, type InstanceState } from "./states";
 export { executeInstance, scheduleInstance, senseUpstream, type RunnerDeps, type ScheduleInstanceInput } from "./runner";
 export { dailyPartitions } from "./io";
-export { cancelDay, markReady, rerunDay, type OperateResult } from "./operate";
+export { backfillStatus, cancelBackfill, cancelDay, markReady, rerunDay, startBackfill, type BackfillRequest, type OperateResult } from "./operate";
+export { planBackfill, prepareBackfillDay, type BackfillDay } from "./backfill";

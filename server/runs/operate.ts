@@ -1,14 +1,15 @@
 import { recordAudit } from "../audit/audit";
 import { loadCatalogSnapshot } from "../catalog/snapshot";
 import type { ProjectContext } from "../context";
-import { NotFoundError } from "../errors";
+import { NotFoundError, PreconditionFailedError } from "../errors";
 import { getDeployment } from "../jobs/deployments";
-import type { Orchestrator } from "../orchestration";
+import { backfillWorkflowId, type BackfillStatus, type Orchestrator } from "../orchestration";
 import type { Bizdate, PartitionKey } from "../scheduling/index";
 import { getInstance, rerunInstance, stopInstance, type BatchInstance } from "./instances";
 import { upstreamOf } from "./io";
 import { markPartitionReady, type PartitionRecord } from "./partitions";
 import { scheduleInstance } from "./runner";
+import { planBackfill } from "./backfill";
 import { isFinished } from "./states";
 
 // What people do to instances (the CLI and the API): rerun a day, cancel it, mark a partition ready. Each
@@ -71,3 +72,37 @@ export async function markReady(ctx: ProjectContext, orchestrator: Orchestrator 
   };
 }
 
+
+export interface BackfillRequest {
+  job: string;
+  from: Bizdate;
+  to: Bizdate;
+  downstream: boolean;
+  concurrency: number;
+}
+
+function needOrchestrator(o: Orchestrator | undefined): Orchestrator {
+  if (!o) throw new PreconditionFailedError("backfills run on Temporal, and none is reachable: start `tandem dev`, or set TEMPORAL_ADDRESS");
+  return o;
+}
+
+/** Plans (so a bad range or an undeployed job is refused at once), audits and starts a backfill. */
+export async function startBackfill(ctx: ProjectContext, orchestrator: Orchestrator | undefined, input: BackfillRequest): Promise<{ workflowId: string; started: boolean; days: number }> {
+  const o = needOrchestrator(orchestrator);
+  const days = await planBackfill(ctx, input);
+  const key = { project: ctx.project.name, job: input.job, from: input.from.toString(), to: input.to.toString() };
+  const r = await o.startBackfill({ ...key, downstream: input.downstream, concurrency: input.concurrency });
+  if (r.started) {
+    await recordAudit(ctx.db, ctx.actor, ctx.project, { action: "instance.backfill", entity: "job", name: input.job, details: { from: key.from, to: key.to, downstream: input.downstream, days: days.length } });
+  }
+  return { ...r, days: days.length };
+}
+
+export async function backfillStatus(ctx: ProjectContext, orchestrator: Orchestrator | undefined, input: { job: string; from: Bizdate; to: Bizdate }): Promise<BackfillStatus> {
+  return needOrchestrator(orchestrator).backfillStatus(backfillWorkflowId({ project: ctx.project.name, job: input.job, from: input.from.toString(), to: input.to.toString() }));
+}
+
+export async function cancelBackfill(ctx: ProjectContext, orchestrator: Orchestrator | undefined, input: { job: string; from: Bizdate; to: Bizdate }): Promise<void> {
+  await needOrchestrator(orchestrator).cancelBackfill(backfillWorkflowId({ project: ctx.project.name, job: input.job, from: input.from.toString(), to: input.to.toString() }));
+  await recordAudit(ctx.db, ctx.actor, ctx.project, { action: "instance.backfill-cancel", entity: "job", name: input.job, details: { from: input.from.toString(), to: input.to.toString() } });
+}

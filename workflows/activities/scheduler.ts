@@ -7,8 +7,8 @@ import type { Orchestrator } from "../../server/orchestration";
 import { getDeployment } from "../../server/jobs/deployments";
 import { getProject } from "../../server/projects/projects";
 import {
-  executeInstance, failWaiting, getInstance, isFinished, scheduleInstance, senseUpstream, stopInstance,
-  type InstanceState, type InstanceTrigger,
+  executeInstance, failWaiting, getInstance, isFinished, planBackfill, prepareBackfillDay, scheduleInstance, senseUpstream, stopInstance,
+  type BackfillDay, type InstanceState, type InstanceTrigger,
 } from "../../server/runs/index";
 import { Bizdate, bizdateFor, type PartitionKey } from "../../server/scheduling/index";
 
@@ -90,6 +90,14 @@ export function createSchedulerActivities(deps: SchedulerDeps | undefined) {
       });
       if (released.length > 0) await need().orchestrator.notifyReleased(key.project, released);
       return progress(instance);
+    },
+
+    async planBackfill(input: { project: string; job: string; from: string; to: string; downstream: boolean }): Promise<BackfillDay[]> {
+      return planBackfill(await context(input.project), { job: input.job, from: Bizdate.parse(input.from), to: Bizdate.parse(input.to), downstream: input.downstream });
+    },
+
+    async prepareBackfillDay(input: BackfillDay & { project: string }): Promise<"run" | "busy"> {
+      return prepareBackfillDay(await context(input.project), { job: input.job, bizdate: input.bizdate });
     },
 
     /** The workflow was cancelled: so is the instance, unless it already finished. */

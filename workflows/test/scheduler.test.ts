@@ -129,4 +129,20 @@ describe("the batch instance workflow", () => {
     await orchestrator.cancelBatchInstance(project, JOB, yesterday.toString());
     expect(await until(() => getInstance(ctx, ref), (i) => i.state === "cancelled")).toMatchObject({ state: "cancelled" });
   }, 60_000);
+
+  it("backfills a range a few days at a time, with progress, and one missing day failing alone", async () => {
+    for (const day of ["2024-11-20", "2024-11-22"]) await writeHistoryPartition(warehouse("ods_coupon_events_di"), { day, count: 500, seed: 5 });
+    const quick = new TemporalOrchestrator(env.client, { taskQueue: TQ, pollMs: 200, waitTimeoutMs: 1500 });
+    const input = { project: demo.project, job: JOB, from: "20241120", to: "20241122", downstream: false, concurrency: 2 };
+    const { workflowId, started } = await quick.startBackfill(input);
+    expect(started).toBe(true);
+    expect((await quick.startBackfill(input)).started).toBe(false); // one backfill per job and range at a time
+    const seen = await until(() => quick.backfillStatus(workflowId).catch(() => undefined), (s) => s !== undefined && s.total === 3);
+    expect(seen?.total).toBe(3);
+    const final = await until(() => quick.backfillStatus(workflowId), (s) => s.finished, 60_000);
+    expect(final).toMatchObject({ finished: true, total: 3, done: 3, succeeded: 2, failed: 1, running: [] });
+    expect(final.failures).toEqual([{ job: JOB, bizdate: "20241121", error: "gave up waiting for ods_coupon_events_di/20241121" }]);
+    expect((await listPartitions(ctx, "ads_coupon_daily_di")).map((p) => p.partition)).toEqual(expect.arrayContaining(["20241120", "20241122"]));
+    expect((await getInstance(ctx, { job: JOB, bizdate: Bizdate.parse("20241120") })).trigger).toBe("backfill");
+  }, 90_000);
 });

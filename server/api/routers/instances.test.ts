@@ -26,6 +26,9 @@ const orchestrator: Orchestrator = {
   cancelBatchInstance: (_p, job, bizdate) => { calls.push(`cancel ${job} ${bizdate}`); return Promise.resolve(); },
   scheduleJob: (_p, job, s) => { calls.push(`schedule ${job} ${s.cron} ${s.timezone}`); return Promise.resolve(); },
   unscheduleJob: (_p, job) => { calls.push(`unschedule ${job}`); return Promise.resolve(); },
+  startBackfill: (i) => { calls.push(`backfill ${i.job} ${i.from}-${i.to} x${i.concurrency}${i.downstream ? " downstream" : ""}`); return Promise.resolve({ workflowId: "bf", started: true }); },
+  backfillStatus: () => Promise.resolve({ finished: false, total: 3, done: 1, succeeded: 1, failed: 0, busy: 0, running: [], failures: [] }),
+  cancelBackfill: (id) => { calls.push(`cancel backfill ${id}`); return Promise.resolve(); },
 };
 const api = (actor: Actor) => createCallerFactory(appRouter)({ db: handle.db, actor, secretBox: demo.secretBox, orchestrator });
 
@@ -62,6 +65,15 @@ describe("instances API", () => {
     expect(detail.events.map((e) => e.kind)).toEqual(["created", "waiting", "queued"]);
     const audit = await api({ kind: "local" }).audit.list({ project: p, action: "instance." });
     expect(audit.rows.map((r) => r.action).sort()).toEqual(["instance.cancel", "instance.rerun"]);
+  });
+
+  it("starts a backfill over a range, refuses an inverted one, and reports its progress", async () => {
+    const p = demo.project;
+    expect(await api(editor).instances.backfill({ project: p, job: JOB, from: "2024-11-01", to: "2024-11-03" })).toMatchObject({ started: true, days: 3 });
+    expect(calls.pop()).toBe("backfill coupon_daily_stats 20241101-20241103 x2");
+    await expect(api(editor).instances.backfill({ project: p, job: JOB, from: "2024-11-03", to: "2024-11-01" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/ends \(20241101\) before it starts \(20241103\)/) });
+    await expect(api(viewer).instances.backfill({ project: p, job: JOB, from: "2024-11-01", to: "2024-11-03" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(await api(viewer).instances.backfillStatus({ project: p, job: JOB, from: "2024-11-01", to: "2024-11-03" })).toMatchObject({ total: 3, done: 1 });
   });
 
   it("refuses viewers, unknown days and bad dates with a reason", async () => {

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { Name } from "../../catalog/schemas";
-import { cancelDay, getInstance, instanceEventLog, INSTANCE_STATES, listInstances, listPartitions, markReady, rerunDay } from "../../runs/index";
+import {
+  backfillStatus, cancelBackfill, cancelDay, getInstance, instanceEventLog, INSTANCE_STATES, listInstances, listPartitions, markReady, rerunDay, startBackfill,
+} from "../../runs/index";
 import { Bizdate } from "../../scheduling/index";
 import { projectAction, router } from "../trpc";
 
@@ -16,6 +18,7 @@ const Day = z.string().max(10).transform((text, c) => {
   }
 });
 const Ref = z.object({ job: Name, bizdate: Day });
+const Range = z.object({ job: Name, from: Day, to: Day });
 
 export const instancesRouter = router({
   list: projectAction("catalog.read")
@@ -33,4 +36,8 @@ export const instancesRouter = router({
     .mutation(({ ctx, input }) => cancelDay(ctx, ctx.orchestrator, input)),
   markReady: projectAction("job.rerun").input(z.object({ table: Name, partition: Day, rows: z.number().int().min(0).optional() }))
     .mutation(({ ctx, input }) => markReady(ctx, ctx.orchestrator, { table: input.table, partition: input.partition.toString() }, input.rows)),
+  backfill: projectAction("job.backfill").input(Range.extend({ downstream: z.boolean().default(false), concurrency: z.number().int().min(1).max(16).default(2) }))
+    .mutation(({ ctx, input }) => startBackfill(ctx, ctx.orchestrator, input)),
+  backfillStatus: projectAction("catalog.read").input(Range).query(({ ctx, input }) => backfillStatus(ctx, ctx.orchestrator, input)),
+  cancelBackfill: projectAction("job.backfill").input(Range).mutation(({ ctx, input }) => cancelBackfill(ctx, ctx.orchestrator, input)),
 });
