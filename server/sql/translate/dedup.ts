@@ -65,6 +65,7 @@ export function findDedup(compiled: CompiledSide, query: Node, blocks: SelectBlo
     reject("keep-last-row deduplication (ORDER BY ... DESC): a later row replaces the one emitted for its key, which needs retractions the local engine does not emit; keep the first row (ASC)", order);
   }
   const rn = unquote(textOf(src, alias).trim());
+  const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
   const where = main.where ? textOf(src, main.where) : "";
   const conjuncts = /\bOR\b|\(/i.test(where) ? [] : where.split(/\bAND\b/i).map((c) => c.replace(/[`\s]/g, "").toLowerCase());
   if (!conjuncts.includes(`${rn.toLowerCase()}=1`)) reject(`${what}: the query over it must keep WHERE ${rn} = 1`, main.where ?? main.node);
@@ -73,10 +74,16 @@ export function findDedup(compiled: CompiledSide, query: Node, blocks: SelectBlo
   for (const [j, name] of names.entries()) {
     if (!inner.items.some((i) => i.star) && !exposed.has(name.toLowerCase())) reject(`${what}: the subquery must select its PARTITION BY column '${name}'`, keys[j] as Node);
   }
-  const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
-  const innerSql = handRewriter(compiled.parsed, inner.node, zone).text(inner.node);
+  // Ties on the ORDER BY column go by the other columns the subquery reads through `*`, so a micro-batch
+  // picks the same row whenever it runs (a batch replayed after a crash must emit what it emitted).
+  const orderName = unquote(textOf(src, orderCol).trim());
+  const taken = new Set([...names, orderName, rn].map((n) => n.toLowerCase()));
+  const ties = inner.items.filter((i) => i.star).flatMap((i) => i.out.map((o) => o.name)).filter((n) => !taken.has(n.toLowerCase()));
+  const orderBy = child(spec, "orderByClause");
+  const ordered: Substitute = (n) => (n === orderBy ? `ORDER BY ${[orderName, ...ties].map((c) => `${q(c)} ASC`).join(", ")}` : undefined);
+  const innerSql = handRewriter(compiled.parsed, inner.node, zone, ordered).text(inner.node);
   const unseen = `SELECT * FROM (${innerSql}) AS __dd WHERE NOT EXISTS (SELECT 1 FROM ${SEEN_RELATION} AS __s WHERE ${names.map((n, j) => `__s.k${j} IS NOT DISTINCT FROM __dd.${q(n)}`).join(" AND ")})`;
-  const rows = `SELECT ${[...names.map((n, j) => `__dd.${q(n)} AS k${j}`), `__dd.${q(unquote(textOf(src, orderCol).trim()))} AS o`].join(", ")} FROM (${unseen}) AS __dd WHERE __dd.${q(rn)} = 1`;
+  const rows = `SELECT ${[...names.map((n, j) => `__dd.${q(n)} AS k${j}`), `__dd.${q(orderName)} AS o`].join(", ")} FROM (${unseen}) AS __dd WHERE __dd.${q(rn)} = 1`;
   return {
     inner,
     plan: { seen: SEEN_RELATION, keys: names.length, rows: polyglotDuckdb(rows) },
