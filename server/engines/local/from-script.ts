@@ -95,7 +95,8 @@ function streamPlan(ctx: PlanContext, script: LocalScript): LocalStreamJob {
     statements: script.statements.map((st) => {
       const sink = sinkOf(ctx, script, st);
       const inc = st.incremental;
-      if (!inc || inc.kind === "append") return { sink, input: st.select };
+      const dedup = inc?.dedup ? { dedup: inc.dedup } : {};
+      if (!inc || inc.kind === "append") return { sink, input: st.select, ...dedup };
       const keyName = (i: number) => inc.keys[i]?.column ?? `__k${i}`;
       const isKey = (i: number, name: string) => new RegExp(`(^|\\.)"?${name}"?$`, "i").test((inc.keys[i]?.expr ?? "").trim());
       const startKey = inc.keys.findIndex((_, i) => isKey(i, "window_start"));
@@ -117,7 +118,7 @@ function streamPlan(ctx: PlanContext, script: LocalScript): LocalStreamJob {
         } : undefined,
       };
       if (inc.window && startKey < 0) throw new LocalPlanError(`statement ${st.statement + 1}: a window aggregation must GROUP BY window_start (and window_end)`);
-      return { sink, input: inc.input, aggregation, project: { queryColumns: st.queryColumns, sql: st.project } };
+      return { sink, input: inc.input, aggregation, project: { queryColumns: st.queryColumns, sql: st.project }, ...dedup };
     }),
   };
 }

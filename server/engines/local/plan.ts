@@ -106,6 +106,12 @@ export interface LocalStreamStatement {
    * FROM __q, a relation with `queryColumns`; the aggregation's `output` then produces queryColumns.
    */
   project?: { queryColumns: string[]; sql: string };
+  /**
+   * Keep-first-row deduplication: `input` reads `seen` (a relation the engine provides: columns k0..,
+   * o) to drop keys emitted before; `rows` selects the batch's new keys (k0.., o), which the engine then
+   * adds to its state. Absent for other statements, whose plan fingerprint is therefore unchanged.
+   */
+  dedup?: { seen: string; keys: number; rows: string };
 }
 
 /** The session time zone as DuckDB (ICU) names it; absent = UTC. TIMESTAMPTZ values convert in it. */

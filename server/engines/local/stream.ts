@@ -165,7 +165,8 @@ export class StreamRunner {
 
   /** A fingerprint of what the state means: a changed plan must not silently reuse old state. */
   private fingerprint(): string {
-    const shape = this.job.statements.map((st) => ({ input: st.input, agg: st.aggregation, sink: sinkLabel(st.sink), cols: st.sink.columns }));
+    // dedup is undefined (so left out by JSON.stringify) for every statement written before it ran.
+    const shape = this.job.statements.map((st) => ({ input: st.input, agg: st.aggregation, sink: sinkLabel(st.sink), cols: st.sink.columns, dedup: st.dedup }));
     // The session zone decides days and hours in the state; UTC adds nothing, so older UTC state still matches.
     const zone = this.job.timeZone && this.job.timeZone !== "UTC" ? { timeZone: this.job.timeZone } : {};
     return crypto.createHash("sha256").update(JSON.stringify({ shape, views: this.job.views, source: this.scan.name, stateFormat: STATE_FORMAT, ...zone })).digest("hex").slice(0, 16);
@@ -217,6 +218,7 @@ export class StreamRunner {
       // Creating the state tables from the (empty) first batch also checks every query at submit.
       const outCols = st.sink.columns.map((c, k) => `c${k} ${this.sinkType(st, c)}`).join(", ");
       await s.run(`CREATE TABLE IF NOT EXISTS tandem_outbox_${i} (__batch BIGINT, ${outCols})`);
+      if (st.dedup) await this.initSeen(st.dedup, i);
       if (agg) {
         await s.run(this.inputSql(p, null));
         if (p.distinct.length) {
@@ -236,6 +238,24 @@ export class StreamRunner {
     }
     for (const st of this.job.statements) this.sinks.push(await openStreamSink(s, this.opts.jobId, st.sink, this.opts.env));
     await this.deliverPending();
+  }
+
+  /**
+   * tandem_seen_i: the keys a deduplicating statement has emitted (k0.., o). Its columns take their
+   * types from the batch's rows; the relation the input reads stands in untyped until the table exists.
+   */
+  private async initSeen(d: { seen: string; keys: number; rows: string }, i: number): Promise<void> {
+    const exists = Number(await this.s.scalar(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'tandem_seen_${i}' AND NOT temporary`)) > 0;
+    if (!exists) {
+      const stub = [...Array.from({ length: d.keys }, (_, j) => `NULL AS k${j}`), "NULL AS o"].join(", ");
+      await this.s.run(`CREATE OR REPLACE TEMP VIEW ${q(d.seen)} AS SELECT ${stub} WHERE false`);
+      await this.s.run(`CREATE TABLE tandem_seen_${i} AS SELECT * FROM (${d.rows}) AS __r WHERE false`);
+    }
+    await this.s.run(this.seenViewSql(d, i));
+  }
+
+  private seenViewSql(d: { seen: string }, i: number): string {
+    return `CREATE OR REPLACE TEMP VIEW ${q(d.seen)} AS SELECT * FROM tandem_seen_${i}`;
   }
 
   /** The stream source's view (with its computed columns) over a query of raw rows. */
@@ -446,12 +466,16 @@ export class StreamRunner {
     const clearing = this.clearDeliveredSql();
     const body = [...(viewReady ? [] : [view]), ...clearing.sql];
     for (const p of this.prepared) {
+      const d = p.st.dedup;
+      // The statement reads its own seen keys; the batch's new keys join them after it has run.
+      if (d) body.push(this.seenViewSql(d, p.i));
+      const remember = d ? [`INSERT INTO tandem_seen_${p.i} ${d.rows}`] : [];
       if (!p.agg) {
         const cols = p.st.sink.columns.map((_, k) => `c${k}`).join(", ");
-        body.push(`INSERT INTO tandem_outbox_${p.i} SELECT ${batch}, ${this.castOut(p, "__s")} FROM (${p.st.input}) AS __s(${cols})`);
+        body.push(`INSERT INTO tandem_outbox_${p.i} SELECT ${batch}, ${this.castOut(p, "__s")} FROM (${p.st.input}) AS __s(${cols})`, ...remember);
         continue;
       }
-      body.push(this.inputSql(p, p.agg.window ? prevWm : null));
+      body.push(this.inputSql(p, p.agg.window ? prevWm : null), ...remember);
       if (p.distinct.length) body.push(this.keyIdsSql(p));
       for (const j of p.distinct) body.push(...this.newDistinctSql(p, j));
       body.push(...this.mergeSql(p));

@@ -1,8 +1,9 @@
 import type { InsertInfo, SelectBlock } from "../analyze";
-import { handRewriter, LocalTranslationError, polyglotDuckdb, windowSpec, type WindowSpec } from "../duckdb/convert";
+import { handRewriter, LocalTranslationError, polyglotDuckdb, windowSpec, type Substitute, type WindowSpec } from "../duckdb/convert";
 import { child, childrenOf, kind, span, type Node } from "../tree";
 import type { CompiledSide } from "../validate";
 import { bindingFor, physical, type TranslateContext } from "./common";
+import { findDedup, type DedupPlan } from "./dedup";
 import { GroupedOutputs, type IncrementalOutput, type StateAggregate } from "./grouped-outputs";
 
 export type { AggregateFunction, IncrementalOutput } from "./grouped-outputs";
@@ -19,6 +20,8 @@ export type IncrementalPlan =
       /** Meta-tables read as unbounded streams; the statement's SELECT runs over each batch of their new rows. */
       streamSources: string[];
       lookupJoins: { table: string; alias: string }[];
+      /** Keep-first-row deduplication: the statement's select (local.ts) reads only keys new to the state. */
+      dedup?: DedupPlan;
     }
   | {
       kind: "aggregate";
@@ -31,6 +34,7 @@ export type IncrementalPlan =
       /** For each output column of the query (in order): the key or aggregate it is, or an expression over them. */
       outputs: IncrementalOutput[];
       window: WindowSpec | null;
+      dedup?: DedupPlan;
     };
 
 export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, ins: InsertInfo, zone = "UTC"): IncrementalPlan {
@@ -51,16 +55,19 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
   const lookupJoins = refs.filter((r) => !streaming.includes(r)).map((r) => ({ table: r.meta.name, alias: r.alias }));
   const streamSources = [...new Set(streaming.map((r) => r.meta.name))];
   if (streaming.length > 1) reject(`a regular join or union of several streams (${streaming.map((r) => r.meta.name).join(", ")}); join dimensions with FOR SYSTEM_TIME AS OF`);
-  const grouped = blocks.filter((b) => b.groupBy.length > 0 || b.outputs.some((o) => o.transform === "aggregation" && b.items.some((i) => i.out.includes(o))));
   const main = mainBlock(query, blocks);
+  const dedup = findDedup(compiled, query, blocks, main, reject, zone);
+  // The deduplicating subquery ranks (ROW_NUMBER reads as an aggregation) but groups nothing.
+  const grouped = blocks.filter((b) => b !== dedup?.inner && (b.groupBy.length > 0 || b.outputs.some((o) => o.transform === "aggregation" && b.items.some((i) => i.out.includes(o)))));
   const hasAgg = grouped.length > 0;
-  if (!hasAgg) return { kind: "append", streamSources, lookupJoins };
+  const extra = dedup ? { dedup: dedup.plan } : {};
+  if (!hasAgg) return { kind: "append", streamSources, lookupJoins, ...extra };
   if (!main || grouped.length > 1 || grouped[0] !== main) reject("an aggregation that is not the statement's outermost SELECT (nested or several aggregations)");
   const block = main as SelectBlock;
   if (block.having) reject("HAVING", block.having);
   if (block.items.some((i) => i.star)) reject("SELECT * with GROUP BY");
 
-  const duck = handRewriter(compiled.parsed, query, zone);
+  const duck = handRewriter(compiled.parsed, query, zone, dedup?.substitute);
   const groups = new GroupedOutputs(compiled, duck, reject, block.groupBy, zone);
   const outputs = block.items.map((item) => groups.output(item));
   const { keys, aggregates, argDuck } = groups;
@@ -81,7 +88,17 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
     keys: keys.map((k) => ({ column: k.column, expr: k.expr })),
     aggregates, outputs,
     window: windowClause ? windowSpec(src, windowClause, (n, what) => reject(what, n)) : null,
+    ...extra,
   };
+}
+
+/** The rewrite of a stream query's deduplicating subquery (incrementalPlan has already accepted it). */
+export function dedupSubstitute(compiled: CompiledSide, query: Node, zone: string): Substitute | undefined {
+  const blocks = compiled.analysis.blocks.filter((b) => within(span(b.node), span(query)));
+  const reject = (what: string): never => {
+    throw new LocalTranslationError(`the local stream engine cannot run ${what} incrementally`);
+  };
+  return findDedup(compiled, query, blocks, mainBlock(query, blocks), reject, zone)?.substitute;
 }
 
 function within(inner: { start: number; end: number }, outer: { start: number; end: number }): boolean {

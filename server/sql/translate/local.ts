@@ -7,7 +7,7 @@ import { duckdbType } from "../duckdb/types";
 import { enumeratePartitions, partitionFilterSql } from "../partitions";
 import type { CompiledSide } from "../validate";
 import { batchPartitions, bindingFor, ddlNamer, physical, sinkTarget, viewSelect, type Side, type TranslateContext } from "./common";
-import { incrementalPlan, type IncrementalPlan } from "./incremental";
+import { dedupSubstitute, incrementalPlan, type IncrementalPlan } from "./incremental";
 
 // The local script: what the embedded DuckDB engine runs, with no Flink SQL left to parse. The contract
 // is documented in docs/sql-translation.md ("The local-script contract").
@@ -198,7 +198,10 @@ function localScript(ctx: TranslateContext, compiled: CompiledSide, mode: Side, 
       }
       const sinkTable = sinks.get(target.table.name) ?? localTable(ctx, target.table, ddlName(target.table.name), zone);
       sinks.set(target.table.name, sinkTable);
-      const query = polyglotDuckdb(handRewriter(compiled.parsed, ins.query, zone).text(ins.query));
+      const incremental = mode === "stream" ? incrementalPlan(ctx, compiled, ins, zone) : null;
+      // A stream deduplication reads only keys new to the engine's state (dedup.ts).
+      const substitute = incremental?.dedup ? dedupSubstitute(compiled, ins.query, zone) : undefined;
+      const query = polyglotDuckdb(handRewriter(compiled.parsed, ins.query, zone, substitute).text(ins.query));
       const logical = ins.targetColumns;
       const tp = target.partition;
       const cols = sinkTable.columns.map((c) => {
@@ -221,7 +224,7 @@ function localScript(ctx: TranslateContext, compiled: CompiledSide, mode: Side, 
           primaryKey: sinkTable.primaryKey,
         },
         select, project, queryColumns: [...logical],
-        incremental: mode === "stream" ? incrementalPlan(ctx, compiled, ins, zone) : null,
+        incremental,
       });
     }
   }
