@@ -1,6 +1,7 @@
 import { ChildWorkflowCancellationType, defineQuery, executeChild, isCancellation, ParentClosePolicy, proxyActivities, setHandler, workflowInfo } from "@temporalio/workflow";
 import type { TandemActivities } from "../activities/index";
 import type { InstanceProgress } from "../activities/scheduler";
+import type { BackfillStatus } from "../../server/orchestration";
 import { batchInstance } from "./batch-instance";
 
 // A backfill: a job's days over a range (and optionally its downstream jobs), each day run as its ordinary
@@ -22,16 +23,8 @@ export interface BackfillInput {
   pollMs?: number;
 }
 
-export interface BackfillProgress {
-  total: number;
-  done: number;
-  succeeded: number;
-  failed: number;
-  /** Days already on their way (a scheduled run): left to finish on their own. */
-  busy: number;
-  running: string[];
-  failures: { job: string; bizdate: string; error: string }[];
-}
+/** What the `progress` query answers: the port's status without `finished` (the workflow is running). */
+export type BackfillProgress = Omit<BackfillStatus, "finished">;
 
 export const backfillProgress = defineQuery<BackfillProgress>("progress");
 
