@@ -16,8 +16,9 @@ export abstract class DomainError extends Error {
 
 export class NotFoundError extends DomainError {
   readonly code = "NOT_FOUND";
-  constructor(readonly entity: string, readonly key: string) {
-    super(`${entity} '${key}' does not exist`);
+  /** `message` when "<entity> '<key>' does not exist" is not how to say it. */
+  constructor(readonly entity: string, readonly key: string, message?: string) {
+    super(message ?? `${entity} '${key}' does not exist`);
   }
 }
 

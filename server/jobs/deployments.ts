@@ -167,7 +167,7 @@ export async function listDeployments(ctx: ProjectContext, job: string, limit = 
 export async function getDeployment(ctx: ProjectContext, job: string, version?: number): Promise<RunnableDeployment> {
   const where = and(eq(jobDeployments.projectId, ctx.project.id), eq(jobDeployments.jobName, job), ...(version === undefined ? [] : [eq(jobDeployments.version, version)]));
   const [row] = await ctx.db.select().from(jobDeployments).where(where).orderBy(desc(jobDeployments.version)).limit(1);
-  if (!row) throw new NotFoundError("deployment", version === undefined ? `of job '${job}' (it was never deployed)` : `${job} v${version}`);
+  if (!row) throw version === undefined ? neverDeployed(job) : new NotFoundError("deployment", `${job} v${version}`);
   return {
     ...toDeployment(row), batchScript: row.batchScript, lineage: row.lineage as Lineage | null,
     catalog: row.catalog === null ? null : thawCatalog(FrozenCatalog.parse(row.catalog), ctx.project.name),
@@ -182,4 +182,8 @@ export async function scheduleDeployment(orchestrator: Orchestrator | undefined,
   if (!orchestrator) return false;
   await orchestrator.scheduleJob(ctx.project.name, d.job, { cron: d.spec.batch.cron, timezone: d.spec.batch.timezone });
   return true;
+}
+
+export function neverDeployed(job: string): NotFoundError {
+  return new NotFoundError("deployment", job, `job '${job}' was never deployed: deploy it first`);
 }

@@ -3,6 +3,7 @@ import { jobDeployments } from "../../db/schema/index";
 import type { ProjectContext } from "../context";
 import { NotFoundError, ValidationError } from "../errors";
 import { backfillPlan, Bizdate, type ScheduledJob } from "../scheduling/index";
+import { neverDeployed } from "../jobs/deployments";
 import { getInstance } from "./instances";
 import { rerunDay } from "./operate";
 import { isFinished } from "./states";
@@ -29,7 +30,7 @@ export interface BackfillDay {
 /** Day by day; within a day upstream jobs first. Refuses a job that was never deployed, or a range too long. */
 export async function planBackfill(ctx: ProjectContext, input: { job: string; from: Bizdate; to: Bizdate; downstream: boolean }): Promise<BackfillDay[]> {
   const jobs = await deployedJobs(ctx);
-  if (!jobs.some((j) => j.name === input.job)) throw new NotFoundError("deployment", `of job '${input.job}' (it was never deployed)`);
+  if (!jobs.some((j) => j.name === input.job)) throw neverDeployed(input.job);
   try {
     return backfillPlan(input, jobs).map((s) => ({ job: s.job, bizdate: s.bizdate.toString() }));
   } catch (e) {

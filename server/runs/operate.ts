@@ -88,8 +88,9 @@ function needOrchestrator(o: Orchestrator | undefined): Orchestrator {
 
 /** Plans (so a bad range or an undeployed job is refused at once), audits and starts a backfill. */
 export async function startBackfill(ctx: ProjectContext, orchestrator: Orchestrator | undefined, input: BackfillRequest): Promise<{ workflowId: string; started: boolean; days: number }> {
-  const o = needOrchestrator(orchestrator);
+  // The request is checked first: a bad range or job says so, whether or not Temporal is up.
   const days = await planBackfill(ctx, input);
+  const o = needOrchestrator(orchestrator);
   const key = { project: ctx.project.name, job: input.job, from: input.from.toString(), to: input.to.toString() };
   const r = await o.startBackfill({ ...key, downstream: input.downstream, concurrency: input.concurrency });
   if (r.started) {
