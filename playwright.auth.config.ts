@@ -26,8 +26,8 @@ export default defineConfig({
   fullyParallel: false,
   timeout: 120_000,
   expect: { timeout: 20_000 },
-  // One retry in CI only: next dev compiles and refreshes under a loaded 2-core machine; a test that
-  // fails twice is a failure, and the report still lists the flaky first attempt.
+  // One retry in CI only, for a loaded 2-core machine; a test that fails twice is a failure, and the
+  // report still lists the flaky first attempt.
   retries: process.env.CI ? 1 : 0,
   reporter: "list",
   use: {
@@ -41,7 +41,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium-login", use: { browserName: "chromium" } }],
   webServer: {
-    command: `npx tsx e2e/fresh-database.ts tandem_e2e_auth && rm -rf '${dataDir}' && exec npx tsx cli/main.ts dev --port ${port} > '${process.env.E2E_AUTH_SERVER_LOG}' 2>&1`,
+    command: `npx tsx e2e/fresh-database.ts tandem_e2e_auth && rm -rf '${dataDir}' && exec npx tsx cli/main.ts dev --prod --port ${port} > '${process.env.E2E_AUTH_SERVER_LOG}' 2>&1`,
     url: `${baseURL}/login`,
     timeout: 240_000,
     reuseExistingServer: false,

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { defineConfig } from "@playwright/test";
 import { e2eDatabaseUrl } from "./e2e/database-url";
 
-// Browser tests of the workbench against a real `tandem dev` (embedded database, demo seed, next dev).
+// Browser tests of the workbench against a real `tandem dev` (embedded database, demo seed, the production
+// build served by `tandem serve`; scripts/test-all.sh runs `next build` first).
 // The data folder is recreated for each run; with DATABASE_URL set the same tests run against Postgres
 // (names are suffixed per run, so a shared database is fine).
 
@@ -22,8 +23,8 @@ export default defineConfig({
   fullyParallel: false,
   timeout: 90_000,
   expect: { timeout: 15_000 },
-  // One retry in CI only: next dev compiles and refreshes under a loaded 2-core machine; a test that
-  // fails twice is a failure, and the report still lists the flaky first attempt.
+  // One retry in CI only, for a loaded 2-core machine; a test that fails twice is a failure, and the
+  // report still lists the flaky first attempt.
   retries: process.env.CI ? 1 : 0,
   reporter: process.env.CI ? [["list"], ["html", { open: "never" }]] : "list",
   use: {
@@ -37,7 +38,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: external ? undefined : {
-    command: `npx tsx e2e/fresh-database.ts tandem_e2e_main && rm -rf '${dataDir}' && npx tsx cli/main.ts dev --port ${port}`,
+    command: `npx tsx e2e/fresh-database.ts tandem_e2e_main && rm -rf '${dataDir}' && npx tsx cli/main.ts dev --prod --port ${port}`,
     url: `${baseURL}/api/trpc/catalog.projects`,
     timeout: 180_000,
     reuseExistingServer: false,

@@ -1,5 +1,5 @@
-// npm run bench:api — the workbench API under concurrent load, on the production build (next build + next start)
-// served by `tandem dev --prod` on the embedded defaults (or on the Postgres at DATABASE_URL, in a fresh database).
+// npm run bench:api — the workbench API under concurrent load, on the production build (next build, served by
+// `tandem serve`: the API answered directly, TANDEM_WEB_PROCESSES processes) started by `tandem dev --prod` on the embedded defaults (or on the Postgres at DATABASE_URL, in a fresh database).
 // Readers list tables and connections as the workbench does; writers create and delete tables. Prints errors,
 // leftover rows, read p50/p99 and reads/s, write p99. Targets (issue #12): 0 errors, 0 leftovers, read p99 < 300 ms,
 // >= 500 reads/s, write p99 < 1 s.
@@ -122,6 +122,7 @@ async function main(): Promise<void> {
     writeMs.sort((a, b) => a - b);
     const figures = {
       database: databaseUrl ? "postgres" : "embedded PGlite",
+      webProcesses: process.env.TANDEM_WEB_PROCESSES ?? "default",
       seconds: Math.round(elapsed),
       readers,
       writers,

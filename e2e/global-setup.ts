@@ -1,9 +1,8 @@
 import { chromium, type FullConfig } from "@playwright/test";
 import { freezeHotReload } from "./hmr";
 
-// `next dev` compiles each route (server and client) on its first request, which takes seconds on a
-// busy machine. Visit every page once before the tests so their timeouts measure the workbench,
-// not the compiler.
+// Visit every page once before the tests, so their timeouts measure the workbench and not a first
+// load (with E2E_BASE_URL pointing at `next dev`, the compile of each route).
 
 const ROUTES = [
   "/",

@@ -28,6 +28,9 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+echo "== production build (the browser tests run on it, as users do: tandem serve)"
+NEXT_TELEMETRY_DISABLED=1 npx next build > /tmp/tandem-next-build.log 2>&1 || { cat /tmp/tandem-next-build.log; exit 1; }
+
 echo "== browser tests"
 npx playwright test
 

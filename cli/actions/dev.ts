@@ -92,8 +92,9 @@ export async function startDev(opts: DevOptions): Promise<void> {
   const nextBin = require.resolve("next/dist/bin/next");
   const root = fileURLToPath(new URL("../..", import.meta.url));
   const host = opts.host ?? env().TANDEM_HOST;
-  if (opts.prod && !fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
-    log("no production build yet: running next build (a minute or two)");
+  const staleness = opts.prod ? productionBuildStaleness(root) : undefined;
+  if (staleness) {
+    log(`${staleness}: running next build`);
     const built = spawnSync(process.execPath, [nextBin, "build"], { cwd: root, stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
     if (built.status !== 0) {
       log("next build failed; see its output above");
@@ -101,15 +102,53 @@ export async function startDev(opts: DevOptions): Promise<void> {
       return;
     }
   }
-  child = spawn(process.execPath, [nextBin, opts.prod ? "start" : "dev", "--port", String(port), "--hostname", host], {
+  // The production build is served by `tandem serve` (Next.js for pages, the API answered directly, several
+  // processes); development by `next dev` (hot reload).
+  const webArgs = opts.prod
+    ? [path.join(root, "bin", "tandem.mjs"), "serve", "--port", String(port), "--host", host]
+    : [nextBin, "dev", "--port", String(port), "--hostname", host];
+  child = spawn(process.execPath, webArgs, {
     cwd: root,
     stdio: "inherit",
     env: {
-      ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, TANDEM_DATA_DIR: dataDir(), NEXT_TELEMETRY_DISABLED: "1",
+      ...process.env, ...(opts.prod ? { NODE_ENV: "production" } : {}), DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: temporal.address, TANDEM_DATA_DIR: dataDir(), NEXT_TELEMETRY_DISABLED: "1",
       // The production build keeps the local single-user mode only while nobody else can reach it.
       ...(opts.prod && LOOPBACK.includes(host) ? { TANDEM_LOCAL_PRODUCTION: "true" } : {}),
     },
   });
   child.on("exit", (code) => void shutdown(code ?? 0));
   log(`workbench starting at http://${[...LOOPBACK, "0.0.0.0", "::"].includes(host) ? "localhost" : host}:${port} (services ready in ${Date.now() - started} ms)`);
+}
+
+// What the production build is built from: a change in any of these makes `.next` stale.
+const BUILD_INPUTS = ["app", "server", "db", "workflows", "next.config.ts", "package-lock.json", "postcss.config.mjs", "tsconfig.json"];
+
+/** Why `.next` must be rebuilt before serving it (none yet, or a source newer than it), or undefined. */
+export function productionBuildStaleness(root: string): string | undefined {
+  let builtAt: number;
+  try {
+    builtAt = fs.statSync(path.join(root, ".next", "BUILD_ID")).mtimeMs;
+  } catch {
+    return "no production build yet";
+  }
+  const newer = (p: string): string | undefined => {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      return undefined; // an optional input that this checkout does not have
+    }
+    if (!st.isDirectory()) return st.mtimeMs > builtAt ? p : undefined;
+    for (const entry of fs.readdirSync(p)) {
+      if (entry === "node_modules" || entry.startsWith(".")) continue;
+      const found = newer(path.join(p, entry));
+      if (found) return found;
+    }
+    return undefined;
+  };
+  for (const input of BUILD_INPUTS) {
+    const changed = newer(path.join(root, input));
+    if (changed) return `${path.relative(root, changed)} changed since the last production build`;
+  }
+  return undefined;
 }

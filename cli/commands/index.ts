@@ -13,12 +13,14 @@ import { registerRun } from "./run";
 import { registerDemo } from "./demo";
 import { registerDeploy } from "./deploy";
 import { registerInstances } from "./instances";
+import { registerServe } from "./serve";
 
 export type RegisterCommand = (program: Command) => void;
 
 /** Every CLI command, listed by hand. */
 export const commands: RegisterCommand[] = [
   registerDev,
+  registerServe,
   registerApply,
   registerExport,
   registerSchema,
