@@ -21,7 +21,12 @@ const TRPC_PREFIX = "/api/trpc";
 const MAX_RESTARTS_PER_MINUTE = 5;
 
 export async function serveWorkbench(opts: ServeOptions): Promise<void> {
-  const processes = Math.max(1, opts.processes ?? Number(process.env.TANDEM_WEB_PROCESSES ?? Math.min(2, os.availableParallelism())));
+  // Serving the production build is production: login is required unless `tandem dev --prod` vouched for a
+  // loopback-only local mode (TANDEM_LOCAL_PRODUCTION). Set before anything reads the environment.
+  (process.env as Record<string, string | undefined>).NODE_ENV ??= "production";
+  // Default: a core for each web process but one, left to the database and Temporal (on 2 cores, one
+  // process: bench:api measured no gain from a second one there). At most 4.
+  const processes = Math.max(1, opts.processes ?? Number(process.env.TANDEM_WEB_PROCESSES ?? Math.min(4, os.availableParallelism() - 1)));
   if (processes > 1 && cluster.isPrimary) {
     superviseProcesses(processes, opts);
     return;

@@ -10,7 +10,7 @@ export function registerServe(program: Command): void {
     .description("Serve the production build of the workbench (after `next build`), the API answered directly")
     .option("--port <port>", "port (default: PORT, else 3000)", (v) => Number(v))
     .option("--host <host>", "interface to listen on (default: TANDEM_HOST, else 127.0.0.1)")
-    .option("--processes <n>", "web processes sharing the port (default: TANDEM_WEB_PROCESSES, else 2)", (v) => Number(v))
+    .option("--processes <n>", "web processes sharing the port (default: TANDEM_WEB_PROCESSES, else one per core but one, at most 4)", (v) => Number(v))
     .action(async (opts: ServeOptions) => {
       await (await import("../actions/serve")).serveWorkbench(opts);
     });
