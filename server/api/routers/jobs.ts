@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Name } from "../../catalog/schemas";
 import { deployJob, DeployJobInput, listDeployments, rollbackJob, RollbackJobInput, scheduleDeployment } from "../../jobs/deployments";
 import { getJob, listJobs } from "../../jobs/jobs";
+import { createJob, deleteJob, updateJob } from "../../jobs/edit";
 import { permissionsIn } from "../../auth/authorize";
 import { projectAction, router } from "../trpc";
 
@@ -9,9 +10,13 @@ import { projectAction, router } from "../trpc";
 export const jobsRouter = router({
   list: projectAction("catalog.read").query(({ ctx }) => listJobs(ctx)),
   get: projectAction("catalog.read").input(z.object({ name: Name })).query(async ({ ctx, input }) => {
-    const [job, you] = [await getJob(ctx, input.name), await permissionsIn(ctx.db, ctx.actor, ctx.project, ["job.deploy"])];
-    return { ...job, you: { role: you.role ?? null, canDeploy: you.allowed["job.deploy"] === true } };
+    const [job, you] = [await getJob(ctx, input.name), await permissionsIn(ctx.db, ctx.actor, ctx.project, ["job.deploy", "catalog.write"])];
+    return { ...job, you: { role: you.role ?? null, canDeploy: you.allowed["job.deploy"] === true, canEdit: you.allowed["catalog.write"] === true } };
   }),
+  // Drafts: editors save them (validated like a project file, audited); the spec is parsed in server/jobs.
+  create: projectAction("catalog.write").input(z.object({ spec: z.unknown() })).mutation(({ ctx, input }) => createJob(ctx, input.spec)),
+  update: projectAction("catalog.write").input(z.object({ name: Name, spec: z.unknown() })).mutation(({ ctx, input }) => updateJob(ctx, input.name, input.spec)),
+  delete: projectAction("catalog.write").input(z.object({ name: Name })).mutation(({ ctx, input }) => deleteJob(ctx, input.name)),
   deployments: projectAction("catalog.read").input(z.object({ name: Name })).query(({ ctx, input }) => listDeployments(ctx, input.name)),
   // A deployed version goes on the job's daily schedule (when Temporal is configured): `scheduled` says so.
   deploy: projectAction("job.deploy").input(DeployJobInput).mutation(async ({ ctx, input }) => {
