@@ -80,6 +80,9 @@ export function completionsAt(catalog: CatalogSnapshot, sql: string, pos: { line
       }
     }
   }
+  // A statement being typed often does not parse yet (a missing comma, a half word): then the relations are
+  // unknown, and the columns of the meta-tables it names after FROM / JOIN are the best guess.
+  if (columns.length === 0) columns.push(...columnsOfNamedTables(catalog, sql));
   return {
     expect: syntax.contexts, keywords: syntax.keywords, word: syntax.word, tables, columns, functions: FLINK_FUNCTIONS,
     variables: Object.keys(builtinVariables("2000-01-01", "stream")).map((v) => `\${${v}}`),
@@ -98,4 +101,22 @@ function innermost(blocks: SelectBlock[], offset: number): SelectBlock | undefin
     }
   }
   return best;
+}
+
+const NAMED_TABLE = /\b(?:FROM|JOIN)\s+`?([A-Za-z_][\w]*)`?(?:\s+(?:AS\s+)?`?([A-Za-z_]\w*)`?)?/gi;
+const NOT_ALIAS = new Set(["where", "group", "order", "join", "left", "right", "inner", "full", "cross", "on", "for", "limit", "union", "having", "window", "as"]);
+
+function columnsOfNamedTables(catalog: CatalogSnapshot, sql: string): CompletionColumn[] {
+  const out: CompletionColumn[] = [];
+  for (const m of sql.matchAll(NAMED_TABLE)) {
+    const meta = catalog.metaTables.get(m[1] ?? "");
+    if (!meta) continue;
+    const alias = m[2] && !NOT_ALIAS.has(m[2].toLowerCase()) ? m[2] : meta.name;
+    for (const c of meta.columns) {
+      if (out.some((x) => x.alias === alias && x.name === c.name)) continue;
+      out.push({ name: c.name, alias, table: meta.name, type: c.type, ...(c.description ? { description: c.description } : {}) });
+    }
+    if (!out.some((x) => x.alias === alias && x.name === MODE_COLUMN)) out.push({ name: MODE_COLUMN, alias, table: meta.name, type: "STRING", description: "'stream' or 'batch'" });
+  }
+  return out;
 }

@@ -187,8 +187,28 @@ export interface SyntaxSuggestions {
 
 /** Grammar-level suggestions at a 1-based caret (dt-sql-parser + antlr4-c3). */
 export function syntaxSuggestions(text: string, line: number, column: number): SyntaxSuggestions {
-  const s = flink().getSuggestionAtCaretPosition(shim(text).shimmed, { lineNumber: line, column });
+  const s = withoutParserConsole(() => flink().getSuggestionAtCaretPosition(shim(text).shimmed, { lineNumber: line, column }));
   const contexts = (s?.syntax ?? []).map((x) => x.syntaxContextType);
-  const word = (s?.syntax ?? []).flatMap((x) => x.wordRanges.map((w) => w.text)).join("");
+  // Every syntax context describes the same caret word: take it once (joining all repeated it).
+  const word = (s?.syntax[0]?.wordRanges ?? []).map((w) => w.text).join("");
   return { contexts: [...new Set(contexts)], keywords: s?.keywords ?? [], word };
+}
+
+/**
+ * Runs `f` with antlr's console error listener muted. dt-sql-parser's caret suggestions re-parse fragments
+ * of the statement with the default listener, which prints every syntax error of a half-typed statement
+ * to the server log ("line 1:1 mismatched input ..."); those errors are expected there and answered by
+ * validation separately. `f` is synchronous, so nothing else can log in between.
+ */
+function withoutParserConsole<T>(f: () => T): T {
+  const original = console.error;
+  console.error = (...args: unknown[]) => {
+    if (typeof args[0] === "string" && /^line \d+:\d+ /.test(args[0])) return;
+    original(...args);
+  };
+  try {
+    return f();
+  } finally {
+    console.error = original;
+  }
 }

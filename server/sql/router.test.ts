@@ -47,6 +47,13 @@ describe("sql router", () => {
     const c = await caller().sql.completions({ project, sql: "INSERT INTO ads_coupon_daily SELECT e. FROM mix_coupon_events e", line: 1, column: 39 });
     expect(c.columns.map((x) => x.name)).toContain("coupon_id");
     expect(c.columns.map((x) => x.name)).toContain("__mode");
+    // Mid-typing, the statement does not parse (no comma after the half word): the columns of the
+    // meta-table it reads are still offered, and the word under the caret is reported once.
+    const typing = "INSERT INTO ads_coupon_daily\nSELECT\n  dt,\n  act\n  COUNT(*) AS pv\nFROM mix_coupon_events e\nGROUP BY dt";
+    const t = await caller().sql.completions({ project, sql: typing, line: 4, column: 6 });
+    expect(t.columns.map((x) => x.name)).toContain("action");
+    expect(t.columns.find((x) => x.name === "action")?.alias).toBe("e");
+    expect(t.word).toBe("act");
   }, 60_000);
 
   it("an unknown job is NOT_FOUND", async () => {

@@ -1,11 +1,16 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { use } from "react";
-import { Badge, EmptyState, ErrorState, PageHeader, SkeletonRows } from "../../../_components/ui";
+import { useRouter } from "next/navigation";
+import { use, useState } from "react";
+import { Badge, Button, ConfirmDialog, EmptyState, ErrorState, inputClass, PageHeader, SkeletonRows } from "../../../_components/ui";
 import { relativeTime } from "../../../_lib/format";
+import { issuesOf, messageOf } from "../../../_lib/issues";
 import { useTRPC } from "../../../_lib/trpc/client";
+
+/** The SQL a new job starts with: a shape to edit, not a job that runs. */
+const STARTER_SQL = "-- One statement, two jobs: the stream side runs live, the batch side once a day for ${bizdate}.\nINSERT INTO <sink_meta_table>\nSELECT\n  \nFROM <meta_table>\nWHERE dt = '${bizdate}' OR __mode = 'stream';\n";
 
 // The project's jobs: the saved (development) version next to what production runs.
 
@@ -14,16 +19,30 @@ export default function JobsPage({ params }: { params: Promise<{ project: string
   const base = `/p/${encodeURIComponent(project)}`;
   const trpc = useTRPC();
   const list = useQuery(trpc.jobs.list.queryOptions({ project }));
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [creating, setCreating] = useState(false);
+  const [newName, setNewName] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
+  const create = useMutation(trpc.jobs.create.mutationOptions({
+    onSuccess: async (spec) => {
+      await queryClient.invalidateQueries({ queryKey: trpc.jobs.list.queryKey() });
+      router.push(`${base}/jobs/${encodeURIComponent(spec.name)}/studio`);
+    },
+    onError: (e) => setProblem(issuesOf(e).map((i) => i.message).join("; ") || messageOf(e)),
+  }));
+  const closeCreate = () => { setCreating(false); setNewName(""); setProblem(null); };
 
   return (
     <>
       <PageHeader
         title="Jobs"
         description="One SQL over meta-tables, run as a stream job and a daily batch job. Owners deploy a saved job to production; every deployment is a version you can roll back to."
+        actions={<Button variant="primary" onClick={() => setCreating(true)}>New job</Button>}
       />
       {list.isPending ? <SkeletonRows rows={3} /> : list.isError ? <ErrorState error={list.error} onRetry={() => void list.refetch()} /> : list.data.length === 0 ? (
         <EmptyState title="No jobs yet">
-          Declare jobs in the project file (<code className="font-mono text-xs">jobs:</code>) and run <code className="font-mono text-xs">tandem apply -f</code>.
+          Create one with <strong>New job</strong> and write its SQL in the studio, or declare jobs in the project file (<code className="font-mono text-xs">jobs:</code>) and run <code className="font-mono text-xs">tandem apply -f</code>.
         </EmptyState>
       ) : (
         <div className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-xs">
@@ -60,6 +79,13 @@ export default function JobsPage({ params }: { params: Promise<{ project: string
           </table>
         </div>
       )}
+      <ConfirmDialog open={creating} tone="primary" title="New job" confirmLabel={create.isPending ? "Creating…" : "Create and open the studio"} busy={create.isPending}
+        onConfirm={() => create.mutate({ project, spec: { name: newName.trim(), sql: STARTER_SQL } })} onCancel={closeCreate}>
+        <label htmlFor="new-job-name" className="mb-1 block text-xs font-medium text-slate-600">Name</label>
+        <input id="new-job-name" autoFocus value={newName} onChange={(e) => setNewName(e.target.value)} placeholder="coupon_hourly_stats" className={inputClass} />
+        <p className="mt-1 text-xs text-slate-500">Lower case, digits and underscores; it names the job's schedule and instances.</p>
+        {problem ? <p role="alert" className="mt-2 text-sm text-rose-700">{problem}</p> : null}
+      </ConfirmDialog>
     </>
   );
 }

@@ -2,7 +2,8 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { use, useState } from "react";
-import { Badge, Button, Card, ConfirmDialog, ErrorState, inputClass, PageHeader, SkeletonRows } from "../../../../_components/ui";
+import { useRouter } from "next/navigation";
+import { Badge, Button, Card, ConfirmDialog, ErrorState, inputClass, LinkButton, PageHeader, SkeletonRows } from "../../../../_components/ui";
 import { useToast } from "../../../../_components/toast";
 import { relativeTime } from "../../../../_lib/format";
 import { issuesOf, messageOf } from "../../../../_lib/issues";
@@ -14,7 +15,7 @@ import type { RouterOutputs } from "../../../../_lib/api-types";
 
 type Job = RouterOutputs["jobs"]["get"];
 type Deployment = Job["deployments"][number];
-type Pending = { kind: "deploy" } | { kind: "rollback"; to: number };
+type Pending = { kind: "deploy" } | { kind: "rollback"; to: number } | { kind: "delete" };
 
 function SqlWithLines({ sql, label }: { sql: string; label: string }) {
   const lines = sql.replace(/\n$/, "").split("\n");
@@ -64,11 +65,30 @@ export default function JobPage({ params }: { params: Promise<{ project: string;
       ? issues.map((i) => `${i.line !== undefined ? `Line ${i.line}, column ${i.column ?? 1}: ` : ""}${i.message}`)
       : [messageOf(e)]);
   };
+  const router = useRouter();
+  const jobsUrl = `/p/${encodeURIComponent(project)}/jobs`;
+  const recreate = useMutation(trpc.jobs.create.mutationOptions({
+    onSuccess: async (spec) => {
+      await queryClient.invalidateQueries({ queryKey: trpc.jobs.list.queryKey() });
+      toast({ message: `Restored ${spec.name}`, tone: "success" });
+    },
+    onError: (e) => toast({ message: messageOf(e), tone: "error" }),
+  }));
+  const remove = useMutation(trpc.jobs.delete.mutationOptions({
+    onSuccess: async (spec) => {
+      close();
+      await queryClient.invalidateQueries({ queryKey: trpc.jobs.list.queryKey() });
+      router.push(jobsUrl);
+      toast({ message: `Deleted ${spec.name}`, tone: "success", action: { label: "Undo", onClick: () => { recreate.mutate({ project, spec }); } } });
+    },
+    onError: failed,
+  }));
   const deploy = useMutation(trpc.jobs.deploy.mutationOptions({ onSuccess: done, onError: failed }));
   const rollback = useMutation(trpc.jobs.rollback.mutationOptions({ onSuccess: done, onError: failed }));
-  const busy = deploy.isPending || rollback.isPending;
+  const busy = deploy.isPending || rollback.isPending || remove.isPending;
   const confirm = () => {
-    if (pending?.kind === "deploy") deploy.mutate({ project, job: name, note });
+    if (pending?.kind === "delete") remove.mutate({ project, name });
+    else if (pending?.kind === "deploy") deploy.mutate({ project, job: name, note });
     else if (pending?.kind === "rollback") rollback.mutate({ project, job: name, toVersion: pending.to, note });
   };
 
@@ -83,7 +103,13 @@ export default function JobPage({ params }: { params: Promise<{ project: string;
       <PageHeader
         title={j.name}
         description={j.description || undefined}
-        actions={<Button variant="primary" onClick={() => setPending({ kind: "deploy" })} disabled={!j.you.canDeploy} title={whyNot}>Deploy</Button>}
+        actions={
+          <div className="flex gap-2">
+            {j.deployments.length === 0 && j.you.canEdit ? <Button onClick={() => setPending({ kind: "delete" })}>Delete</Button> : null}
+            <LinkButton href={`${jobsUrl}/${encodeURIComponent(name)}/studio`}>Open in studio</LinkButton>
+            <Button variant="primary" onClick={() => setPending({ kind: "deploy" })} disabled={!j.you.canDeploy} title={whyNot}>Deploy</Button>
+          </div>
+        }
       />
       {whyNot ? <p role="note" className="-mt-3 mb-4 text-sm text-slate-500">{whyNot}</p> : null}
 
@@ -157,23 +183,28 @@ export default function JobPage({ params }: { params: Promise<{ project: string;
 
       <ConfirmDialog
         open={pending !== null}
-        tone="primary"
-        title={pending?.kind === "rollback" ? `Roll ${name} back to v${pending.to}?` : `Deploy ${name} to production?`}
-        confirmLabel={busy ? "Working…" : pending?.kind === "rollback" ? "Roll back" : "Deploy"}
+        tone={pending?.kind === "delete" ? "danger" : "primary"}
+        title={pending?.kind === "delete" ? `Delete ${name}?` : pending?.kind === "rollback" ? `Roll ${name} back to v${pending.to}?` : `Deploy ${name} to production?`}
+        confirmLabel={busy ? "Working…" : pending?.kind === "delete" ? "Delete" : pending?.kind === "rollback" ? "Roll back" : "Deploy"}
         busy={busy}
         onConfirm={confirm}
         onCancel={close}
       >
-        <p>
+        {pending?.kind === "delete" ? <p>The saved job is removed (it was never deployed). You can undo this right after.</p> : null}
+        <p hidden={pending?.kind === "delete"}>
           {pending?.kind === "rollback"
             ? `Version ${pending.to}'s SQL and settings are checked against today's catalog and become the next version.`
             : `The saved SQL and settings are checked against the catalog and become v${(current ?? 0) + 1}.`}
         </p>
-        <label htmlFor="deploy-note" className="mt-3 mb-1 block text-xs font-medium text-slate-600">Note (optional)</label>
-        <input id="deploy-note" value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} placeholder="What changed, or why" className={inputClass} />
+        {pending?.kind === "delete" ? null : (
+          <>
+            <label htmlFor="deploy-note" className="mt-3 mb-1 block text-xs font-medium text-slate-600">Note (optional)</label>
+            <input id="deploy-note" value={note} onChange={(e) => setNote(e.target.value)} maxLength={500} placeholder="What changed, or why" className={inputClass} />
+          </>
+        )}
         {problem ? (
           <div role="alert" className="mt-3 rounded-md border border-rose-200 bg-rose-50 px-3 py-2 text-rose-800">
-            <p className="font-medium">Not deployed</p>
+            <p className="font-medium">{pending?.kind === "delete" ? "Not deleted" : "Not deployed"}</p>
             <ul className="mt-1 list-disc pl-4">{problem.map((p) => <li key={p} className="whitespace-pre-wrap">{p}</li>)}</ul>
           </div>
         ) : null}

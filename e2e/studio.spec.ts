@@ -1,0 +1,74 @@
+import { expect, test } from "./fixtures";
+
+// The SQL studio: create a job in the browser, write its SQL with live validation (a marker at the line
+// and column the server reports, gone once fixed), complete a column of the meta-table read, translate to
+// the stream and batch scripts, save, and delete it with undo.
+
+test("create a job, edit it in the studio with markers and completion, translate, save, delete and undo", async ({ page }, info) => {
+  const name = `studio_${Date.now().toString(36)}`;
+  await page.goto("/p/double11/jobs");
+  await page.getByRole("button", { name: "New job" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Name").fill(name);
+  await dialog.getByRole("button", { name: "Create and open the studio" }).click();
+  await expect(page).toHaveURL(new RegExp(`/jobs/${name}/studio$`));
+  const editor = page.locator('[data-testid="sql-editor"][data-ready="true"]');
+  await expect(editor).toBeVisible();
+
+  // Replace the starter with a job that has a typo on line 3, column 3.
+  await editor.locator(".view-lines").click();
+  await page.keyboard.press("ControlOrMeta+A");
+  await page.keyboard.press("Delete");
+  const sql = ["INSERT INTO ads_coupon_daily", "SELECT dt,", "  coupon_idd,", "  COUNT(*) AS pv, COUNT(DISTINCT user_id) AS uv,", "  0 AS redeemed, 0 AS gmv_cents", "FROM mix_coupon_events", "WHERE dt = '${bizdate}' OR __mode = 'stream'", "GROUP BY dt, coupon_id"].join("\n");
+  await page.keyboard.insertText(sql);
+  const problems = page.getByRole("list", { name: "Problems" });
+  await expect(problems).toContainText("3:3");
+  await expect(problems).toContainText("unknown column 'coupon_idd'");
+  await expect(editor.locator(".squiggly-error")).toHaveCount(1);
+
+  // Fix it: the marker and the problem go away.
+  await page.keyboard.press("ControlOrMeta+Home");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("End");
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("Backspace");
+  await expect(page.getByRole("status")).toHaveText("No problems: both sides translate.");
+  await expect(editor.locator(".squiggly-error")).toHaveCount(0);
+
+  // Completion offers a column of the meta-table the statement reads.
+  await page.keyboard.press("End");
+  await page.keyboard.press("Enter");
+  await page.keyboard.insertText("act");
+  await page.keyboard.press("Control+Space");
+  const suggestion = editor.locator(".suggest-widget .monaco-list-row").filter({ hasText: "action" });
+  await expect(suggestion.first()).toBeVisible();
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Backspace");
+  await page.keyboard.press("Backspace");
+  await page.keyboard.press("Backspace");
+  await page.keyboard.press("Backspace");
+  await expect(page.getByRole("status")).toHaveText("No problems: both sides translate.");
+
+  // Translate: the stream job and the batch job side by side.
+  await page.getByRole("button", { name: "Translate" }).click();
+  await expect(page.getByLabel("Stream script")).toContainText("INSERT INTO");
+  await expect(page.getByLabel("Batch script")).toContainText("INSERT OVERWRITE");
+
+  // Save (Ctrl/Cmd+S), then the job page shows the saved SQL.
+  await editor.locator(".view-lines").click();
+  await page.keyboard.press("ControlOrMeta+S");
+  await expect(page.getByText(`Saved ${name}`)).toBeVisible();
+  await page.screenshot({ path: info.outputPath("studio.png"), fullPage: true });
+  await page.getByRole("link", { name: "Deployments and settings" }).click();
+  await expect(page.getByLabel("Job SQL")).toContainText("coupon_id,");
+
+  // Delete it, then undo.
+  await page.getByRole("button", { name: "Delete" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
+  await expect(page).toHaveURL(/\/jobs$/);
+  await expect(page.getByRole("table", { name: "Jobs" })).not.toContainText(name);
+  await page.getByRole("button", { name: "Undo" }).click();
+  await expect(page.getByText(`Restored ${name}`)).toBeVisible();
+  await expect(page.getByRole("table", { name: "Jobs" })).toContainText(name);
+});
