@@ -3,6 +3,8 @@ import { Name } from "../../catalog/schemas";
 import { deployJob, DeployJobInput, listDeployments, rollbackJob, RollbackJobInput, scheduleDeployment } from "../../jobs/deployments";
 import { getJob, listJobs } from "../../jobs/jobs";
 import { createJob, deleteJob, updateJob } from "../../jobs/edit";
+import { previewJob, PreviewJobInput } from "../../jobs/preview";
+import { dataDir } from "../../env";
 import { permissionsIn } from "../../auth/authorize";
 import { projectAction, router } from "../trpc";
 
@@ -17,6 +19,9 @@ export const jobsRouter = router({
   create: projectAction("catalog.write").input(z.object({ spec: z.unknown() })).mutation(({ ctx, input }) => createJob(ctx, input.spec)),
   update: projectAction("catalog.write").input(z.object({ name: Name, spec: z.unknown() })).mutation(({ ctx, input }) => updateJob(ctx, input.name, input.spec)),
   delete: projectAction("catalog.write").input(z.object({ name: Name })).mutation(({ ctx, input }) => deleteJob(ctx, input.name)),
+  // Runs the batch side step by step on the local engine for one partition (nothing written); the request's
+  // abort (the studio's Cancel) interrupts it.
+  preview: projectAction("job.run").input(PreviewJobInput).mutation(({ ctx, input, signal }) => previewJob(ctx, input, { dataDir: dataDir(), signal })),
   deployments: projectAction("catalog.read").input(z.object({ name: Name })).query(({ ctx, input }) => listDeployments(ctx, input.name)),
   // A deployed version goes on the job's daily schedule (when Temporal is configured): `scheduled` says so.
   deploy: projectAction("job.deploy").input(DeployJobInput).mutation(async ({ ctx, input }) => {

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { use, useCallback, useEffect, useMemo, useState } from "react";
+import { PreviewPanel } from "../../../../../_components/studio/preview-panel";
 import { SqlEditor, type EditorCompletion, type EditorMarker, type EditorShortcut } from "../../../../../_components/sql-editor";
 import { Badge, Button, Card, Code, ErrorState, PageHeader, SkeletonRows, Tabs } from "../../../../../_components/ui";
 import { useToast } from "../../../../../_components/toast";
@@ -15,7 +16,7 @@ import type { RouterOutputs } from "../../../../../_lib/api-types";
 // column the server reports), catalog-aware completion, save (Ctrl/Cmd+S), and the stream and batch
 // scripts the one SQL becomes, side by side. Deploying stays on the job page, next to the history.
 
-type Panel = "scripts" | "local" | "lineage";
+type Panel = "scripts" | "local" | "lineage" | "preview";
 
 function yesterday(): string {
   const d = new Date(Date.now() - 86_400_000);
@@ -84,6 +85,7 @@ export default function StudioPage({ params }: { params: Promise<{ project: stri
     if (s === "save") doSave();
     else if (s === "translate") { setTranslateAsked(true); setPanel("scripts"); }
     else if (s === "validate") void validation.refetch();
+    else { setPanel("preview"); }
   }, [doSave, validation]);
 
   // Unsaved changes survive neither a reload nor closing the tab without a question.
@@ -114,7 +116,7 @@ export default function StudioPage({ params }: { params: Promise<{ project: stri
       <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="min-w-0 space-y-2">
           <SqlEditor label={`SQL of ${name}`} value={text} onChange={setDraft} markers={markers} complete={complete} onShortcut={onShortcut} height={420} />
-          <p className="text-xs text-slate-500">Ctrl/Cmd+S save · Ctrl/Cmd+Enter validate · Ctrl/Cmd+Shift+T translate · Ctrl+Space complete</p>
+          <p className="text-xs text-slate-500">Ctrl/Cmd+S save · Ctrl/Cmd+Enter validate · Ctrl/Cmd+Shift+T translate · Ctrl/Cmd+Shift+Enter preview · Ctrl+Space complete</p>
         </div>
         <Card title={<span className="flex items-center gap-2">Problems {validation.isFetching ? <span className="text-xs font-normal text-slate-400">checking…</span> : null}</span>} padded={false}>
           {issues.length === 0 ? (
@@ -133,8 +135,8 @@ export default function StudioPage({ params }: { params: Promise<{ project: stri
       </div>
 
       <div className="mt-4">
-        <Card title="What the SQL becomes" actions={<Tabs label="Translation view" value={panel} onChange={(p) => { setPanel(p); setTranslateAsked(true); }} options={[{ value: "scripts", label: "Stream | batch" }, { value: "local", label: "Local scripts" }, { value: "lineage", label: "Column lineage" }]} />}>
-          {!translateAsked ? (
+        <Card title="What the SQL becomes" actions={<Tabs label="Translation view" value={panel} onChange={(p) => { setPanel(p); setTranslateAsked(true); }} options={[{ value: "scripts", label: "Stream | batch" }, { value: "local", label: "Local scripts" }, { value: "lineage", label: "Column lineage" }, { value: "preview", label: "Preview" }]} />}>
+          {panel === "preview" ? <PreviewPanel project={project} job={name} sql={text} defaultBizdate={bizdate} /> : !translateAsked ? (
             <p className="py-4 text-center text-sm text-slate-500">Translate (Ctrl/Cmd+Shift+T) shows the stream job and the batch job of this SQL side by side, for bizdate {bizdate}.</p>
           ) : translation.isError ? <ErrorState error={translation.error} /> : !translation.data ? <SkeletonRows rows={4} /> : (
             <TranslationView t={translation.data} panel={panel} />

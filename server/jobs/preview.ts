@@ -1,0 +1,48 @@
+import path from "node:path";
+import { z } from "zod";
+import { Name, JobSpec, type JobSpecParsed } from "../catalog/schemas";
+import type { SecretBox } from "../catalog/secrets";
+import { loadCatalogSnapshot } from "../catalog/snapshot";
+import type { ProjectContext } from "../context";
+import { catalogSecrets } from "../engines/catalog-secrets";
+import { planLocalJob } from "../engines/local/from-script";
+import { previewBatchJob, type BatchPreview } from "../engines/local/preview";
+import { NotFoundError, ValidationError } from "../errors";
+import { translateJob } from "../sql/translate/index";
+
+// The studio's preview: a saved job (or the draft in the editor) run step by step on the local engine for
+// one partition, nothing written. Bounded: a row limit per step and a time limit for the whole preview.
+
+export const PreviewJobInput = z.object({
+  job: Name,
+  /** The draft in the editor; the saved SQL when absent. */
+  sql: z.string().min(1).max(1_000_000).optional(),
+  bizdate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD"),
+  limit: z.number().int().min(1).max(200).default(20),
+});
+export type PreviewJobInput = z.input<typeof PreviewJobInput>;
+
+const PREVIEW_TIME_LIMIT_MS = 60_000;
+
+export async function previewJob(
+  ctx: ProjectContext & { secretBox: SecretBox },
+  rawInput: PreviewJobInput,
+  opts: { dataDir: string; signal?: AbortSignal },
+): Promise<BatchPreview & { bizdate: string }> {
+  const input = PreviewJobInput.parse(rawInput);
+  const catalog = await loadCatalogSnapshot(ctx.db, ctx.project);
+  const saved = catalog.jobs.get(input.job);
+  if (!saved) throw new NotFoundError("job", input.job);
+  const job: JobSpecParsed = JobSpec.parse({ ...saved, ...(input.sql ? { sql: input.sql } : {}) });
+  // Errors of the SQL come back located (line, column), as validation reports them.
+  const t = translateJob(catalog, job, { bizdate: input.bizdate });
+  const errors = [...t.errors, ...(t.local?.errors ?? []).filter((e) => !e.message.startsWith("stream local script"))];
+  if (errors.length > 0) throw new ValidationError(errors);
+  const plan = planLocalJob({ catalog, job, secret: await catalogSecrets(ctx.db, ctx.project.id, ctx.secretBox) }, "batch", input.bizdate);
+  if (plan.kind !== "batch") throw new ValidationError([{ path: `jobs.${job.name}`, message: "the job has no batch side to preview" }]);
+  const limit = AbortSignal.timeout(PREVIEW_TIME_LIMIT_MS);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, limit]) : limit;
+  const env = { baseDir: path.dirname(opts.dataDir), dataDir: opts.dataDir };
+  const preview = await previewBatchJob(plan, env, { limit: input.limit, signal });
+  return { ...preview, bizdate: input.bizdate };
+}
