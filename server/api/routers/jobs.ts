@@ -5,6 +5,7 @@ import { getJob, listJobs } from "../../jobs/jobs";
 import { createJob, deleteJob, updateJob } from "../../jobs/edit";
 import { previewJob, PreviewJobInput } from "../../jobs/preview";
 import { dataDir } from "../../env";
+import { nextRuns } from "../../scheduling/next-runs";
 import { permissionsIn } from "../../auth/authorize";
 import { projectAction, router } from "../trpc";
 
@@ -22,6 +23,10 @@ export const jobsRouter = router({
   // Runs the batch side step by step on the local engine for one partition (nothing written); the request's
   // abort (the studio's Cancel) interrupts it.
   preview: projectAction("job.run").input(PreviewJobInput).mutation(({ ctx, input, signal }) => previewJob(ctx, input, { dataDir: dataDir(), signal })),
+  // The next firings of a schedule being edited, and the day each processes (nothing is saved).
+  nextRuns: projectAction("catalog.read")
+    .input(z.object({ cron: z.string().max(200), timezone: z.string().max(100), bizdateOffsetDays: z.number().int().min(-366).max(0) }))
+    .query(({ input }) => nextRuns(input, new Date(), 5)),
   deployments: projectAction("catalog.read").input(z.object({ name: Name })).query(({ ctx, input }) => listDeployments(ctx, input.name)),
   // A deployed version goes on the job's daily schedule (when Temporal is configured): `scheduled` says so.
   deploy: projectAction("job.deploy").input(DeployJobInput).mutation(async ({ ctx, input }) => {

@@ -2,8 +2,9 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { use, useCallback, useEffect, useMemo, useState } from "react";
+import { use, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { PreviewPanel } from "../../../../../_components/studio/preview-panel";
+import { SettingsPanel, type JobSpecDraft } from "../../../../../_components/studio/settings-panel";
 import { SqlEditor, type EditorCompletion, type EditorMarker, type EditorShortcut } from "../../../../../_components/sql-editor";
 import { Badge, Button, Card, Code, ErrorState, PageHeader, SkeletonRows, Tabs } from "../../../../../_components/ui";
 import { useToast } from "../../../../../_components/toast";
@@ -32,17 +33,25 @@ export default function StudioPage({ params }: { params: Promise<{ project: stri
   const queryClient = useQueryClient();
   const toast = useToast();
   const job = useQuery(trpc.jobs.get.queryOptions({ project, name }));
-  const [draft, setDraft] = useState<string | null>(null);
+  const [draft, setDraft] = useState<JobSpecDraft | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
   const [panel, setPanel] = useState<Panel>("scripts");
   const [bizdate] = useState(yesterday);
-  const saved = job.data?.spec.sql;
-  const text = draft ?? saved ?? "";
-  const dirty = draft !== null && saved !== undefined && draft !== saved;
+  const saved = job.data?.spec;
+  const savedRef = useRef(saved);
+  savedRef.current = saved;
+  const spec = draft ?? saved;
+  const text = spec?.sql ?? "";
+  const dirty = draft !== null && saved !== undefined && JSON.stringify(draft) !== JSON.stringify(saved);
+  const setSql = useCallback((sql: string) => setDraft((d) => {
+    const base = d ?? savedRef.current;
+    return base ? { ...base, sql } : d;
+  }), []);
 
   // Live validation of what is typed, debounced; long drafts go by POST (the client's link does that).
   const checked = useDebounced(text, 250);
   const validation = useQuery({
-    ...trpc.sql.validate.queryOptions({ project, job: name, sql: checked || " " }),
+    ...trpc.sql.validate.queryOptions({ project, job: name, sql: checked || " ", variables: spec?.variables }),
     enabled: saved !== undefined,
     placeholderData: (prev) => prev,
   });
@@ -61,14 +70,24 @@ export default function StudioPage({ params }: { params: Promise<{ project: stri
       await queryClient.invalidateQueries({ queryKey: trpc.jobs.get.queryKey({ project, name }) });
       await queryClient.invalidateQueries({ queryKey: trpc.jobs.list.queryKey() });
       setDraft(null);
+      setFieldErrors({});
       toast({ message: `Saved ${name}`, tone: "success" });
     },
-    onError: (e) => toast({ message: issuesOf(e)[0]?.message ?? messageOf(e), tone: "error" }),
+    onError: (e) => {
+      // Issues name spec paths (jobs.<name>.batch.cron): shown at their field in the settings.
+      const byField: Record<string, string[]> = {};
+      for (const i of issuesOf(e)) {
+        const field = i.path.split(".").slice(2).join(".") || "sql";
+        (byField[field] ??= []).push(i.message);
+      }
+      setFieldErrors(byField);
+      toast({ message: `Not saved: ${issuesOf(e)[0]?.message ?? messageOf(e)}`, tone: "error" });
+    },
   }));
   const doSave = useCallback(() => {
-    if (!job.data || !dirty) return;
-    save.mutate({ project, name, spec: { ...job.data.spec, sql: draft } });
-  }, [job.data, dirty, draft, save, project, name]);
+    if (!dirty) return;
+    save.mutate({ project, name, spec: draft });
+  }, [dirty, draft, save, project, name]);
 
   const complete = useCallback(async (sql: string, line: number, column: number): Promise<EditorCompletion[]> => {
     const c = await client.sql.completions.query({ project, sql, line, column });
@@ -115,7 +134,7 @@ export default function StudioPage({ params }: { params: Promise<{ project: stri
       />
       <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="min-w-0 space-y-2">
-          <SqlEditor label={`SQL of ${name}`} value={text} onChange={setDraft} markers={markers} complete={complete} onShortcut={onShortcut} height={420} />
+          <SqlEditor label={`SQL of ${name}`} value={text} onChange={setSql} markers={markers} complete={complete} onShortcut={onShortcut} height={420} />
           <p className="text-xs text-slate-500">Ctrl/Cmd+S save · Ctrl/Cmd+Enter validate · Ctrl/Cmd+Shift+T translate · Ctrl/Cmd+Shift+Enter preview · Ctrl+Space complete</p>
         </div>
         <Card title={<span className="flex items-center gap-2">Problems {validation.isFetching ? <span className="text-xs font-normal text-slate-400">checking…</span> : null}</span>} padded={false}>
@@ -134,13 +153,18 @@ export default function StudioPage({ params }: { params: Promise<{ project: stri
         </Card>
       </div>
 
-      <div className="mt-4">
+      <div className="mt-4 grid gap-4 xl:grid-cols-[minmax(0,1fr)_24rem]">
+        <div className="min-w-0">
         <Card title="What the SQL becomes" actions={<Tabs label="Translation view" value={panel} onChange={(p) => { setPanel(p); setTranslateAsked(true); }} options={[{ value: "scripts", label: "Stream | batch" }, { value: "local", label: "Local scripts" }, { value: "lineage", label: "Column lineage" }, { value: "preview", label: "Preview" }]} />}>
           {panel === "preview" ? <PreviewPanel project={project} job={name} sql={text} defaultBizdate={bizdate} /> : !translateAsked ? (
             <p className="py-4 text-center text-sm text-slate-500">Translate (Ctrl/Cmd+Shift+T) shows the stream job and the batch job of this SQL side by side, for bizdate {bizdate}.</p>
           ) : translation.isError ? <ErrorState error={translation.error} /> : !translation.data ? <SkeletonRows rows={4} /> : (
             <TranslationView t={translation.data} panel={panel} />
           )}
+        </Card>
+        </div>
+        <Card title="Settings">
+          {spec ? <SettingsPanel project={project} spec={spec} onChange={setDraft} errors={fieldErrors} readOnly={!canEdit} /> : null}
         </Card>
       </div>
     </>
