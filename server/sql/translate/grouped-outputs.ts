@@ -154,7 +154,7 @@ export class GroupedOutputs {
       if (agg) return q(aggregateColumn(this.register(agg, true)));
       if (this.isMarker(n)) this.reject("a FILTER clause the parser grouped with an operator (put the filtered aggregate in parentheses)", n);
       const k = kind(n);
-      if (k === "overWindowItem" || k === "windowSpec") this.reject("an OVER window in a grouped query", n);
+      if (k === "overWindowItem" || k === "windowSpec") this.reject("an OVER window (OVER aggregates, LAG/LEAD, ranking; only the keep-first ROW_NUMBER deduplication runs on the stream)", n);
       if (this.containsAggregate(n) || !hasColumnRef(n)) return undefined;
       return q(this.keys[this.keyFor(n)]?.column ?? "");
     };

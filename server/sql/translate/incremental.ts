@@ -52,6 +52,14 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
     const b = bindingFor(r.meta, "stream");
     return (b ? physical(ctx, b.table)?.kind : undefined) === "stream";
   });
+  // The engine looks dimensions up in batch tables it loads into memory; a stream table behind
+  // FOR SYSTEM_TIME AS OF would become a second stream source it cannot read.
+  for (const r of refs) {
+    const b = r.systemTime ? bindingFor(r.meta, "stream") : undefined;
+    if (r.systemTime && b && physical(ctx, b.table)?.kind === "stream") {
+      reject(`a lookup join (FOR SYSTEM_TIME AS OF) to '${r.meta.name}', whose stream side is a stream table; the local engine looks up batch tables (filesystem, Parquet or JSON)`, r.systemTime.node);
+    }
+  }
   const lookupJoins = refs.filter((r) => !streaming.includes(r)).map((r) => ({ table: r.meta.name, alias: r.alias }));
   const streamSources = [...new Set(streaming.map((r) => r.meta.name))];
   if (streaming.length > 1) reject(`a regular join or union of several streams (${streaming.map((r) => r.meta.name).join(", ")}); join dimensions with FOR SYSTEM_TIME AS OF`);

@@ -1,0 +1,49 @@
+import type { Issue } from "../../errors";
+import type { InsertInfo } from "../analyze";
+import { LocalTranslationError } from "../duckdb/convert";
+import type { CompiledSide } from "../validate";
+import { sinkTarget, type TranslateContext } from "./common";
+import { incrementalPlan, type IncrementalPlan } from "./incremental";
+
+// What the local stream engine refuses in a job's SQL, found while validating, so `tandem validate`,
+// the editor's Check and `apply` name the construct at its line and column instead of the engine
+// failing at submit. The table of refusals and their reasons is in docs/engines.md.
+
+/**
+ * The sink's write mode decides whether the stream side can deliver the statement: an aggregate
+ * without a window updates rows it has emitted, which only an upsert (primary key) sink can take, and
+ * a filesystem sink takes no updates at all. Throws at the INSERT's target.
+ */
+export function checkStreamSink(ctx: TranslateContext, compiled: CompiledSide, ins: InsertInfo, plan: IncrementalPlan): void {
+  const target = sinkTarget(ctx, ins, "stream");
+  if (!target) return;
+  const at = compiled.sub.map.position(ins.intoToken.start);
+  const where = `(line ${at.line}, column ${at.column})`;
+  const table = target.table;
+  const hasKey = (table.primaryKey ?? []).length > 0;
+  const connection = ctx.catalog.connections.get(table.connection)?.type;
+  const updating = plan.kind === "aggregate" && !plan.window;
+  if (updating && !hasKey) {
+    throw new LocalTranslationError(`the local stream engine cannot write a GROUP BY without a window into '${table.name}': its results update, and the sink has no primary key to upsert on; declare primaryKey on it or aggregate over a TUMBLE/HOP window ${where}`, at);
+  }
+  if (hasKey && connection === "filesystem") {
+    throw new LocalTranslationError(`the local stream engine cannot upsert into the filesystem sink '${table.name}' (it has a primary key, and files take no updates); write to a jdbc or duckdb sink ${where}`, at);
+  }
+}
+
+/** Every stream refusal of the job's statements, one per INSERT, at the construct's position. */
+export function streamRefusals(ctx: TranslateContext, compiled: CompiledSide, zone: string): Issue[] {
+  const issues: Issue[] = [];
+  for (const st of compiled.analysis.statements) {
+    for (const ins of st.inserts) {
+      if (!ins.query) continue;
+      try {
+        checkStreamSink(ctx, compiled, ins, incrementalPlan(ctx, compiled, ins, zone));
+      } catch (e) {
+        if (!(e instanceof LocalTranslationError)) throw e;
+        issues.push({ path: ctx.path, ...e.at, message: e.message });
+      }
+    }
+  }
+  return issues;
+}
