@@ -241,4 +241,46 @@ WHERE ${BIZ}
 GROUP BY window_start, window_end, dt;`,
     expected: { out_hop_window: "SELECT day AS d, strftime(ws, '%Y-%m-%d %H:%M') AS k1, strftime(ws + INTERVAL 2 HOUR, '%H:%M') AS k2, count(*) AS n1, count(DISTINCT user_id) AS n2, 'x' AS s1 FROM (SELECT *, date_trunc('hour', lt) AS ws FROM ev UNION ALL SELECT *, date_trunc('hour', lt) - INTERVAL 1 HOUR AS ws FROM ev) WHERE day = $DAY GROUP BY day, ws" },
   },
+  {
+    name: "cte_subquery",
+    shape: "a WITH clause and a projecting subquery before the GROUP BY",
+    sql: `INSERT INTO out_cte_subquery
+WITH paid AS (
+  SELECT dt, channel, user_id, score FROM ev WHERE ${BIZ} AND score IS NOT NULL
+)
+SELECT dt AS d, bucket AS k1, channel AS k2, COUNT(*) AS n1, COUNT(DISTINCT user_id) AS n2, MIN(user_id) AS s1
+FROM (SELECT dt, channel, user_id, CASE WHEN score < 30 THEN 'a' WHEN score < 70 THEN 'b' ELSE 'c' END AS bucket FROM paid)
+GROUP BY dt, bucket, channel;`,
+    expected: { out_cte_subquery: "SELECT day AS d, CASE WHEN score < 30 THEN 'a' WHEN score < 70 THEN 'b' ELSE 'c' END AS k1, channel AS k2, count(*) AS n1, count(DISTINCT user_id) AS n2, min(user_id) AS s1 FROM ev WHERE day = $DAY AND score IS NOT NULL GROUP BY ALL" },
+  },
+  {
+    name: "distinct_case",
+    shape: "COUNT(DISTINCT CASE WHEN ... THEN user END): the UV of new users",
+    sql: `INSERT INTO out_distinct_case
+SELECT dt AS d, channel AS k1, 'all' AS k2, COUNT(DISTINCT CASE WHEN is_new = 1 THEN user_id END) AS n1,
+  COUNT(DISTINCT IF(score >= 50, user_id, CAST(NULL AS STRING))) AS n2, 'x' AS s1
+FROM ev WHERE ${BIZ}
+GROUP BY dt, channel;`,
+    expected: { out_distinct_case: "SELECT day AS d, channel AS k1, 'all' AS k2, count(DISTINCT user_id) FILTER (new_flag = 'Y') AS n1, count(DISTINCT user_id) FILTER (score >= 50) AS n2, 'x' AS s1 FROM ev WHERE day = $DAY GROUP BY day, channel" },
+  },
+  {
+    name: "floor_hour",
+    shape: "GROUP BY FLOOR(t TO HOUR) without a window (an updating aggregate)",
+    sql: `INSERT INTO out_floor_hour
+SELECT dt AS d, DATE_FORMAT(FLOOR(event_time TO HOUR), 'yyyy-MM-dd HH:mm:ss') AS k1, 'all' AS k2, COUNT(*) AS n1, MAX(item_id) AS n2, 'x' AS s1
+FROM ev WHERE ${BIZ}
+GROUP BY dt, FLOOR(event_time TO HOUR);`,
+    expected: { out_floor_hour: "SELECT day AS d, strftime(date_trunc('hour', lt), '%Y-%m-%d %H:%M:%S') AS k1, 'all' AS k2, count(*) AS n1, max(item_id) AS n2, 'x' AS s1 FROM ev WHERE day = $DAY GROUP BY day, date_trunc('hour', lt)" },
+  },
+  {
+    name: "cumulate_window",
+    shape: "CUMULATE window (1 day, step 6 hours) on the LTZ event time",
+    sql: `INSERT INTO out_cumulate_window
+SELECT dt AS d, DATE_FORMAT(window_start, 'yyyy-MM-dd HH:mm') AS k1, DATE_FORMAT(window_end, 'yyyy-MM-dd HH:mm') AS k2,
+  COUNT(*) AS n1, COUNT(DISTINCT user_id) AS n2, 'x' AS s1
+FROM TABLE(CUMULATE(TABLE ev, DESCRIPTOR(event_time), INTERVAL '6' HOUR, INTERVAL '1' DAY))
+WHERE ${BIZ}
+GROUP BY window_start, window_end, dt;`,
+    expected: { out_cumulate_window: "SELECT day AS d, day || ' 00:00' AS k1, strftime(CAST(day AS DATE) + e * INTERVAL 6 HOUR, '%Y-%m-%d %H:%M') AS k2, count(*) AS n1, count(DISTINCT user_id) AS n2, 'x' AS s1 FROM ev, range(1, 5) AS r(e) WHERE day = $DAY AND hour(lt) < e * 6 GROUP BY day, e" },
+  },
 ];
