@@ -61,6 +61,16 @@ const REFUSALS: Refusal[] = [
     message: /regular join or union of several streams/, line: 2, column: 1,
   },
   {
+    construct: "a UNION (distinct) of one stream",
+    sql: "INSERT INTO out_pk\nSELECT channel AS k, CAST(amount AS BIGINT) AS n FROM events\nUNION\nSELECT user_id AS k, CAST(amount AS BIGINT) AS n FROM events",
+    message: /regular join or union of several streams \(events, events\)/, line: 2, column: 1,
+  },
+  {
+    construct: "a self-join of a stream",
+    sql: "INSERT INTO out_pk\nSELECT a.channel AS k, CAST(b.amount AS BIGINT) AS n\nFROM events AS a JOIN events AS b ON a.user_id = b.user_id",
+    message: /regular join or union of several streams \(events, events\)/, line: 2, column: 1,
+  },
+  {
     construct: "a two-level aggregation",
     sql: "INSERT INTO out_pk\nSELECT channel AS k, COUNT(*) AS n\nFROM (SELECT user_id, channel, COUNT(*) AS c FROM events GROUP BY user_id, channel)\nGROUP BY channel",
     message: /an aggregation that is not the statement's outermost SELECT/, line: 2, column: 1,
@@ -129,11 +139,12 @@ describe("validation refuses what the local stream engine cannot run, at the con
     });
   }
 
-  it("accepts what it runs: a windowed aggregate into a sink without a key, a keep-first dedup, a GROUP BY into an upsert sink", () => {
+  it("accepts what it runs: a windowed aggregate into a sink without a key, a keep-first dedup, a GROUP BY into an upsert sink, UNION ALL of one stream", () => {
     for (const sql of [
       "INSERT INTO out_nopk\nSELECT DATE_FORMAT(window_start, 'HH:mm') AS k, COUNT(*) AS n\nFROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(event_time), INTERVAL '1' HOUR))\nGROUP BY window_start, window_end",
       "INSERT INTO out_pk\nSELECT channel AS k, CAST(amount AS BIGINT) AS n\nFROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY channel ORDER BY event_time) AS rn FROM events)\nWHERE rn = 1",
       "INSERT INTO out_pk\nSELECT channel AS k, COUNT(DISTINCT user_id) + SUM(amount) AS n FROM events GROUP BY channel",
+      "INSERT INTO out_pk\nSELECT channel AS k, CAST(amount AS BIGINT) AS n FROM events WHERE amount > 5\nUNION ALL\nSELECT user_id AS k, CAST(amount AS BIGINT) AS n FROM events WHERE amount < 2",
     ]) {
       expect(validateJob(catalog, { name: "accepted", sql })).toEqual({ ok: true, issues: [] });
     }

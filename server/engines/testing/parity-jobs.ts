@@ -283,4 +283,23 @@ WHERE ${BIZ}
 GROUP BY window_start, window_end, dt;`,
     expected: { out_cumulate_window: "SELECT day AS d, day || ' 00:00' AS k1, strftime(CAST(day AS DATE) + e * INTERVAL 6 HOUR, '%Y-%m-%d %H:%M') AS k2, count(*) AS n1, count(DISTINCT user_id) AS n2, 'x' AS s1 FROM ev, range(1, 5) AS r(e) WHERE day = $DAY AND hour(lt) < e * 6 GROUP BY day, e" },
   },
+  {
+    name: "decimal_strings",
+    shape: "COUNT(x) of a nullable column, SUM of a DECIMAL(10, 2) cast to STRING, MOD, UPPER/SUBSTRING/CONCAT_WS keys",
+    sql: `INSERT INTO out_decimal_strings
+SELECT dt AS d, CONCAT_WS('/', UPPER(SUBSTRING(channel, 1, 2)), CAST(MOD(item_id, 3) AS STRING)) AS k1, 'all' AS k2,
+  COUNT(score) AS n1, SUM(score) / 7 AS n2, CAST(SUM(CAST(score AS DECIMAL(10, 2))) AS STRING) AS s1
+FROM ev WHERE ${BIZ}
+GROUP BY dt, CONCAT_WS('/', UPPER(SUBSTRING(channel, 1, 2)), CAST(MOD(item_id, 3) AS STRING));`,
+    expected: { out_decimal_strings: "SELECT day AS d, upper(channel[1:2]) || '/' || CAST(item_id % 3 AS VARCHAR) AS k1, 'all' AS k2, count(score) AS n1, sum(score) // 7 AS n2, CAST(sum(score) AS VARCHAR) || '.00' AS s1 FROM ev WHERE day = $DAY GROUP BY ALL" },
+  },
+  {
+    name: "union_same_stream",
+    shape: "UNION ALL of two branches over the same stream meta-table",
+    sql: `INSERT INTO out_union_same_stream
+SELECT dt AS d, event_id AS k1, 'web' AS k2, CAST(score AS BIGINT) AS n1, item_id AS n2, 'x' AS s1 FROM ev WHERE ${BIZ} AND channel = 'web' AND score > 90
+UNION ALL
+SELECT dt AS d, event_id AS k1, 'h5' AS k2, CAST(score AS BIGINT) AS n1, item_id AS n2, 'x' AS s1 FROM ev WHERE ${BIZ} AND channel = 'h5' AND score > 90;`,
+    expected: { out_union_same_stream: "SELECT day AS d, event_id AS k1, channel AS k2, score AS n1, item_id AS n2, 'x' AS s1 FROM ev WHERE day = $DAY AND channel IN ('web', 'h5') AND score > 90" },
+  },
 ];

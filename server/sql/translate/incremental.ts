@@ -1,6 +1,6 @@
-import type { InsertInfo, SelectBlock } from "../analyze";
+import type { InsertInfo, MetaRef, SelectBlock } from "../analyze";
 import { handRewriter, LocalTranslationError, polyglotDuckdb, windowSpec, type Substitute, type WindowSpec } from "../duckdb/convert";
-import { child, childrenOf, kind, span, type Node } from "../tree";
+import { child, childrenOf, hasToken, kind, span, type Node } from "../tree";
 import type { CompiledSide } from "../validate";
 import { bindingFor, physical, type TranslateContext } from "./common";
 import { findDedup, type DedupPlan } from "./dedup";
@@ -62,7 +62,7 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
   }
   const lookupJoins = refs.filter((r) => !streaming.includes(r)).map((r) => ({ table: r.meta.name, alias: r.alias }));
   const streamSources = [...new Set(streaming.map((r) => r.meta.name))];
-  if (streaming.length > 1) reject(`a regular join or union of several streams (${streaming.map((r) => r.meta.name).join(", ")}); join dimensions with FOR SYSTEM_TIME AS OF`);
+  if (streaming.length > 1 && !unionAllOfOneStream(query, streaming)) reject(`a regular join or union of several streams (${streaming.map((r) => r.meta.name).join(", ")}); join dimensions with FOR SYSTEM_TIME AS OF`);
   const main = mainBlock(query, blocks);
   const dedup = findDedup(compiled, query, blocks, main, reject, zone);
   // The deduplicating subquery ranks (ROW_NUMBER reads as an aggregation) but groups nothing.
@@ -107,6 +107,28 @@ export function dedupSubstitute(compiled: CompiledSide, query: Node, zone: strin
     throw new LocalTranslationError(`the local stream engine cannot run ${what} incrementally`);
   };
   return findDedup(compiled, query, blocks, mainBlock(query, blocks), reject, zone)?.substitute;
+}
+
+/**
+ * UNION ALL branches that each read the same stream once: stateless, so each micro-batch runs the
+ * whole union over its new rows. A join, a subquery over the stream or UNION (distinct) would need the
+ * stream's history, and stay refused.
+ */
+function unionAllOfOneStream(query: Node, streaming: MetaRef[]): boolean {
+  if (new Set(streaming.map((r) => r.meta.name)).size !== 1) return false;
+  const branches: Node[] = [];
+  const collect = (n: Node): boolean => {
+    const subs = childrenOf(n, "queryStatement");
+    if (subs.length === 0 || (subs.length === 1 && child(n, "selectStatement") === undefined && !hasToken(n, "UNION"))) {
+      branches.push(n);
+      return true;
+    }
+    if (subs.length !== 2 || !hasToken(n, "UNION") || !hasToken(n, "ALL")) return false;
+    return subs.every(collect);
+  };
+  if (!collect(query) || branches.length < 2) return false;
+  return branches.every((b) => streaming.filter((r) => within(r, span(b))).length === 1)
+    && streaming.every((r) => branches.some((b) => within(r, span(b))));
 }
 
 function within(inner: { start: number; end: number }, outer: { start: number; end: number }): boolean {
