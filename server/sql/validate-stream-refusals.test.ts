@@ -76,9 +76,9 @@ const REFUSALS: Refusal[] = [
     message: /an aggregation that is not the statement's outermost SELECT/, line: 2, column: 1,
   },
   {
-    construct: "HAVING",
+    construct: "HAVING without a window",
     sql: "INSERT INTO out_pk\nSELECT channel AS k, COUNT(*) AS n FROM events\nGROUP BY channel\nHAVING COUNT(*) > 10",
-    message: /cannot run HAVING incrementally/, line: 4, column: 8,
+    message: /cannot run HAVING on an aggregate without a window/, line: 4, column: 8,
   },
   {
     construct: "AVG",

@@ -302,4 +302,16 @@ UNION ALL
 SELECT dt AS d, event_id AS k1, 'h5' AS k2, CAST(score AS BIGINT) AS n1, item_id AS n2, 'x' AS s1 FROM ev WHERE ${BIZ} AND channel = 'h5' AND score > 90;`,
     expected: { out_union_same_stream: "SELECT day AS d, event_id AS k1, channel AS k2, score AS n1, item_id AS n2, 'x' AS s1 FROM ev WHERE day = $DAY AND channel IN ('web', 'h5') AND score > 90" },
   },
+  {
+    name: "window_having",
+    shape: "hourly TUMBLE window with HAVING on an aggregate it does not output",
+    sql: `INSERT INTO out_window_having
+SELECT dt AS d, DATE_FORMAT(window_start, 'yyyy-MM-dd HH:mm') AS k1, DATE_FORMAT(window_end, 'HH:mm') AS k2,
+  COUNT(DISTINCT user_id) AS n1, SUM(is_new) AS n2, 'x' AS s1
+FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(event_time), INTERVAL '1' HOUR))
+WHERE ${BIZ}
+GROUP BY window_start, window_end, dt
+HAVING COUNT(*) > 83;`,
+    expected: { out_window_having: `SELECT day AS d, ${HOURLY}, count(DISTINCT user_id) AS n1, sum(is_new) AS n2, 'x' AS s1 FROM ev WHERE day = $DAY GROUP BY day, date_trunc('hour', lt) HAVING count(*) > 83` },
+  },
 ];

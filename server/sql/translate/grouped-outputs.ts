@@ -68,6 +68,11 @@ export class GroupedOutputs {
     return { key: this.keyFor(root) };
   }
 
+  /** A condition over keys and aggregates (a window's HAVING), evaluated where outputs are. */
+  condition(root: Node): string {
+    return this.expression(root);
+  }
+
   /** A key equal to the expression, else a new one: in a valid grouped query an aggregate-free output is a function of the keys, so computing it per event does not change the groups. */
   private keyFor(n: Node): number {
     const text = textOf(this.src, n);

@@ -34,6 +34,8 @@ export type IncrementalPlan =
       /** For each output column of the query (in order): the key or aggregate it is, or an expression over them. */
       outputs: IncrementalOutput[];
       window: WindowSpec | null;
+      /** A window's HAVING: a DuckDB condition over the same columns as `outputs`' expressions. */
+      having?: string;
       dedup?: DedupPlan;
     };
 
@@ -72,12 +74,16 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
   if (!hasAgg) return { kind: "append", streamSources, lookupJoins, ...extra };
   if (!main || grouped.length > 1 || grouped[0] !== main) reject("an aggregation that is not the statement's outermost SELECT (nested or several aggregations)");
   const block = main as SelectBlock;
-  if (block.having) reject("HAVING", block.having);
+  const windowClause = block.windowTvf?.parent as Node | undefined;
+  // A window emits each group once, when it closes, so HAVING filters at emit; without a window a group
+  // can leave the condition after it was emitted, which needs a retraction.
+  if (block.having && !windowClause) reject("HAVING on an aggregate without a window (a group can leave the condition after it was emitted, which needs a retraction)", block.having);
   if (block.items.some((i) => i.star)) reject("SELECT * with GROUP BY");
 
   const duck = handRewriter(compiled.parsed, query, zone, dedup?.substitute);
   const groups = new GroupedOutputs(compiled, duck, reject, block.groupBy, zone);
   const outputs = block.items.map((item) => groups.output(item));
+  const having = block.having ? { having: groups.condition(block.having) } : {};
   const { keys, aggregates, argDuck } = groups;
   const select = [
     ...keys.map((k) => `${k.duck} AS ${k.column}`),
@@ -89,13 +95,13 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
   const where = child(sel, "whereClause");
   const withClause = child(query, "withClause");
   const input = `${withClause ? `${duck.text(withClause)} ` : ""}SELECT ${select.join(", ")} ${from ? duck.text(from) : ""} ${where ? duck.text(where) : ""}`;
-  const windowClause = block.windowTvf?.parent as Node | undefined;
   return {
     kind: "aggregate", streamSources, lookupJoins,
     input: polyglotDuckdb(input),
     keys: keys.map((k) => ({ column: k.column, expr: k.expr })),
     aggregates, outputs,
     window: windowClause ? windowSpec(src, windowClause, (n, what) => reject(what, n)) : null,
+    ...having,
     ...extra,
   };
 }
