@@ -314,4 +314,19 @@ GROUP BY window_start, window_end, dt
 HAVING COUNT(*) > 83;`,
     expected: { out_window_having: `SELECT day AS d, ${HOURLY}, count(DISTINCT user_id) AS n1, sum(is_new) AS n2, 'x' AS s1 FROM ev WHERE day = $DAY GROUP BY day, date_trunc('hour', lt) HAVING count(*) > 83` },
   },
+  {
+    name: "window_lookup",
+    shape: "hourly TUMBLE window over a WITH clause holding a lookup join, grouped by a dimension column; two COUNT(DISTINCT)",
+    sql: `INSERT INTO out_window_lookup
+WITH j AS (
+  SELECT e.dt, e.user_id, e.channel, e.event_time, i.category, i.price
+  FROM ev AS e JOIN dim_item FOR SYSTEM_TIME AS OF e.event_time AS i ON e.item_id = i.item_id
+  WHERE e.${BIZ}
+)
+SELECT dt AS d, CONCAT(DATE_FORMAT(window_start, 'yyyy-MM-dd HH:mm'), ' ', category) AS k1, 'all' AS k2,
+  COUNT(DISTINCT user_id) AS n1, COUNT(DISTINCT channel) AS n2, CAST(SUM(price) AS STRING) AS s1
+FROM TABLE(TUMBLE(TABLE j, DESCRIPTOR(event_time), INTERVAL '1' HOUR))
+GROUP BY window_start, window_end, dt, category;`,
+    expected: { out_window_lookup: "SELECT e.day AS d, strftime(date_trunc('hour', e.lt), '%Y-%m-%d %H:%M') || ' ' || i.category AS k1, 'all' AS k2, count(DISTINCT e.user_id) AS n1, count(DISTINCT e.channel) AS n2, CAST(sum(i.price) AS VARCHAR) AS s1 FROM ev e JOIN dim i ON e.item_id = i.item_id WHERE e.day = $DAY GROUP BY e.day, date_trunc('hour', e.lt), i.category" },
+  },
 ];
