@@ -116,6 +116,11 @@ const REFUSALS: Refusal[] = [
     message: /a lookup join \(FOR SYSTEM_TIME AS OF\) to 'clicks', whose stream side is a stream table/, line: 3, column: 52,
   },
   {
+    construct: "statements of one job reading two stream tables",
+    sql: "INSERT INTO out_pk\nSELECT channel AS k, COUNT(*) AS n FROM events GROUP BY channel;\nINSERT INTO out_nopk\nSELECT channel AS k, CAST(amount AS BIGINT) AS n FROM clicks;",
+    message: /one stream source per job; this statement reads 'clicks_rt' where an earlier one reads 'events_rt'/, line: 4, column: 1,
+  },
+  {
     construct: "a GROUP BY without a window into a sink without a primary key",
     sql: "INSERT INTO out_nopk\nSELECT channel AS k, COUNT(*) AS n FROM events GROUP BY channel",
     message: /cannot write a GROUP BY without a window into 'out_nopk_rt'.*no primary key/, line: 1, column: 8,

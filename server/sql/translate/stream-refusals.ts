@@ -2,7 +2,8 @@ import type { Issue } from "../../errors";
 import type { InsertInfo } from "../analyze";
 import { LocalTranslationError } from "../duckdb/convert";
 import type { CompiledSide } from "../validate";
-import { sinkTarget, type TranslateContext } from "./common";
+import { bindingFor, sinkTarget, type TranslateContext } from "./common";
+import { span } from "../tree";
 import { incrementalPlan, type IncrementalPlan } from "./incremental";
 
 // What the local stream engine refuses in a job's SQL, found while validating, so `tandem validate`,
@@ -34,11 +35,25 @@ export function checkStreamSink(ctx: TranslateContext, compiled: CompiledSide, i
 /** Every stream refusal of the job's statements, one per INSERT, at the construct's position. */
 export function streamRefusals(ctx: TranslateContext, compiled: CompiledSide, zone: string): Issue[] {
   const issues: Issue[] = [];
+  // One stream job tails one stream table: its offsets, watermark and micro-batches are that source's.
+  let source: string | undefined;
   for (const st of compiled.analysis.statements) {
     for (const ins of st.inserts) {
       if (!ins.query) continue;
       try {
-        checkStreamSink(ctx, compiled, ins, incrementalPlan(ctx, compiled, ins, zone));
+        const plan = incrementalPlan(ctx, compiled, ins, zone);
+        checkStreamSink(ctx, compiled, ins, plan);
+        for (const name of plan.streamSources) {
+          const meta = ctx.catalog.metaTables.get(name);
+          const table = meta ? bindingFor(meta, "stream")?.table : undefined;
+          if (!table || table === source) continue;
+          if (source === undefined) {
+            source = table;
+            continue;
+          }
+          const at = compiled.sub.map.position(span(ins.query).start);
+          throw new LocalTranslationError(`the local stream engine runs one stream source per job; this statement reads '${table}' where an earlier one reads '${source}': split the job (line ${at.line}, column ${at.column})`, at);
+        }
       } catch (e) {
         if (!(e instanceof LocalTranslationError)) throw e;
         issues.push({ path: ctx.path, ...e.at, message: e.message });
