@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseProjectFile, snapshotFromProjectFile } from "../project-file/load";
 import { validateJob } from "./validate";
+import { JobSpec } from "../catalog/schemas";
 
 // What the local stream engine refuses is refused by validation (tandem validate, the editor's Check,
 // apply), at the construct's line and column: one job per refusal of docs/engines.md's table.
@@ -143,6 +144,15 @@ describe("validation refuses what the local stream engine cannot run, at the con
       expect({ line: issue?.line, column: issue?.column }).toEqual({ line: r.line, column: r.column });
     });
   }
+
+  it("a session zone DuckDB cannot apply: at the SET that names it, else at the job", () => {
+    const sql = "SET 'table.local-time-zone' = 'GMT+05:30';\nINSERT INTO out_pk\nSELECT channel AS k, COUNT(*) AS n FROM events GROUP BY channel";
+    const set = validateJob(catalog, { name: "ist", sql });
+    expect(set.issues).toEqual([{ path: "jobs.ist.sql", line: 1, column: 1, message: expect.stringMatching(/cannot apply the session time zone 'GMT\+05:30'/) as unknown }]);
+    const job = JobSpec.parse({ name: "ist", sql: sql.split("\n").slice(1).join("\n"), timeZone: "GMT+05:30" });
+    expect(validateJob(catalog, job).issues).toEqual([{ path: "jobs.ist.sql", message: expect.stringMatching(/cannot apply the session time zone 'GMT\+05:30'/) as unknown }]);
+    expect(validateJob(catalog, { ...job, timeZone: "Asia/Kolkata" }).ok).toBe(true);
+  });
 
   it("accepts what it runs: a windowed aggregate into a sink without a key, a keep-first dedup, a GROUP BY into an upsert sink, UNION ALL of one stream", () => {
     for (const sql of [

@@ -6,7 +6,7 @@ import { explainSyntaxErrors } from "./known-limits";
 import { parseFlinkSql, type ParsedSql } from "./parser";
 import { isIsoDate, substituteVariables, variableClashes, type Mode, type Substituted } from "./variables";
 import { duckdbTimeZone, effectiveTimeZone } from "./time-zone";
-import { streamRefusals } from "./translate/stream-refusals";
+import { streamRefusals, zoneRefusal } from "./translate/stream-refusals";
 
 // Validation of a job script: variables, syntax, then tables and columns against the catalog. Every
 // issue carries the line and column in the user's original text (before variable substitution).
@@ -76,10 +76,11 @@ export function validateJob(catalog: CatalogSnapshot, job: JobSource | JobSpecPa
 function localStreamIssues(catalog: CatalogSnapshot, job: JobSource | JobSpecParsed, bizdate: string, stream: CompiledSide): Issue[] {
   const spec = "batch" in job ? JobSpec.safeParse(job) : JobSpec.safeParse({ name: job.name, sql: job.sql, variables: job.variables ?? {} });
   if (!spec.success) return [];
-  // A zone DuckDB cannot apply is reported by translation for both sides; nothing runs locally then.
-  const zone = duckdbTimeZone(effectiveTimeZone(spec.data, stream.analysis, stream.parsed.text));
-  if (!zone) return [];
-  return streamRefusals({ catalog, job: spec.data, bizdate, path: jobPath(job), issues: [], warnings: [] }, stream, zone);
+  const ctx = { catalog, job: spec.data, bizdate, path: jobPath(job), issues: [], warnings: [] };
+  const named = effectiveTimeZone(spec.data, stream.analysis, stream.parsed.text);
+  const zone = duckdbTimeZone(named);
+  if (!zone) return [zoneRefusal(ctx, stream, named)];
+  return streamRefusals(ctx, stream, zone);
 }
 
 export function sortIssues(issues: Issue[]): Issue[] {

@@ -4,6 +4,7 @@ import { LocalTranslationError } from "../duckdb/convert";
 import type { CompiledSide } from "../validate";
 import { bindingFor, sinkTarget, type TranslateContext } from "./common";
 import { span } from "../tree";
+import { TIME_ZONE_KEY } from "../time-zone";
 import { incrementalPlan, type IncrementalPlan } from "./incremental";
 
 // What the local stream engine refuses in a job's SQL, found while validating, so `tandem validate`,
@@ -61,4 +62,15 @@ export function streamRefusals(ctx: TranslateContext, compiled: CompiledSide, zo
     }
   }
   return issues;
+}
+
+/**
+ * A session zone DuckDB's ICU cannot apply (a fixed offset with minutes) refuses the whole job on the
+ * local engine, both sides: at the `SET 'table.local-time-zone'` that names it, else at the job.
+ */
+export function zoneRefusal(ctx: TranslateContext, compiled: CompiledSide, zone: string): Issue {
+  const message = `the local engine cannot apply the session time zone '${zone}': DuckDB's ICU has no zone with that offset (use an IANA name such as Asia/Kolkata); run this job on Flink`;
+  const names = (st: { start: number; end: number }) => compiled.parsed.text.slice(st.start, st.end + 1).toLowerCase().includes(`'${TIME_ZONE_KEY}'`);
+  const set = compiled.analysis.statements.filter((st) => st.kind === "set" && names(st)).pop();
+  return set ? { path: ctx.path, ...compiled.sub.map.position(set.start), message } : { path: ctx.path, message };
 }
