@@ -122,6 +122,11 @@ const REFUSALS: Refusal[] = [
     message: /one stream source per job; this statement reads 'clicks_rt' where an earlier one reads 'events_rt'/, line: 4, column: 1,
   },
   {
+    construct: "INSERT ... VALUES",
+    sql: "INSERT INTO out_nopk\nSELECT channel AS k, CAST(amount AS BIGINT) AS n FROM events;\nINSERT INTO out_pk VALUES ('x', 1);",
+    message: /the local engine runs INSERT \.\.\. SELECT; write INSERT INTO out_pk SELECT \.\.\. instead of VALUES/, line: 3, column: 1,
+  },
+  {
     construct: "a GROUP BY without a window into a sink without a primary key",
     sql: "INSERT INTO out_nopk\nSELECT channel AS k, COUNT(*) AS n FROM events GROUP BY channel",
     message: /cannot write a GROUP BY without a window into 'out_nopk_rt'.*no primary key/, line: 1, column: 8,

@@ -40,7 +40,12 @@ export function streamRefusals(ctx: TranslateContext, compiled: CompiledSide, zo
   let source: string | undefined;
   for (const st of compiled.analysis.statements) {
     for (const ins of st.inserts) {
-      if (!ins.query) continue;
+      if (!ins.query) {
+        // The local script is a query per micro-batch (and per partition); VALUES has none.
+        const at = compiled.sub.map.position(span(ins.node).start);
+        issues.push({ path: ctx.path, ...at, message: `the local engine runs INSERT ... SELECT; write INSERT INTO ${ins.target} SELECT ... instead of VALUES (line ${at.line}, column ${at.column})` });
+        continue;
+      }
       try {
         const plan = incrementalPlan(ctx, compiled, ins, zone);
         checkStreamSink(ctx, compiled, ins, plan);
