@@ -24,6 +24,7 @@ physicalTables:
     kind: stream
     columns: [{ name: user_id, type: STRING }, { name: channel, type: STRING }, { name: amount, type: INT }, { name: ts_ms, type: BIGINT }]
     options: { path: /tmp/refusals/clicks, format: json }
+  - { name: users_di, connection: files, kind: batch, columns: [{ name: user_id, type: STRING }, { name: channel, type: STRING }], options: { path: /tmp/refusals/users, format: parquet } }
   - { name: out_pk_rt, connection: ddb, kind: stream, columns: [{ name: k, type: STRING }, { name: n, type: BIGINT }], primaryKey: [k], options: { path: /tmp/refusals/a.duckdb, table-name: a } }
   - { name: out_nopk_rt, connection: ddb, kind: stream, columns: [{ name: k, type: STRING }, { name: n, type: BIGINT }], options: { path: /tmp/refusals/b.duckdb, table-name: b } }
   - { name: out_files_rt, connection: files, kind: stream, columns: [{ name: k, type: STRING }, { name: n, type: BIGINT }], primaryKey: [k], options: { path: /tmp/refusals/c, format: parquet } }
@@ -34,6 +35,7 @@ metaTables:
   - name: clicks
     columns: [{ name: user_id, type: STRING }, { name: channel, type: STRING }, { name: amount, type: INT }]
     source: { table: clicks_rt, mappings: { user_id: user_id, channel: channel, amount: amount } }
+  - { name: users, columns: [{ name: user_id, type: STRING }, { name: channel, type: STRING }], source: { table: users_di, mappings: { user_id: user_id, channel: channel } } }
   - { name: out_pk, columns: [{ name: k, type: STRING }, { name: n, type: BIGINT }], source: { table: out_pk_rt, mappings: { k: k, n: n } } }
   - { name: out_nopk, columns: [{ name: k, type: STRING }, { name: n, type: BIGINT }], source: { table: out_nopk_rt, mappings: { k: k, n: n } } }
   - { name: out_files, columns: [{ name: k, type: STRING }, { name: n, type: BIGINT }], source: { table: out_files_rt, mappings: { k: k, n: n } } }
@@ -123,7 +125,7 @@ const REFUSALS: Refusal[] = [
   },
   {
     construct: "INSERT ... VALUES",
-    sql: "INSERT INTO out_nopk\nSELECT channel AS k, CAST(amount AS BIGINT) AS n FROM events;\nINSERT INTO out_pk VALUES ('x', 1);",
+    sql: "INSERT INTO out_nopk\nSELECT channel AS k, CAST(1 AS BIGINT) AS n FROM users;\nINSERT INTO out_pk VALUES ('x', 1);",
     message: /the local engine runs INSERT \.\.\. SELECT; write INSERT INTO out_pk SELECT \.\.\. instead of VALUES/, line: 3, column: 1,
   },
   {
@@ -149,6 +151,11 @@ describe("validation refuses what the local stream engine cannot run, at the con
       expect({ line: issue?.line, column: issue?.column }).toEqual({ line: r.line, column: r.column });
     });
   }
+
+  it("a job that reads no stream table has no stream side: nothing is refused for it", () => {
+    const sql = "INSERT INTO out_nopk\nSELECT channel AS k, COUNT(*) AS n FROM users GROUP BY channel HAVING COUNT(*) > 1";
+    expect(validateJob(catalog, { name: "batch_only", sql })).toEqual({ ok: true, issues: [] });
+  });
 
   it("a session zone DuckDB cannot apply: at the SET that names it, else at the job", () => {
     const sql = "SET 'table.local-time-zone' = 'GMT+05:30';\nINSERT INTO out_pk\nSELECT channel AS k, COUNT(*) AS n FROM events GROUP BY channel";

@@ -36,16 +36,23 @@ export function checkStreamSink(ctx: TranslateContext, compiled: CompiledSide, i
 /** Every stream refusal of the job's statements, one per INSERT, at the construct's position. */
 export function streamRefusals(ctx: TranslateContext, compiled: CompiledSide, zone: string): Issue[] {
   const issues: Issue[] = [];
+  // The local script is a query per micro-batch and per partition, on both sides; VALUES has none.
+  for (const ins of compiled.analysis.statements.flatMap((st) => st.inserts)) {
+    if (ins.query) continue;
+    const at = compiled.sub.map.position(span(ins.node).start);
+    issues.push({ path: ctx.path, ...at, message: `the local engine runs INSERT ... SELECT; write INSERT INTO ${ins.target} SELECT ... instead of VALUES (line ${at.line}, column ${at.column})` });
+  }
+  // A job that reads no stream table has no stream side to run (a batch-only job): nothing to refuse.
+  const readsStream = compiled.analysis.metaRefs.some((r) => {
+    const table = r.systemTime ? undefined : bindingFor(r.meta, "stream")?.table;
+    return table !== undefined && ctx.catalog.physicalTables.get(table)?.kind === "stream";
+  });
+  if (!readsStream) return issues;
   // One stream job tails one stream table: its offsets, watermark and micro-batches are that source's.
   let source: string | undefined;
   for (const st of compiled.analysis.statements) {
     for (const ins of st.inserts) {
-      if (!ins.query) {
-        // The local script is a query per micro-batch (and per partition); VALUES has none.
-        const at = compiled.sub.map.position(span(ins.node).start);
-        issues.push({ path: ctx.path, ...at, message: `the local engine runs INSERT ... SELECT; write INSERT INTO ${ins.target} SELECT ... instead of VALUES (line ${at.line}, column ${at.column})` });
-        continue;
-      }
+      if (!ins.query) continue;
       try {
         const plan = incrementalPlan(ctx, compiled, ins, zone);
         checkStreamSink(ctx, compiled, ins, plan);
