@@ -32,7 +32,9 @@ export function kind(n: Node): string {
   const ctor = n.constructor;
   let k = kindCache.get(ctor);
   if (k === undefined) {
-    const name = ctor.name.replace(/Context$/, "");
+    // A bundler may rename a class that refers to itself (esbuild: `_QueryStatementContext`, the CLI
+    // bundle), so leading underscores are not part of the kind.
+    const name = ctor.name.replace(/^_+/, "").replace(/Context$/, "");
     k = name.charAt(0).toLowerCase() + name.slice(1);
     kindCache.set(ctor, k);
   }

@@ -1,10 +1,12 @@
 import type { Issue } from "../errors";
-import type { CatalogSnapshot, JobSpecParsed } from "../catalog/schemas";
+import { JobSpec, type CatalogSnapshot, type JobSpecParsed } from "../catalog/schemas";
 import { analyze, type Analysis } from "./analyze";
 import { localFunctionIssues } from "./duckdb/function-check";
 import { explainSyntaxErrors } from "./known-limits";
 import { parseFlinkSql, type ParsedSql } from "./parser";
 import { isIsoDate, substituteVariables, variableClashes, type Mode, type Substituted } from "./variables";
+import { duckdbTimeZone, effectiveTimeZone } from "./time-zone";
+import { streamRefusals, zoneRefusal } from "./translate/stream-refusals";
 
 // Validation of a job script: variables, syntax, then tables and columns against the catalog. Every
 // issue carries the line and column in the user's original text (before variable substitution).
@@ -64,8 +66,21 @@ export function validateJob(catalog: CatalogSnapshot, job: JobSource | JobSpecPa
   const stream = compileSide(catalog, job, bizdate, "stream");
   const issues = [...variableClashes(job.variables, `jobs.${job.name}`), ...stream.issues];
   if (stream.sub.used.has("mode")) issues.push(...compileSide(catalog, job, bizdate, "batch").issues);
+  // Only SQL that is otherwise valid is checked against the local stream engine's limits.
+  if (issues.length === 0) issues.push(...localStreamIssues(catalog, job, bizdate, stream));
   const unique = dedupe(issues);
   return { ok: unique.length === 0, issues: unique };
+}
+
+/** What the local stream engine refuses in the script, at the construct (server/sql/translate/stream-refusals.ts). */
+function localStreamIssues(catalog: CatalogSnapshot, job: JobSource | JobSpecParsed, bizdate: string, stream: CompiledSide): Issue[] {
+  const spec = "batch" in job ? JobSpec.safeParse(job) : JobSpec.safeParse({ name: job.name, sql: job.sql, variables: job.variables ?? {} });
+  if (!spec.success) return [];
+  const ctx = { catalog, job: spec.data, bizdate, path: jobPath(job), issues: [], warnings: [] };
+  const named = effectiveTimeZone(spec.data, stream.analysis, stream.parsed.text);
+  const zone = duckdbTimeZone(named);
+  if (!zone) return [zoneRefusal(ctx, stream, named)];
+  return streamRefusals(ctx, stream, zone);
 }
 
 export function sortIssues(issues: Issue[]): Issue[] {

@@ -108,6 +108,7 @@ function streamPlan(ctx: PlanContext, script: LocalScript): LocalStreamJob {
           fn: a.fn === "COUNT_DISTINCT" ? "count_distinct" : a.fn === "COUNT" ? "count" : a.fn === "SUM" ? "sum" : a.fn === "MIN" ? "min" : "max",
           arg: a.column ? q(a.column) : undefined,
         })),
+        having: inc.having,
         output: inc.outputs.map((o) => ("key" in o ? q(keyName(o.key)) : "aggregate" in o ? q(aggregateColumn(o.aggregate)) : o.expr)),
         window: inc.window ? {
           kind: inc.window.kind === "TUMBLE" ? "tumble" : "hop",

@@ -68,6 +68,11 @@ export class GroupedOutputs {
     return { key: this.keyFor(root) };
   }
 
+  /** A condition over keys and aggregates (a window's HAVING), evaluated where outputs are. */
+  condition(root: Node): string {
+    return this.expression(root);
+  }
+
   /** A key equal to the expression, else a new one: in a valid grouped query an aggregate-free output is a function of the keys, so computing it per event does not change the groups. */
   private keyFor(n: Node): number {
     const text = textOf(this.src, n);
@@ -154,7 +159,7 @@ export class GroupedOutputs {
       if (agg) return q(aggregateColumn(this.register(agg, true)));
       if (this.isMarker(n)) this.reject("a FILTER clause the parser grouped with an operator (put the filtered aggregate in parentheses)", n);
       const k = kind(n);
-      if (k === "overWindowItem" || k === "windowSpec") this.reject("an OVER window in a grouped query", n);
+      if (k === "overWindowItem" || k === "windowSpec") this.reject("an OVER window (OVER aggregates, LAG/LEAD, ranking; only the keep-first ROW_NUMBER deduplication runs on the stream)", n);
       if (this.containsAggregate(n) || !hasColumnRef(n)) return undefined;
       return q(this.keys[this.keyFor(n)]?.column ?? "");
     };

@@ -1,6 +1,6 @@
-import type { InsertInfo, SelectBlock } from "../analyze";
+import type { InsertInfo, MetaRef, SelectBlock } from "../analyze";
 import { handRewriter, LocalTranslationError, polyglotDuckdb, windowSpec, type Substitute, type WindowSpec } from "../duckdb/convert";
-import { child, childrenOf, kind, span, type Node } from "../tree";
+import { child, childrenOf, hasToken, kind, span, type Node } from "../tree";
 import type { CompiledSide } from "../validate";
 import { bindingFor, physical, type TranslateContext } from "./common";
 import { findDedup, type DedupPlan } from "./dedup";
@@ -34,6 +34,8 @@ export type IncrementalPlan =
       /** For each output column of the query (in order): the key or aggregate it is, or an expression over them. */
       outputs: IncrementalOutput[];
       window: WindowSpec | null;
+      /** A window's HAVING: a DuckDB condition over the same columns as `outputs`' expressions. */
+      having?: string;
       dedup?: DedupPlan;
     };
 
@@ -52,9 +54,17 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
     const b = bindingFor(r.meta, "stream");
     return (b ? physical(ctx, b.table)?.kind : undefined) === "stream";
   });
+  // The engine looks dimensions up in batch tables it loads into memory; a stream table behind
+  // FOR SYSTEM_TIME AS OF would become a second stream source it cannot read.
+  for (const r of refs) {
+    const b = r.systemTime ? bindingFor(r.meta, "stream") : undefined;
+    if (r.systemTime && b && physical(ctx, b.table)?.kind === "stream") {
+      reject(`a lookup join (FOR SYSTEM_TIME AS OF) to '${r.meta.name}', whose stream side is a stream table; the local engine looks up batch tables (filesystem, Parquet or JSON)`, r.systemTime.node);
+    }
+  }
   const lookupJoins = refs.filter((r) => !streaming.includes(r)).map((r) => ({ table: r.meta.name, alias: r.alias }));
   const streamSources = [...new Set(streaming.map((r) => r.meta.name))];
-  if (streaming.length > 1) reject(`a regular join or union of several streams (${streaming.map((r) => r.meta.name).join(", ")}); join dimensions with FOR SYSTEM_TIME AS OF`);
+  if (streaming.length > 1 && !unionAllOfOneStream(query, streaming)) reject(`a regular join or union of several streams (${streaming.map((r) => r.meta.name).join(", ")}); join dimensions with FOR SYSTEM_TIME AS OF`);
   const main = mainBlock(query, blocks);
   const dedup = findDedup(compiled, query, blocks, main, reject, zone);
   // The deduplicating subquery ranks (ROW_NUMBER reads as an aggregation) but groups nothing.
@@ -64,12 +74,16 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
   if (!hasAgg) return { kind: "append", streamSources, lookupJoins, ...extra };
   if (!main || grouped.length > 1 || grouped[0] !== main) reject("an aggregation that is not the statement's outermost SELECT (nested or several aggregations)");
   const block = main as SelectBlock;
-  if (block.having) reject("HAVING", block.having);
+  const windowClause = block.windowTvf?.parent as Node | undefined;
+  // A window emits each group once, when it closes, so HAVING filters at emit; without a window a group
+  // can leave the condition after it was emitted, which needs a retraction.
+  if (block.having && !windowClause) reject("HAVING on an aggregate without a window (a group can leave the condition after it was emitted, which needs a retraction)", block.having);
   if (block.items.some((i) => i.star)) reject("SELECT * with GROUP BY");
 
   const duck = handRewriter(compiled.parsed, query, zone, dedup?.substitute);
   const groups = new GroupedOutputs(compiled, duck, reject, block.groupBy, zone);
   const outputs = block.items.map((item) => groups.output(item));
+  const having = block.having ? { having: groups.condition(block.having) } : {};
   const { keys, aggregates, argDuck } = groups;
   const select = [
     ...keys.map((k) => `${k.duck} AS ${k.column}`),
@@ -81,13 +95,13 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
   const where = child(sel, "whereClause");
   const withClause = child(query, "withClause");
   const input = `${withClause ? `${duck.text(withClause)} ` : ""}SELECT ${select.join(", ")} ${from ? duck.text(from) : ""} ${where ? duck.text(where) : ""}`;
-  const windowClause = block.windowTvf?.parent as Node | undefined;
   return {
     kind: "aggregate", streamSources, lookupJoins,
     input: polyglotDuckdb(input),
     keys: keys.map((k) => ({ column: k.column, expr: k.expr })),
     aggregates, outputs,
     window: windowClause ? windowSpec(src, windowClause, (n, what) => reject(what, n)) : null,
+    ...having,
     ...extra,
   };
 }
@@ -99,6 +113,28 @@ export function dedupSubstitute(compiled: CompiledSide, query: Node, zone: strin
     throw new LocalTranslationError(`the local stream engine cannot run ${what} incrementally`);
   };
   return findDedup(compiled, query, blocks, mainBlock(query, blocks), reject, zone)?.substitute;
+}
+
+/**
+ * UNION ALL branches that each read the same stream once: stateless, so each micro-batch runs the
+ * whole union over its new rows. A join, a subquery over the stream or UNION (distinct) would need the
+ * stream's history, and stay refused.
+ */
+function unionAllOfOneStream(query: Node, streaming: MetaRef[]): boolean {
+  if (new Set(streaming.map((r) => r.meta.name)).size !== 1) return false;
+  const branches: Node[] = [];
+  const collect = (n: Node): boolean => {
+    const subs = childrenOf(n, "queryStatement");
+    if (subs.length === 0 || (subs.length === 1 && child(n, "selectStatement") === undefined && !hasToken(n, "UNION"))) {
+      branches.push(n);
+      return true;
+    }
+    if (subs.length !== 2 || !hasToken(n, "UNION") || !hasToken(n, "ALL")) return false;
+    return subs.every(collect);
+  };
+  if (!collect(query) || branches.length < 2) return false;
+  return branches.every((b) => streaming.filter((r) => within(r, span(b))).length === 1)
+    && streaming.every((r) => branches.some((b) => within(r, span(b))));
 }
 
 function within(inner: { start: number; end: number }, outer: { start: number; end: number }): boolean {

@@ -8,6 +8,7 @@ import { enumeratePartitions, partitionFilterSql } from "../partitions";
 import type { CompiledSide } from "../validate";
 import { batchPartitions, bindingFor, ddlNamer, physical, sinkTarget, viewSelect, type Side, type TranslateContext } from "./common";
 import { dedupSubstitute, incrementalPlan, type IncrementalPlan } from "./incremental";
+import { checkStreamSink } from "./stream-refusals";
 
 // The local script: what the embedded DuckDB engine runs, with no Flink SQL left to parse. The contract
 // is documented in docs/sql-translation.md ("The local-script contract").
@@ -199,6 +200,7 @@ function localScript(ctx: TranslateContext, compiled: CompiledSide, mode: Side, 
       const sinkTable = sinks.get(target.table.name) ?? localTable(ctx, target.table, ddlName(target.table.name), zone);
       sinks.set(target.table.name, sinkTable);
       const incremental = mode === "stream" ? incrementalPlan(ctx, compiled, ins, zone) : null;
+      if (incremental) checkStreamSink(ctx, compiled, ins, incremental);
       // A stream deduplication reads only keys new to the engine's state (dedup.ts).
       const substitute = incremental?.dedup ? dedupSubstitute(compiled, ins.query, zone) : undefined;
       const query = polyglotDuckdb(handRewriter(compiled.parsed, ins.query, zone, substitute).text(ins.query));
