@@ -5,7 +5,8 @@ import { expect, test } from "./fixtures";
 
 // The SQL studio: create a job in the browser, write its SQL with live validation (a marker at the line
 // and column the server reports, gone once fixed), complete a column of the meta-table read, translate to
-// the stream and batch scripts, save, and delete it with undo.
+// the stream and batch scripts, preview each step, save, delete it with undo, deploy from the studio,
+// compare two versions and roll back.
 
 test("create a job, edit it in the studio with markers and completion, translate, save, delete and undo", async ({ page }, info) => {
   const name = `studio_${Date.now().toString(36)}`;
@@ -91,4 +92,32 @@ test("create a job, edit it in the studio with markers and completion, translate
   await page.getByRole("button", { name: "Undo" }).click();
   await expect(page.getByText(`Restored ${name}`)).toBeVisible();
   await expect(page.getByRole("table", { name: "Jobs" })).toContainText(name);
+
+  // Deploy v1 from the studio with a note, change the SQL, save, deploy v2; compare and roll back.
+  await page.goto(`/p/double11/jobs/${name}/studio`);
+  await expect(editor).toBeVisible();
+  await page.getByRole("button", { name: "Deploy…" }).click();
+  await page.getByRole("dialog").getByLabel("Note (optional)").fill("first from the studio");
+  await page.getByRole("dialog").getByRole("button", { name: "Deploy" }).click();
+  await expect(page.getByText(`Deployed ${name} as v1`)).toBeVisible();
+  await editor.locator(".view-lines").click();
+  await page.keyboard.press("ControlOrMeta+End");
+  await page.keyboard.insertText("\n-- v2: same numbers, a comment");
+  await expect(page.getByRole("button", { name: "Deploy…" })).toBeDisabled();
+  await page.keyboard.press("ControlOrMeta+S");
+  await expect(page.getByText(`Saved ${name}`)).toBeVisible();
+  await page.getByRole("button", { name: "Deploy…" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Deploy" }).click();
+  await expect(page.getByText(`Deployed ${name} as v2`)).toBeVisible();
+
+  await page.getByRole("link", { name: "Deployments and settings" }).click();
+  await page.getByLabel("Compare from").selectOption("v1");
+  await page.getByLabel("Compare to").selectOption("v2");
+  const diff = page.locator('[data-testid="version-diff"][data-ready="true"]');
+  await expect(diff.locator(".modified .line-insert, .modified-in-monaco-diff-editor .line-insert, .line-insert").first()).toBeVisible();
+  await expect(diff).toContainText("v2: same numbers");
+  await page.screenshot({ path: info.outputPath("version-diff.png"), fullPage: true });
+  await page.getByRole("table", { name: "Deployments" }).getByRole("button", { name: "Roll back to v1" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Roll back" }).click();
+  await expect(page.getByText(`Rolled ${name} back to v1 (now v3)`)).toBeVisible();
 });

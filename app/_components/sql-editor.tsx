@@ -39,7 +39,7 @@ export interface SqlEditorProps {
 let loading: Promise<Monaco> | undefined;
 
 /** Monaco and the Flink language, loaded once per page on first use (they are large). */
-function loadMonaco(): Promise<Monaco> {
+export function loadMonaco(): Promise<Monaco> {
   loading ??= (async () => {
     (self as unknown as { MonacoEnvironment: unknown }).MonacoEnvironment = {
       getWorker: () => new Worker(new URL("monaco-editor/esm/vs/editor/editor.worker.js", import.meta.url), { type: "module" }),
@@ -53,7 +53,7 @@ function loadMonaco(): Promise<Monaco> {
   return loading;
 }
 
-const LANGUAGE = "flinksql";
+export const LANGUAGE = "flinksql";
 
 export function SqlEditor({ value, onChange, markers, complete, onShortcut, label, height = 360 }: SqlEditorProps) {
   const host = useRef<HTMLDivElement>(null);

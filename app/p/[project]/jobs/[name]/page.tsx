@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { use, useState } from "react";
 import { useRouter } from "next/navigation";
+import { VersionDiff } from "../../../../_components/studio/version-diff";
 import { Badge, Button, Card, ConfirmDialog, ErrorState, inputClass, LinkButton, PageHeader, SkeletonRows } from "../../../../_components/ui";
 import { useToast } from "../../../../_components/toast";
 import { relativeTime } from "../../../../_lib/format";
@@ -51,6 +52,7 @@ export default function JobPage({ params }: { params: Promise<{ project: string;
   const [pending, setPending] = useState<Pending | null>(null);
   const [note, setNote] = useState("");
   const [problem, setProblem] = useState<string[] | null>(null);
+  const [compare, setCompare] = useState<{ left: string; right: string } | null>(null);
 
   const close = () => { setPending(null); setNote(""); setProblem(null); };
   const done = async (d: Deployment) => {
@@ -118,6 +120,7 @@ export default function JobPage({ params }: { params: Promise<{ project: string;
           <Card title="SQL (saved)">
             <SqlWithLines sql={j.spec.sql} label="Job SQL" />
           </Card>
+          {j.deployments.length > 0 ? <CompareCard job={j} choice={compare} onChoose={setCompare} /> : null}
           <Card title="Deployments" padded={false}>
             {j.deployments.length === 0 ? (
               <p className="px-4 py-6 text-center text-sm text-slate-500">Never deployed. {j.you.canDeploy ? "Deploy validates the SQL against the catalog and records version 1." : ""}</p>
@@ -210,5 +213,28 @@ export default function JobPage({ params }: { params: Promise<{ project: string;
         ) : null}
       </ConfirmDialog>
     </>
+  );
+}
+
+/** Any two versions (or the saved draft) side by side: SQL and settings. */
+function CompareCard({ job, choice, onChoose }: { job: Job; choice: { left: string; right: string } | null; onChoose: (c: { left: string; right: string }) => void }) {
+  const options = [
+    { value: "saved", label: "saved (not deployed)", sql: job.spec.sql, settings: job.spec },
+    ...job.deployments.map((d) => ({ value: `v${d.version}`, label: `v${d.version}${d.version === job.production?.version ? " (production)" : ""}`, sql: d.spec.sql, settings: d.spec })),
+  ];
+  const production = job.production ? `v${job.production.version}` : "saved";
+  const previous = job.deployments[1] ? `v${job.deployments[1].version}` : production;
+  const left = choice?.left ?? (job.changedSinceDeploy ? production : previous);
+  const right = choice?.right ?? (job.changedSinceDeploy ? "saved" : production);
+  const pick = (v: string) => options.find((o) => o.value === v) ?? options[0]!;
+  const select = (side: "left" | "right", value: string) => (
+    <select aria-label={side === "left" ? "Compare from" : "Compare to"} value={value} onChange={(e) => onChoose({ left, right, [side]: e.target.value })} className={`${inputClass} w-auto py-1 text-xs`}>
+      {options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+    </select>
+  );
+  return (
+    <Card title="Compare versions" actions={<div className="flex items-center gap-2 text-xs text-slate-500">{select("left", left)} → {select("right", right)}</div>}>
+      <VersionDiff left={{ label: pick(left).label, sql: pick(left).sql, settings: pick(left).settings }} right={{ label: pick(right).label, sql: pick(right).sql, settings: pick(right).settings }} height={300} />
+    </Card>
   );
 }

@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { use, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { DeployButton } from "../../../../../_components/studio/deploy-button";
 import { PreviewPanel } from "../../../../../_components/studio/preview-panel";
 import { SettingsPanel, type JobSpecDraft } from "../../../../../_components/studio/settings-panel";
 import { SqlEditor, type EditorCompletion, type EditorMarker, type EditorShortcut } from "../../../../../_components/sql-editor";
@@ -128,6 +129,7 @@ export default function StudioPage({ params }: { params: Promise<{ project: stri
         actions={
           <div className="flex gap-2">
             <Button onClick={() => { setTranslateAsked(true); setPanel("scripts"); }} title="Ctrl/Cmd+Shift+T">Translate</Button>
+            <DeployButton project={project} job={name} dirty={dirty} canDeploy={job.data.you.canDeploy} role={job.data.you.role} nextVersion={(job.data.production?.version ?? 0) + 1} />
             <Button variant="primary" onClick={doSave} disabled={!dirty || save.isPending || !canEdit} title={canEdit ? "Ctrl/Cmd+S" : "Saving needs the editor role"}>{save.isPending ? "Saving…" : "Save"}</Button>
           </div>
         }
