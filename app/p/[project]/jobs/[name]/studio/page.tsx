@@ -6,7 +6,7 @@ import { use, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { DeployButton } from "../../../../../_components/studio/deploy-button";
 import { PreviewPanel } from "../../../../../_components/studio/preview-panel";
 import { SettingsPanel, type JobSpecDraft } from "../../../../../_components/studio/settings-panel";
-import { SqlEditor, type EditorCompletion, type EditorMarker, type EditorShortcut } from "../../../../../_components/sql-editor";
+import { loadMonaco, SqlEditor, type EditorCompletion, type EditorMarker, type EditorShortcut } from "../../../../../_components/sql-editor";
 import { Badge, Button, Card, Code, ErrorState, PageHeader, SkeletonRows, Tabs } from "../../../../../_components/ui";
 import { useToast } from "../../../../../_components/toast";
 import { issuesOf, messageOf } from "../../../../../_lib/issues";
@@ -19,6 +19,10 @@ import type { RouterOutputs } from "../../../../../_lib/api-types";
 // scripts the one SQL becomes, side by side. Deploying stays on the job page, next to the history.
 
 type Panel = "scripts" | "local" | "lineage" | "preview";
+
+// The editor's code is the largest part of the page: start fetching it with the page's own code, not after
+// the first render.
+if (typeof window !== "undefined") void loadMonaco();
 
 function yesterday(): string {
   const d = new Date(Date.now() - 86_400_000);
@@ -50,7 +54,9 @@ export default function StudioPage({ params }: { params: Promise<{ project: stri
   }), []);
 
   // Live validation of what is typed, debounced; long drafts go by POST (the client's link does that).
-  const checked = useDebounced(text, 250);
+  // The saved SQL is checked at once; edits after a pause in typing.
+  const debounced = useDebounced(text, 250);
+  const checked = draft === null ? text : debounced;
   const validation = useQuery({
     ...trpc.sql.validate.queryOptions({ project, job: name, sql: checked || " ", variables: spec?.variables }),
     enabled: saved !== undefined,
