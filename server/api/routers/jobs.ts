@@ -23,6 +23,9 @@ export const jobsRouter = router({
     const d = await rollbackJob(ctx, input);
     return { ...d, scheduled: await scheduleDeployment(ctx.orchestrator, ctx, d) };
   }),
+  // The job's supervised stream (restarts, lag, last checkpoint, savepoint); null when none ever ran or no Temporal is configured.
+  streamStatus: projectAction("catalog.read").input(z.object({ name: Name })).query(async ({ ctx, input }) =>
+    (await ctx.orchestrator?.streamStatus(ctx.project.name, input.name)) ?? null),
   // The history is kept; the schedule is removed and the stream side stopped with a savepoint (when Temporal is configured).
   undeploy: projectAction("job.deploy").input(UndeployJobInput).mutation(async ({ ctx, input }) => {
     const u = await undeployJob(ctx, input);

@@ -4,6 +4,7 @@ import { openTestDatabase } from "../../../db/testing/index";
 import { listAuditEvents } from "../../audit/audit";
 import { testUser } from "../../auth/testing";
 import type { Actor, ProjectContext } from "../../context";
+import { deployDemo } from "../../demo/seed";
 import { listDeployments } from "../../jobs/deployments";
 import type { Orchestrator } from "../../orchestration";
 import { getProject } from "../../projects/projects";
@@ -29,7 +30,7 @@ const orchestrator: Orchestrator = {
   unscheduleJob: (_p, job) => { calls.push(`unschedule ${job}`); return Promise.resolve(); },
   startStream: (i) => { calls.push(`start stream ${i.job} v${i.version}`); return Promise.resolve({ workflowId: `stream/${i.project}/${i.job}`, started: true }); },
   stopStream: (_p, job) => { calls.push(`stop stream ${job}`); return Promise.resolve(true); },
-  streamStatus: () => Promise.resolve(undefined),
+  streamStatus: (_p, job) => Promise.resolve(job === JOB ? { version: 1, state: "running", restarts: 2, lastError: "boom", savepoint: null, metrics: null } : undefined),
 };
 const api = (actor: Actor) => createCallerFactory(appRouter)({ db: handle.db, actor, secretBox: demo.secretBox, orchestrator });
 
@@ -73,4 +74,17 @@ describe("jobs.undeploy", () => {
     expect(calls.splice(0).at(-1)).toBe(`start stream ${JOB} v2`);
     expect(await api(owner).jobs.undeploy({ project, job: JOB })).toMatchObject({ version: 2 });
   }, 60_000);
+
+  it("shows a job's supervised stream to readers", async () => {
+    const project = demo.project;
+    expect(await api(editor).jobs.streamStatus({ project, name: JOB })).toMatchObject({ state: "running", restarts: 2, lastError: "boom" });
+    expect(await api(editor).jobs.streamStatus({ project, name: "coupon_minutely" })).toBeNull();
+  });
+
+  it("tandem dev's demo deploy schedules the batch side and starts the stream side", async () => {
+    calls.splice(0);
+    expect(await deployDemo(ctx, orchestrator)).toMatchObject({ version: 3, scheduled: true });
+    expect(calls).toEqual([`schedule ${JOB} 0 30 0 * * *`, `start stream ${JOB} v3`]);
+    expect(await deployDemo(ctx, undefined)).toMatchObject({ version: 4, scheduled: false });
+  });
 });
