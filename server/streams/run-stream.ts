@@ -2,6 +2,7 @@ import { catalogSecrets } from "../engines/catalog-secrets";
 import { UnsupportedJobError, type EngineJobStatus } from "../engines/engine";
 import { submissionFor } from "../engines/run-side";
 import type { ProjectContext } from "../context";
+import { NotFoundError } from "../errors";
 import { getDeployment } from "../jobs/deployments";
 import { loadCatalogSnapshot } from "../catalog/snapshot";
 import type { RunnerDeps } from "../runs/runner";
@@ -43,7 +44,9 @@ export function streamMetrics(s: EngineJobStatus): StreamRunMetrics {
 
 /** Runs the stream side until `signal` aborts; resolves with the savepoint it stopped with. */
 export async function runStreamSide(ctx: ProjectContext, deps: RunnerDeps, req: StreamRunRequest, opts: StreamRunOptions): Promise<{ savepoint: string }> {
-  const d = await getDeployment(ctx, req.job, req.version);
+  const d = await getDeployment(ctx, req.job, req.version).catch((e: unknown) => {
+    throw e instanceof NotFoundError ? new StreamJobRefusedError(e.message) : e; // a missing version never appears
+  });
   if (d.streamScript === null) throw new StreamJobRefusedError(`job '${req.job}' v${req.version} has no stream side`);
   const catalog = d.catalog ?? (await loadCatalogSnapshot(ctx.db, ctx.project));
   const engine = deps.engines.engine();

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { bundleWorkflowCode, Worker } from "@temporalio/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../db/client";
 import { openTestDatabase } from "../../db/testing/index";
@@ -15,7 +16,7 @@ import type { StreamSupervision } from "../../server/orchestration";
 import { getProject } from "../../server/projects/projects";
 import { applyDemoProject, type DemoProject } from "../../server/testing/demo-project";
 import { TemporalOrchestrator } from "../orchestrator";
-import { startWorker, type RunningWorker } from "../worker";
+import { DEFAULT_WORKFLOWS_PATH, startWorker, type RunningWorker } from "../worker";
 import { startTestEnv, uniqueId, type TestEnv } from "./helpers";
 
 // The stream supervisor with Tandem's real workflows and activities on the embedded Temporal service and
@@ -141,5 +142,19 @@ describe("the stream supervisor", () => {
     expect(await orchestrator.stopStream(demo.project, JOB)).toBe(false);
     await new Promise((r) => setTimeout(r, 500));
     expect(await sinkCount()).toBe(6000);
+
+    // The supervisor's history (a restart, a redeploy, a stop) replays on its code without nondeterminism.
+    const history = await env.client.workflow.getHandle(`stream/${demo.project}/${JOB}`).fetchHistory();
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: DEFAULT_WORKFLOWS_PATH, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } });
+    await Worker.runReplayHistory({ workflowBundle }, history);
   }, 180_000);
+
+  it("gives up on a stream side that cannot run as deployed, saying why, instead of restarting it forever", async () => {
+    const job = "coupon_minutely"; // never deployed
+    const { workflowId } = await orchestrator.startStream({ project: demo.project, job, version: 1 });
+    const result = await env.client.workflow.getHandle(workflowId).result() as StreamSupervision;
+    expect(result).toMatchObject({ state: "failed", restarts: 0, lastError: expect.stringMatching(/coupon_minutely/) });
+    expect(await orchestrator.streamStatus(demo.project, job)).toMatchObject({ state: "failed" });
+    expect(await orchestrator.stopStream(demo.project, job)).toBe(false);
+  }, 60_000);
 });
