@@ -43,7 +43,7 @@ export interface Orchestrator {
    * stops it with a savepoint and resumes the new version from that savepoint.
    */
   startStream(input: StartStream): Promise<{ workflowId: string; started: boolean }>;
-  /** Stops the job's stream side with a savepoint and ends its supervisor; false when none was running. */
+  /** Stops the job's stream side with a savepoint and ends its supervisor (waiting a while for it); false when none was running. */
   stopStream(project: string, job: string): Promise<boolean>;
   /** Where the job's supervised stream stands (restarts, lag, last checkpoint); undefined when none ever ran. */
   streamStatus(project: string, job: string): Promise<StreamSupervision | undefined>;

@@ -23,6 +23,8 @@ export interface TemporalOrchestratorOptions {
   now?: () => Date;
   /** Defaults for new stream supervisors (tests shorten them). */
   streamSupervisor?: Pick<StreamSupervisorInput, "restartBackoffMs" | "maxRestartBackoffMs" | "heartbeatTimeoutMs">;
+  /** How long stopStream waits for the stream to stop (default 2 min). */
+  stopWaitMs?: number;
 }
 
 export class TemporalOrchestrator implements Orchestrator {
@@ -125,7 +127,15 @@ export class TemporalOrchestrator implements Orchestrator {
       if (e instanceof WorkflowNotFoundError) return false;
       throw e;
     }
-    await handle.result();
+    // It ends once the job stopped with its savepoint; with no worker polling that waits for one, so the
+    // caller is not held longer than stopWaitMs (the stop stays requested).
+    let timer: NodeJS.Timeout | undefined;
+    const patience = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.opts.stopWaitMs ?? 120_000); });
+    try {
+      await Promise.race([handle.result(), patience]);
+    } finally {
+      clearTimeout(timer);
+    }
     return true;
   }
 

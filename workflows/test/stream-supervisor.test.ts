@@ -157,4 +157,13 @@ describe("the stream supervisor", () => {
     expect(await orchestrator.streamStatus(demo.project, job)).toMatchObject({ state: "failed" });
     expect(await orchestrator.stopStream(demo.project, job)).toBe(false);
   }, 60_000);
+
+  it("does not hold an undeploy forever when no worker can stop the stream", async () => {
+    const nobody = new TemporalOrchestrator(env.client, { taskQueue: uniqueId("no-worker"), stopWaitMs: 500 });
+    await nobody.startStream({ project: demo.project, job: "coupon_campaign_to_date", version: 1 });
+    const asked = Date.now();
+    expect(await nobody.stopStream(demo.project, "coupon_campaign_to_date")).toBe(true);
+    expect(Date.now() - asked).toBeLessThan(5000);
+    await env.client.workflow.getHandle(`stream/${demo.project}/coupon_campaign_to_date`).terminate("test over");
+  }, 30_000);
 });
