@@ -38,6 +38,48 @@ export interface Orchestrator {
   /** Where a backfill stands; `finished` once its workflow closed. */
   backfillStatus(workflowId: string): Promise<BackfillStatus>;
   cancelBackfill(workflowId: string): Promise<void>;
+  /**
+   * Runs the version's stream side under its supervisor (one per job): starts it, or when it already runs
+   * stops it with a savepoint and resumes the new version from that savepoint.
+   */
+  startStream(input: StartStream): Promise<{ workflowId: string; started: boolean }>;
+  /** Stops the job's stream side with a savepoint and ends its supervisor (waiting a while for it); false when none was running. */
+  stopStream(project: string, job: string): Promise<boolean>;
+  /** Where the job's supervised stream stands (restarts, lag, last checkpoint); undefined when none ever ran. */
+  streamStatus(project: string, job: string): Promise<StreamSupervision | undefined>;
+}
+
+export interface StartStream {
+  project: string;
+  job: string;
+  version: number;
+}
+
+export type StreamSupervisorState = "starting" | "running" | "restarting" | "stopping" | "stopped" | "failed";
+
+/** What the stream supervisor knows: answered by its query while it runs, its result once it ended. */
+export interface StreamSupervision {
+  version: number;
+  state: StreamSupervisorState;
+  /** Starts after a failure (the first start and a redeploy's resume are not restarts). */
+  restarts: number;
+  lastError: string | null;
+  /** The savepoint of the last stop (redeploy or undeploy). */
+  savepoint: string | null;
+  /** From the running engine job's last heartbeat. */
+  metrics: StreamRunMetrics | null;
+}
+
+export interface StreamRunMetrics {
+  rowsIn: number;
+  rowsOut: number;
+  lag: number | null;
+  lagUnit: string | null;
+  lastCheckpoint: { id: string; at: string } | null;
+}
+
+export function streamSupervisorWorkflowId(project: string, job: string): string {
+  return `stream/${project}/${job}`;
 }
 
 export interface StartBackfill {

@@ -1,6 +1,11 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type ScheduleSpec } from "@temporalio/client";
 import { env } from "../server/env";
-import { backfillWorkflowId, batchInstanceWorkflowId, jobScheduleId, type BackfillStatus, type BatchSchedule, type Orchestrator, type StartBackfill, type StartBatchInstance } from "../server/orchestration";
+import { defaultPayloadConverter } from "@temporalio/common";
+import {
+  backfillWorkflowId, batchInstanceWorkflowId, jobScheduleId, streamSupervisorWorkflowId,
+  type BackfillStatus, type BatchSchedule, type Orchestrator, type StartBackfill, type StartBatchInstance, type StartStream, type StreamRunMetrics, type StreamSupervision,
+} from "../server/orchestration";
+import type { StreamSupervisorInput } from "./definitions/stream-supervisor";
 import type { BackfillInput, BackfillProgress } from "./definitions/backfill";
 import { resolveTemporalTarget, temporalClient } from "./client";
 import type { ReleasedInstance } from "../server/runs/index";
@@ -16,6 +21,10 @@ export interface TemporalOrchestratorOptions {
   pollMs?: number;
   /** Clock for scheduledAt of manual starts. */
   now?: () => Date;
+  /** Defaults for new stream supervisors (tests shorten them). */
+  streamSupervisor?: Pick<StreamSupervisorInput, "restartBackoffMs" | "maxRestartBackoffMs" | "heartbeatTimeoutMs">;
+  /** How long stopStream waits for the stream to stop (default 2 min). */
+  stopWaitMs?: number;
 }
 
 export class TemporalOrchestrator implements Orchestrator {
@@ -93,6 +102,61 @@ export class TemporalOrchestrator implements Orchestrator {
 
   async cancelBackfill(workflowId: string): Promise<void> {
     await this.client.workflow.getHandle(workflowId).cancel();
+  }
+
+  async startStream(input: StartStream): Promise<{ workflowId: string; started: boolean }> {
+    const workflowId = streamSupervisorWorkflowId(input.project, input.job);
+    const args: StreamSupervisorInput = { ...input, ...this.opts.streamSupervisor };
+    try {
+      await this.client.workflow.start("streamSupervisor", { taskQueue: this.opts.taskQueue, workflowId, args: [args] });
+      return { workflowId, started: true };
+    } catch (e) {
+      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+    }
+    // Running: it stops the old version with a savepoint and resumes the new one from it.
+    await this.client.workflow.getHandle(workflowId).signal("redeploy", input.version);
+    return { workflowId, started: false };
+  }
+
+  async stopStream(project: string, job: string): Promise<boolean> {
+    const handle = this.client.workflow.getHandle(streamSupervisorWorkflowId(project, job));
+    try {
+      if ((await handle.describe()).status.name !== "RUNNING") return false;
+      await handle.signal("stop");
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError) return false;
+      throw e;
+    }
+    // It ends once the job stopped with its savepoint; with no worker polling that waits for one, so the
+    // caller is not held longer than stopWaitMs (the stop stays requested).
+    let timer: NodeJS.Timeout | undefined;
+    const patience = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.opts.stopWaitMs ?? 120_000); });
+    try {
+      await Promise.race([handle.result(), patience]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return true;
+  }
+
+  async streamStatus(project: string, job: string): Promise<StreamSupervision | undefined> {
+    const handle = this.client.workflow.getHandle(streamSupervisorWorkflowId(project, job));
+    let description;
+    try {
+      description = await handle.describe();
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError) return undefined;
+      throw e;
+    }
+    if (description.status.name === "COMPLETED") return (await handle.result()) as StreamSupervision;
+    if (description.status.name !== "RUNNING") {
+      return { version: 0, state: "failed", restarts: 0, lastError: `the supervisor ${description.status.name.toLowerCase()}`, savepoint: null, metrics: null };
+    }
+    const supervision = await handle.query<StreamSupervision>("supervision");
+    // The running job's metrics are the details of its activity's last heartbeat (not in the workflow's history).
+    const details = description.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
+    const metrics = details ? defaultPayloadConverter.fromPayload<StreamRunMetrics>(details) : null;
+    return { ...supervision, metrics };
   }
 
   async unscheduleJob(project: string, job: string): Promise<void> {

@@ -5,7 +5,8 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { openDatabase } from "../../db/client";
 import { serveEmbeddedDatabase } from "../../db/embedded-server";
-import { seedDemoIfEmpty } from "../../server/demo/seed";
+import { deployDemo, seedDemoIfEmpty } from "../../server/demo/seed";
+import { getProject } from "../../server/projects/projects";
 import { dataDir, env } from "../../server/env";
 import { startEmbeddedTemporal } from "../../workflows/devserver/index";
 import { registerTemporalDev } from "../../workflows/devserver/registry";
@@ -39,9 +40,11 @@ export async function startDev(opts: DevOptions): Promise<void> {
   }
   // Migrations and the demo seed run here, before anything else connects.
   const handle = await openDatabase({ kind: "postgres", url: databaseUrl });
+  let seededProject: string | undefined;
   if (opts.seed) {
     const plan = await seedDemoIfEmpty(handle.db, secretBox());
     if (plan) log(`seeded the demo workspace '${plan.project}' (${plan.changes.length} objects)`);
+    seededProject = plan?.project;
   }
   let target: TemporalTarget | undefined = resolveTemporalTarget();
   let stopTemporal: () => Promise<void> = () => Promise.resolve();
@@ -78,9 +81,20 @@ export async function startDev(opts: DevOptions): Promise<void> {
     const orchestrator = new TemporalOrchestrator(await temporalClient({ target: temporal }), { taskQueue: env().TEMPORAL_TASK_QUEUE });
     const scheduler = { db: handle.db, secretBox: secretBox(), engines, dataDir: dataDir(), orchestrator };
     startWorker({ target: temporal, activityDeps: { scheduler } })
-      .then((w) => {
+      .then(async (w) => {
         stopWorker = async () => { await w.stop(); await engines.close(); };
         log(`worker polling task queue '${w.taskQueue}'`);
+        // A fresh workspace's demo goes into production: its stream runs (supervised), its batch is scheduled.
+        // Later starts find both in Temporal, which keeps them (the embedded service in the database).
+        if (seededProject) {
+          try {
+            const ctx = { db: handle.db, actor: { kind: "local" } as const, project: await getProject(handle.db, seededProject) };
+            const deployed = await deployDemo(ctx, orchestrator);
+            log(`deployed the demo job v${deployed.version}: stream side running under its supervisor, batch side scheduled`);
+          } catch (e) {
+            log(`could not deploy the demo job: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        }
       })
       .catch((e: unknown) => log(`worker failed to start: ${e instanceof Error ? e.message : String(e)}`));
   }

@@ -12,6 +12,7 @@ import { registerWorker } from "./worker";
 import { registerRun } from "./run";
 import { registerDemo } from "./demo";
 import { registerDeploy } from "./deploy";
+import { registerUndeploy } from "./undeploy";
 import { registerInstances } from "./instances";
 import { registerServe } from "./serve";
 
@@ -33,5 +34,6 @@ export const commands: RegisterCommand[] = [
   registerRun,
   registerDemo,
   registerDeploy,
+  registerUndeploy,
   registerInstances,
 ];

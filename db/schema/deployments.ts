@@ -31,6 +31,9 @@ export const jobDeployments = pgTable(
     rollbackOf: integer("rollback_of"),
     deployedBy: text("deployed_by").notNull(),
     deployedAt: timestamp("deployed_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Set on the newest version when the job is taken out of production (`tandem undeploy`); a deploy appends a live version. */
+    undeployedAt: timestamp("undeployed_at", { withTimezone: true }),
+    undeployedBy: text("undeployed_by"),
   },
   (t) => [
     uniqueIndex("job_deployments_project_job_version").on(t.projectId, t.jobName, t.version),

@@ -70,6 +70,8 @@ export interface Engine {
 export class EngineError extends Error {}
 /** The job uses something this engine cannot run; raised at submit. */
 export class UnsupportedJobError extends EngineError {}
+/** The stream job already runs on this engine (an earlier run not yet stopped): trying again later may work. */
+export class JobAlreadyRunningError extends EngineError {}
 export interface MissingPartition {
   /** The physical table. */
   table: string;

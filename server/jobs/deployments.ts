@@ -45,6 +45,9 @@ export interface Deployment {
   rollbackOf: number | null;
   deployedBy: string;
   deployedAt: Date;
+  /** When the job was taken out of production while this was its newest version (null: never). */
+  undeployedAt: Date | null;
+  undeployedBy: string | null;
 }
 
 type Row = typeof jobDeployments.$inferSelect;
@@ -61,6 +64,7 @@ function toDeployment(r: Row): Deployment {
   return {
     version: r.version, job: r.jobName, spec: JobSpec.parse(r.spec), streamScript: r.streamScript,
     sources: r.sources, sinks: r.sinks, note: r.note, rollbackOf: r.rollbackOf, deployedBy: r.deployedBy, deployedAt: r.deployedAt,
+    undeployedAt: r.undeployedAt, undeployedBy: r.undeployedBy,
   };
 }
 
@@ -175,12 +179,16 @@ export async function getDeployment(ctx: ProjectContext, job: string, version?: 
 }
 
 /**
- * Puts a deployed version on the job's daily schedule (its batch cron, in its time zone). False when no
- * orchestrator is configured: the version is recorded, and scheduled by the next deploy that has one.
+ * Puts a deployed version into production on the orchestrator: its batch side on the job's daily schedule
+ * (its batch cron, in its time zone), and its stream side, when it has one, under the job's stream
+ * supervisor (started, or moved to this version through a savepoint). False when no orchestrator is
+ * configured: the version is recorded, and scheduled by the next deploy that has one.
  */
 export async function scheduleDeployment(orchestrator: Orchestrator | undefined, ctx: ProjectContext, d: Deployment): Promise<boolean> {
   if (!orchestrator) return false;
   await orchestrator.scheduleJob(ctx.project.name, d.job, { cron: d.spec.batch.cron, timezone: d.spec.batch.timezone });
+  if (d.streamScript !== null) await orchestrator.startStream({ project: ctx.project.name, job: d.job, version: d.version });
+  else await orchestrator.stopStream(ctx.project.name, d.job); // this version dropped the stream side
   return true;
 }
 

@@ -21,17 +21,20 @@ const localCaller = (db: Database, secretBox: SecretBox) => createCallerFactory(
 export interface DemoProject {
   project: string;
   secretBox: SecretBox;
+  /** The secret box's key: for a worker in another process (worker-crash test). */
+  masterKey: Buffer;
   /** The tRPC API as the local operator (the embedded single-user mode). */
   api: () => ReturnType<typeof localCaller>;
 }
 
 export async function applyDemoProject(db: Database, prefix: string, edit?: (file: ProjectFileParsed) => void): Promise<DemoProject> {
   const project = uniqueName(prefix);
-  const secretBox = new SecretBox(crypto.randomBytes(32));
+  const masterKey = crypto.randomBytes(32);
+  const secretBox = new SecretBox(masterKey);
   const file = parseProjectFile(DEMO_FILE_TEXT.replace("project: double11", `project: ${project}`)).file;
   edit?.(file);
   await applyProjectFile(db, file, { secretBox, readEnv: () => undefined });
-  return { project, secretBox, api: () => localCaller(db, secretBox) };
+  return { project, secretBox, masterKey, api: () => localCaller(db, secretBox) };
 }
 
 /** The located issues a project file text is refused with ([] when it is accepted). */

@@ -2,6 +2,7 @@
 // dependencies, so the worker builds them once and tests build them with fakes.
 
 import { createSchedulerActivities, type SchedulerDeps } from "./scheduler";
+import { createStreamActivities } from "./stream";
 
 export interface ActivityDeps {
   /** Clock, injectable for tests. */
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps = {}) {
   const now = deps.now ?? (() => new Date());
   return {
     ...createSchedulerActivities(deps.scheduler),
+    ...createStreamActivities(deps.scheduler),
     async recordHeartbeat(note: string): Promise<string> {
       return `${note} @ ${now().toISOString()}`;
     },

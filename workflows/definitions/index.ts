@@ -1,10 +1,10 @@
 import { proxyActivities } from "@temporalio/workflow";
 import type { TandemActivities } from "../activities/index";
 
-// Tandem's workflows (deterministic: only @temporalio/workflow and activity types). Stream supervision is
-// added here by its issue; the worker registers this module.
+// Tandem's workflows (deterministic: only @temporalio/workflow and activity types); the worker registers this module.
 export { batchInstance, partitionsReady, type BatchInstanceInput } from "./batch-instance";
 export { scheduledBatch } from "./scheduled-batch";
+export { streamSupervisor, streamSupervision, redeployStream, stopStream, type StreamSupervisorInput } from "./stream-supervisor";
 export { backfill, backfillProgress, type BackfillInput, type BackfillProgress } from "./backfill";
 
 const { recordHeartbeat } = proxyActivities<TandemActivities>({

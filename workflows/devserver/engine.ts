@@ -189,7 +189,7 @@ function encodePayloads(p: IPayloads | null | undefined): string | undefined {
   return isEmptyPayloads(p) || !p ? undefined : b64(Payloads.encode(p).finish());
 }
 
-function decodePayloads(s: string | undefined): IPayloads | undefined {
+export function decodePayloads(s: string | undefined): IPayloads | undefined {
   if (!s) return undefined;
   return Payloads.toObject(Payloads.decode(Buffer.from(s, "base64")), { arrays: true });
 }

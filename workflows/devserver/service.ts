@@ -1,6 +1,6 @@
 import type { sendUnaryData, ServerUnaryCall, ServiceError, UntypedServiceImplementation } from "@grpc/grpc-js";
 import { Metadata } from "@grpc/grpc-js";
-import type { Engine, Execution } from "./engine";
+import { decodePayloads, type Engine, type Execution } from "./engine";
 import { invalidArgument, RpcError, Status, unimplemented } from "./errors";
 import { dur, L, num, temporal, ts, workflowServiceDefinition, type pb } from "./proto";
 import type { Schedules } from "./schedules";
@@ -456,6 +456,7 @@ function describeExecution(exec: Execution): pb.api.workflowservice.v1.IDescribe
         activityType: a.attrs.activityType ?? null,
         state: a.cancelRequested ? PAS.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED : a.rt.startedMs !== undefined ? PAS.PENDING_ACTIVITY_STATE_STARTED : PAS.PENDING_ACTIVITY_STATE_SCHEDULED,
         lastHeartbeatTime: a.rt.lastHeartbeatMs ? ts(a.rt.lastHeartbeatMs) : null,
+        heartbeatDetails: decodePayloads(a.rt.heartbeatDetails) ?? null,
         lastStartedTime: a.rt.startedMs ? ts(a.rt.startedMs) : null,
         attempt: a.rt.attempt,
         maximumAttempts: a.attrs.retryPolicy?.maximumAttempts ?? 0,

@@ -29,6 +29,9 @@ const orchestrator: Orchestrator = {
   startBackfill: (i) => { calls.push(`backfill ${i.job} ${i.from}-${i.to} x${i.concurrency}${i.downstream ? " downstream" : ""}`); return Promise.resolve({ workflowId: "bf", started: true }); },
   backfillStatus: () => Promise.resolve({ finished: false, total: 3, done: 1, succeeded: 1, failed: 0, busy: 0, running: [], failures: [] }),
   cancelBackfill: (id) => { calls.push(`cancel backfill ${id}`); return Promise.resolve(); },
+  startStream: (i) => { calls.push(`start stream ${i.job} v${i.version}`); return Promise.resolve({ workflowId: "st", started: true }); },
+  stopStream: (_p, job) => { calls.push(`stop stream ${job}`); return Promise.resolve(true); },
+  streamStatus: () => Promise.resolve(undefined),
 };
 const api = (actor: Actor) => createCallerFactory(appRouter)({ db: handle.db, actor, secretBox: demo.secretBox, orchestrator });
 

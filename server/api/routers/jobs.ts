@@ -6,10 +6,11 @@ import { createJob, deleteJob, updateJob } from "../../jobs/edit";
 import { previewJob, PreviewJobInput } from "../../jobs/preview";
 import { dataDir } from "../../env";
 import { nextRuns } from "../../scheduling/next-runs";
+import { undeployJob, UndeployJobInput, withdrawFromOrchestrator } from "../../jobs/undeploy";
 import { permissionsIn } from "../../auth/authorize";
 import { projectAction, router } from "../trpc";
 
-// Thin: jobs as saved in the catalog and their production deployments (owners deploy and roll back).
+// Thin: jobs as saved in the catalog and their production deployments (owners deploy, roll back and undeploy).
 export const jobsRouter = router({
   list: projectAction("catalog.read").query(({ ctx }) => listJobs(ctx)),
   get: projectAction("catalog.read").input(z.object({ name: Name })).query(async ({ ctx, input }) => {
@@ -36,5 +37,13 @@ export const jobsRouter = router({
   rollback: projectAction("job.deploy").input(RollbackJobInput).mutation(async ({ ctx, input }) => {
     const d = await rollbackJob(ctx, input);
     return { ...d, scheduled: await scheduleDeployment(ctx.orchestrator, ctx, d) };
+  }),
+  // The job's supervised stream (restarts, lag, last checkpoint, savepoint); null when none ever ran or no Temporal is configured.
+  streamStatus: projectAction("catalog.read").input(z.object({ name: Name })).query(async ({ ctx, input }) =>
+    (await ctx.orchestrator?.streamStatus(ctx.project.name, input.name)) ?? null),
+  // The history is kept; the schedule is removed and the stream side stopped with a savepoint (when Temporal is configured).
+  undeploy: projectAction("job.deploy").input(UndeployJobInput).mutation(async ({ ctx, input }) => {
+    const u = await undeployJob(ctx, input);
+    return { ...u, ...(await withdrawFromOrchestrator(ctx.orchestrator, ctx, u.job)) };
   }),
 });

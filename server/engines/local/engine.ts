@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import {
-  MissingPartitionError, UnknownJobError, UnsupportedJobError,
+  JobAlreadyRunningError, MissingPartitionError, UnknownJobError, UnsupportedJobError,
   type Engine, type EngineJobMetrics, type EngineJobStatus, type PhysicalJobSubmission,
 } from "../engine";
 import { checkBatchJob, runBatchJob, type BatchRunResult } from "./batch";
@@ -58,7 +58,7 @@ export class LocalEngine implements Engine {
   async resume(sub: PhysicalJobSubmission, savepoint: string): Promise<{ id: string }> {
     if (sub.side !== "stream") throw new UnsupportedJobError("only stream jobs resume from a savepoint");
     const running = [...this.jobs.values()].find((e) => e.status.job === sub.job && e.status.side === "stream" && e.status.state === "running");
-    if (running) throw new UnsupportedJobError(`stream job '${sub.job}' is running (${running.status.id}); stop it first`);
+    if (running) throw new JobAlreadyRunningError(`stream job '${sub.job}' is running (${running.status.id}); stop it first`);
     restoreSavepoint(this.stateDir(sub.job), savepoint);
     return this.start(sub);
   }
@@ -83,7 +83,7 @@ export class LocalEngine implements Engine {
       return { id };
     }
     if ([...this.jobs.values()].some((e) => e.status.job === sub.job && e.status.side === "stream" && e.status.state === "running")) {
-      throw new UnsupportedJobError(`stream job '${sub.job}' is already running on this engine`);
+      throw new JobAlreadyRunningError(`stream job '${sub.job}' is already running on this engine`);
     }
     const entry: Entry = { status, recent: [], done: Promise.resolve(), abort: new AbortController() };
     let runner: StreamRunner;
