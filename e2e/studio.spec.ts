@@ -93,6 +93,13 @@ test("create a job, edit it in the studio with markers and completion, translate
   await expect(page.getByText(`Restored ${name}`)).toBeVisible();
   await expect(page.getByRole("table", { name: "Jobs" })).toContainText(name);
 
+  // The demo's deployed job writes the same table (a table has one producer): take it out of production.
+  await page.goto("/p/double11/jobs/coupon_daily_stats");
+  await page.getByRole("button", { name: "Undeploy" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Undeploy" }).click();
+  await expect(page.getByText("Undeployed coupon_daily_stats")).toBeVisible();
+  await expect(page.getByText("undeployed", { exact: true })).toBeVisible();
+
   // Deploy v1 from the studio with a note, change the SQL, save, deploy v2; compare and roll back.
   await page.goto(`/p/double11/jobs/${name}/studio`);
   await expect(editor).toBeVisible();

@@ -53,6 +53,12 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
       activities: opts.activities ?? createActivities(opts.activityDeps),
       ...(opts.identity ? { identity: opts.identity } : {}),
       shutdownGraceTime: "10s",
+      // A cancellation reaches a running activity only with the answer to one of its heartbeats, and the SDK
+      // sends heartbeats at most every 80% of the heartbeat timeout by default (48 s for a stream job): an
+      // undeploy then waited that long for its stream to stop. Tandem's activities heartbeat about once a
+      // second; sending one every 2 s costs nothing at this scale.
+      maxHeartbeatThrottleInterval: "2s",
+      defaultHeartbeatThrottleInterval: "2s",
       ...opts.workerOptions,
     });
   } catch (e) {

@@ -92,10 +92,16 @@ function compileForProduction(catalog: CatalogSnapshot, job: JobSpecParsed, now:
  * form an order: a cycle is refused with its path, and so is a second producer of a table's partitions.
  */
 async function refuseCycles(tx: Tx, projectId: string, candidate: ScheduledJob): Promise<void> {
-  const rows = await tx.select({ job: jobDeployments.jobName, sources: jobDeployments.sources, sinks: jobDeployments.sinks })
+  const rows = await tx.select({ job: jobDeployments.jobName, sources: jobDeployments.sources, sinks: jobDeployments.sinks, undeployedAt: jobDeployments.undeployedAt })
     .from(jobDeployments).where(eq(jobDeployments.projectId, projectId)).orderBy(asc(jobDeployments.jobName), desc(jobDeployments.version));
   const jobs = new Map<string, ScheduledJob>([[candidate.name, candidate]]);
-  for (const r of rows) if (!jobs.has(r.job)) jobs.set(r.job, { name: r.job, reads: r.sources, writes: r.sinks });
+  const seen = new Set<string>([candidate.name]);
+  // A job's newest version decides; an undeployed job runs nothing and holds no table.
+  for (const r of rows) {
+    if (seen.has(r.job)) continue;
+    seen.add(r.job);
+    if (!r.undeployedAt) jobs.set(r.job, { name: r.job, reads: r.sources, writes: r.sinks });
+  }
   try {
     dependencyOrder([...jobs.values()]);
   } catch (e) {

@@ -14,6 +14,8 @@ export interface ProductionSummary {
   deployedBy: string;
   deployedAt: Date;
   rollbackOf: number | null;
+  /** Set when the job was taken out of production (its schedule removed, its stream stopped). */
+  undeployedAt: Date | null;
 }
 
 export interface JobRow {
@@ -30,8 +32,8 @@ export interface JobDetail extends JobRow {
   deployments: Deployment[];
 }
 
-function summary(d: { version: number; deployedBy: string; deployedAt: Date; rollbackOf: number | null }): ProductionSummary {
-  return { version: d.version, deployedBy: d.deployedBy, deployedAt: d.deployedAt, rollbackOf: d.rollbackOf };
+function summary(d: { version: number; deployedBy: string; deployedAt: Date; rollbackOf: number | null; undeployedAt: Date | null }): ProductionSummary {
+  return { version: d.version, deployedBy: d.deployedBy, deployedAt: d.deployedAt, rollbackOf: d.rollbackOf, undeployedAt: d.undeployedAt };
 }
 
 function differs(saved: JobSpecParsed, deployed: unknown): boolean {

@@ -14,11 +14,12 @@ import { isFinished } from "./states";
 
 /** The newest deployment of every job of the project, as the dependency resolver sees it. */
 async function deployedJobs(ctx: ProjectContext): Promise<ScheduledJob[]> {
-  const rows = await ctx.db.select({ job: jobDeployments.jobName, sources: jobDeployments.sources, sinks: jobDeployments.sinks })
+  const rows = await ctx.db.select({ job: jobDeployments.jobName, sources: jobDeployments.sources, sinks: jobDeployments.sinks, undeployedAt: jobDeployments.undeployedAt })
     .from(jobDeployments).where(eq(jobDeployments.projectId, ctx.project.id)).orderBy(asc(jobDeployments.jobName), desc(jobDeployments.version));
-  const jobs = new Map<string, ScheduledJob>();
-  for (const r of rows) if (!jobs.has(r.job)) jobs.set(r.job, { name: r.job, reads: r.sources, writes: r.sinks });
-  return [...jobs.values()];
+  const jobs = new Map<string, ScheduledJob | null>();
+  // A job's newest version decides; an undeployed job is not backfilled (nor pulled in as downstream).
+  for (const r of rows) if (!jobs.has(r.job)) jobs.set(r.job, r.undeployedAt ? null : { name: r.job, reads: r.sources, writes: r.sinks });
+  return [...jobs.values()].filter((j): j is ScheduledJob => j !== null);
 }
 
 export interface BackfillDay {

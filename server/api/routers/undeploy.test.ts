@@ -75,6 +75,20 @@ describe("jobs.undeploy", () => {
     expect(await api(owner).jobs.undeploy({ project, job: JOB })).toMatchObject({ version: 2 });
   }, 60_000);
 
+  it("an undeployed job holds no table: another job writing it may then be deployed", async () => {
+    const project = demo.project;
+    const sql = "INSERT INTO ads_coupon_daily SELECT dt, coupon_id, COUNT(*) AS pv, COUNT(*) AS uv, 0 AS redeemed, 0 AS gmv_cents FROM mix_coupon_events WHERE dt = '${bizdate}' OR __mode = 'stream' GROUP BY dt, coupon_id";
+    await api(owner).jobs.create({ project, spec: { name: "second_producer", sql } });
+    // While the demo job is live, the same table may not have two producers.
+    await api(owner).jobs.deploy({ project, job: JOB });
+    await expect(api(owner).jobs.deploy({ project, job: "second_producer" })).rejects.toThrow(/written by both/);
+    await api(owner).jobs.undeploy({ project, job: JOB });
+    await api(owner).jobs.deploy({ project, job: "second_producer" });
+    await api(owner).jobs.undeploy({ project, job: "second_producer" });
+    await api(owner).jobs.deploy({ project, job: JOB });
+    calls.splice(0);
+  }, 60_000);
+
   it("shows a job's supervised stream to readers", async () => {
     const project = demo.project;
     expect(await api(editor).jobs.streamStatus({ project, name: JOB })).toMatchObject({ state: "running", restarts: 2, lastError: "boom" });
@@ -83,8 +97,8 @@ describe("jobs.undeploy", () => {
 
   it("tandem dev's demo deploy schedules the batch side and starts the stream side", async () => {
     calls.splice(0);
-    expect(await deployDemo(ctx, orchestrator)).toMatchObject({ version: 3, scheduled: true });
-    expect(calls).toEqual([`schedule ${JOB} 0 30 0 * * *`, `start stream ${JOB} v3`]);
-    expect(await deployDemo(ctx, undefined)).toMatchObject({ version: 4, scheduled: false });
+    expect(await deployDemo(ctx, orchestrator)).toMatchObject({ version: 5, scheduled: true });
+    expect(calls).toEqual([`schedule ${JOB} 0 30 0 * * *`, `start stream ${JOB} v5`]);
+    expect(await deployDemo(ctx, undefined)).toMatchObject({ version: 6, scheduled: false });
   });
 });

@@ -16,7 +16,7 @@ import type { RouterOutputs } from "../../../../_lib/api-types";
 
 type Job = RouterOutputs["jobs"]["get"];
 type Deployment = Job["deployments"][number];
-type Pending = { kind: "deploy" } | { kind: "rollback"; to: number } | { kind: "delete" };
+type Pending = { kind: "deploy" } | { kind: "rollback"; to: number } | { kind: "delete" } | { kind: "undeploy" };
 
 function SqlWithLines({ sql, label }: { sql: string; label: string }) {
   const lines = sql.replace(/\n$/, "").split("\n");
@@ -85,11 +85,21 @@ export default function JobPage({ params }: { params: Promise<{ project: string;
     },
     onError: failed,
   }));
+  const undeploy = useMutation(trpc.jobs.undeploy.mutationOptions({
+    onSuccess: async (u) => {
+      close();
+      await queryClient.invalidateQueries({ queryKey: trpc.jobs.get.queryKey({ project, name }) });
+      await queryClient.invalidateQueries({ queryKey: trpc.jobs.list.queryKey() });
+      toast({ message: `Undeployed ${name} (v${u.version}): no more scheduled days${u.streamStopped ? ", stream stopped with a savepoint" : ""}`, tone: "success" });
+    },
+    onError: failed,
+  }));
   const deploy = useMutation(trpc.jobs.deploy.mutationOptions({ onSuccess: done, onError: failed }));
   const rollback = useMutation(trpc.jobs.rollback.mutationOptions({ onSuccess: done, onError: failed }));
-  const busy = deploy.isPending || rollback.isPending || remove.isPending;
+  const busy = deploy.isPending || rollback.isPending || remove.isPending || undeploy.isPending;
   const confirm = () => {
     if (pending?.kind === "delete") remove.mutate({ project, name });
+    else if (pending?.kind === "undeploy") undeploy.mutate({ project, job: name, note });
     else if (pending?.kind === "deploy") deploy.mutate({ project, job: name, note });
     else if (pending?.kind === "rollback") rollback.mutate({ project, job: name, toVersion: pending.to, note });
   };
@@ -108,6 +118,7 @@ export default function JobPage({ params }: { params: Promise<{ project: string;
         actions={
           <div className="flex gap-2">
             {j.deployments.length === 0 && j.you.canEdit ? <Button onClick={() => setPending({ kind: "delete" })}>Delete</Button> : null}
+            {j.production && !j.production.undeployedAt && j.you.canDeploy ? <Button onClick={() => setPending({ kind: "undeploy" })}>Undeploy</Button> : null}
             <LinkButton href={`${jobsUrl}/${encodeURIComponent(name)}/studio`}>Open in studio</LinkButton>
             <Button variant="primary" onClick={() => setPending({ kind: "deploy" })} disabled={!j.you.canDeploy} title={whyNot}>Deploy</Button>
           </div>
@@ -166,6 +177,7 @@ export default function JobPage({ params }: { params: Promise<{ project: string;
               <div className="space-y-1 text-sm">
                 <p className="flex items-center gap-2"><Badge tone="emerald">v{j.production.version}</Badge><span className="text-slate-600">{j.production.deployedBy}</span></p>
                 <p className="text-slate-500">Deployed <time dateTime={j.production.deployedAt.toISOString()}>{relativeTime(j.production.deployedAt)}</time></p>
+                {j.production.undeployedAt ? <p className="pt-1"><Badge tone="rose">undeployed</Badge> <span className="text-slate-500"><time dateTime={j.production.undeployedAt.toISOString()}>{relativeTime(j.production.undeployedAt)}</time>: nothing runs</span></p> : null}
                 {j.changedSinceDeploy ? <p className="pt-1"><Badge tone="amber">Saved SQL or settings differ from production</Badge></p> : <p className="pt-1 text-slate-500">Production runs the saved version.</p>}
               </div>
             ) : <p className="text-sm text-slate-500">Not deployed yet.</p>}
@@ -186,15 +198,16 @@ export default function JobPage({ params }: { params: Promise<{ project: string;
 
       <ConfirmDialog
         open={pending !== null}
-        tone={pending?.kind === "delete" ? "danger" : "primary"}
-        title={pending?.kind === "delete" ? `Delete ${name}?` : pending?.kind === "rollback" ? `Roll ${name} back to v${pending.to}?` : `Deploy ${name} to production?`}
-        confirmLabel={busy ? "Working…" : pending?.kind === "delete" ? "Delete" : pending?.kind === "rollback" ? "Roll back" : "Deploy"}
+        tone={pending?.kind === "delete" || pending?.kind === "undeploy" ? "danger" : "primary"}
+        title={pending?.kind === "undeploy" ? `Take ${name} out of production?` : pending?.kind === "delete" ? `Delete ${name}?` : pending?.kind === "rollback" ? `Roll ${name} back to v${pending.to}?` : `Deploy ${name} to production?`}
+        confirmLabel={busy ? "Working…" : pending?.kind === "undeploy" ? "Undeploy" : pending?.kind === "delete" ? "Delete" : pending?.kind === "rollback" ? "Roll back" : "Deploy"}
         busy={busy}
         onConfirm={confirm}
         onCancel={close}
       >
         {pending?.kind === "delete" ? <p>The saved job is removed (it was never deployed). You can undo this right after.</p> : null}
-        <p hidden={pending?.kind === "delete"}>
+        {pending?.kind === "undeploy" ? <p>Its daily schedule is removed and its stream side stops with a savepoint. The history stays; deploying again makes it live.</p> : null}
+        <p hidden={pending?.kind === "delete" || pending?.kind === "undeploy"}>
           {pending?.kind === "rollback"
             ? `Version ${pending.to}'s SQL and settings are checked against today's catalog and become the next version.`
             : `The saved SQL and settings are checked against the catalog and become v${(current ?? 0) + 1}.`}
@@ -207,7 +220,7 @@ export default function JobPage({ params }: { params: Promise<{ project: string;
         )}
         {problem ? (
           <div role="alert" className="mt-3 rounded-md border border-rose-200 bg-rose-50 px-3 py-2 text-rose-800">
-            <p className="font-medium">{pending?.kind === "delete" ? "Not deleted" : "Not deployed"}</p>
+            <p className="font-medium">{pending?.kind === "delete" ? "Not deleted" : pending?.kind === "undeploy" ? "Still deployed" : "Not deployed"}</p>
             <ul className="mt-1 list-disc pl-4">{problem.map((p) => <li key={p} className="whitespace-pre-wrap">{p}</li>)}</ul>
           </div>
         ) : null}
