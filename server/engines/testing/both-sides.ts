@@ -75,7 +75,7 @@ export async function runBothSides(o: {
     const batchPlan = planLocalJob({ catalog: o.catalog, job: spec }, "batch", o.day);
     if (batchPlan.kind !== "batch") throw new Error("expected a batch plan");
     await runBatchJob(batchPlan, env);
-    const stream = (await o.pg.db.query(`SELECT * FROM ${schema}.ads_coupon_daily_rt`)).rows as Rows;
+    const stream = (await o.pg.db.query(`SELECT * FROM ${schema}.ads_coupon_daily_rt`)).rows;
     const s = await DuckSession.open();
     try {
       const warehouse = path.join(o.dir, ".tandem/demo/warehouse/ads_coupon_daily_di", `dt=${o.day}`, "*.parquet");
