@@ -11,6 +11,7 @@ import type { Reject } from "./grouped-outputs";
 // batch's own ROW_NUMBER then picks each new key's first row of the batch. Exact while events of a key
 // arrive in the order of t (proctime always; rowtime when the source is ordered): a row arriving after
 // its key was emitted, with an earlier t, would need a retraction the local engine does not emit.
+// Keep-last-row (ORDER BY t DESC) is recognized here too and runs as a recompute (two-level.ts).
 
 /** The relation the engine names the statement's seen-keys state (columns k0.., o) as, per statement. */
 export const SEEN_RELATION = "__tandem_seen";
