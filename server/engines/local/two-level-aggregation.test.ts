@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lit } from "./duck";
-import type { CatalogSnapshot } from "../../catalog/schemas";
+import { JobSpec, type CatalogSnapshot } from "../../catalog/schemas";
+import { planLocalJob } from "./from-script";
 import { canon, demoCatalog, tempDir, testPostgres } from "../testing/helpers";
 import { runBothSides, writeDay } from "../testing/both-sides";
 
@@ -72,4 +73,30 @@ FROM (SELECT coupon_id, user_id, count(*) AS c FROM $EVENTS GROUP BY coupon_id, 
     expect(canon(r.stream, cols)).toEqual(canon(r.expected, cols));
     expect(canon(r.batch, cols)).toEqual(canon(r.expected, cols));
   }, 180_000);
+
+  it("refuses what it cannot recompute, at the construct's line and column: an outer HAVING, a sink without a primary key", () => {
+    const inner = `(SELECT dt, coupon_id, user_id, COUNT(*) AS c FROM mix_coupon_events GROUP BY dt, coupon_id, user_id)`;
+    const having = JobSpec.parse({
+      name: "two_level_having",
+      sql: `INSERT INTO ads_coupon_daily
+SELECT dt, coupon_id, COUNT(*) AS pv, SUM(c) AS uv, MAX(c) AS redeemed, CAST(0 AS BIGINT) AS gmv_cents
+FROM ${inner}
+GROUP BY dt, coupon_id
+HAVING COUNT(*) > 2;`,
+    });
+    expect(() => planLocalJob({ catalog, job: having }, "stream", DAY)).toThrow(/HAVING over a two-level aggregation.*line 5, column \d+/s);
+    const rt = catalog.physicalTables.get("ads_coupon_daily_rt");
+    if (!rt) throw new Error("the demo catalog has no ads_coupon_daily_rt");
+    const appendOnly: CatalogSnapshot = { ...catalog, physicalTables: new Map([...catalog.physicalTables, [rt.name, { ...rt, primaryKey: undefined }]]) };
+    const plain = JobSpec.parse({
+      name: "two_level_append",
+      sql: `INSERT INTO ads_coupon_daily
+SELECT dt, coupon_id, COUNT(*) AS pv, SUM(c) AS uv, MAX(c) AS redeemed, CAST(0 AS BIGINT) AS gmv_cents
+FROM ${inner}
+GROUP BY dt, coupon_id;`,
+    });
+    expect(() => planLocalJob({ catalog: appendOnly, job: plain }, "stream", DAY)).toThrow(/two-level aggregation.*primary key.*line 2, column \d+/s);
+    // The batch side is unaffected: it runs the query as written.
+    expect(planLocalJob({ catalog: appendOnly, job: plain }, "batch", DAY).kind).toBe("batch");
+  });
 });
