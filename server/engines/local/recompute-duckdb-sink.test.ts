@@ -7,7 +7,8 @@ import { sinkEnv, tempDir } from "../testing/helpers";
 import type { BoundTable, LocalStreamJob } from "./plan";
 
 // A recomputed statement (keep-last-row feeding a GROUP BY, as a hand plan) into a duckdb sink: groups
-// that empty are deleted from the sink file, across a restart, so the sink equals a recompute.
+// that empty are deleted from the sink file, across a crash inside the batch transaction and one between
+// commit and delivery, so the sink equals a recompute.
 
 function table(conn: string, type: "datagen" | "duckdb", spec: object, options: Record<string, string>): BoundTable {
   return { table: PhysicalTableSpec.parse(spec), connection: ConnectionSpec.parse({ name: conn, type }), options };
@@ -41,19 +42,35 @@ describe("recomputed statements into a duckdb sink", () => {
         },
       }],
     };
+    // Three runs: the first fails inside its 4th batch's transaction (rolled back, re-read later), the
+    // second after the 8th batch's commit and before its delivery (its upserts and deletes wait in the
+    // outbox and are delivered at the next start), the third runs to the end.
+    const failures = [{ before: 4 }, { after: 8 }, {}];
     let rows = 0;
-    for (const limit of [6, 1000]) {
-      const runner = await StreamRunner.open(job, { jobId: "latest", stateDir: path.join(dir, "state"), env: sinkEnv(dir), maxBatchRows: 1000 });
+    let crashes = 0;
+    for (const fail of failures) {
+      const runner = await StreamRunner.open(job, {
+        jobId: "latest", stateDir: path.join(dir, "state"), env: sinkEnv(dir), maxBatchRows: 1000,
+        beforeCommit: (b) => { if ("before" in fail && b === fail.before) throw new Error("crash before commit"); },
+        afterCommit: (b) => { if ("after" in fail && b === fail.after) throw new Error("crash before delivery"); },
+      });
       try {
-        for (let i = 0; i < limit && rows < ROWS; i++) {
+        for (let i = 0; i < 1000 && runner.position.batchId * 1000 < ROWS; i++) {
           const m = await runner.step();
           if (m) rows += m.rowsIn;
           else await new Promise((r) => setTimeout(r, 20));
         }
+      } catch (e) {
+        expect(String(e)).toMatch(/crash/);
+        crashes++;
       } finally {
         await runner.close();
       }
     }
+    // The rolled-back batch is read again (and counted then); the one that failed after its commit is
+    // committed and counted by no step.
+    rows += 1000;
+    expect(crashes).toBe(2);
     expect(rows).toBe(ROWS);
     const s = await DuckSession.open();
     try {
