@@ -79,6 +79,26 @@ WHERE rn = 1 AND action <> 'view' GROUP BY coupon_id`,
     expect(r.stream.every((row) => Number(row.pv) === Number(row.uv))).toBe(true);
   }, 180_000);
 
+  it("feeding an aggregate without GROUP BY: one row over every key's latest event, recomputed whenever a key changes", async () => {
+    const r = await runBothSides({
+      dir, catalog, pg, day: DAY, events, name: "last_global",
+      sql: `INSERT INTO ads_coupon_daily
+SELECT MAX(dt) AS dt, CAST(0 AS BIGINT) AS coupon_id, COUNT(*) AS pv, COUNT(DISTINCT coupon_id) AS uv,
+  SUM(amount_cents) AS redeemed, MIN(user_id) AS gmv_cents
+FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY event_time DESC) AS rn
+  FROM mix_coupon_events
+  WHERE dt = '\${bizdate}' OR __mode = 'stream'
+)
+WHERE rn = 1 AND action = 'claim';`,
+      recompute: `SELECT ${lit(DAY)} AS dt, 0 AS coupon_id, count(*) AS pv, count(DISTINCT coupon_id) AS uv, sum(amount_cents) AS redeemed, min(user_id) AS gmv_cents
+FROM (SELECT *, row_number() OVER (PARTITION BY user_id ORDER BY ts_ms DESC) AS rn FROM $EVENTS) WHERE rn = 1 AND action = 'claim'`,
+    });
+    expect(r.stream.length).toBe(1);
+    expect(canon(r.stream, cols)).toEqual(canon(r.expected, cols));
+    expect(canon(r.batch, cols)).toEqual(canon(r.expected, cols));
+  }, 180_000);
+
   it("into a sink without a primary key it is refused (its rows are replaced, which an append cannot do)", () => {
     // The demo catalog with the serving table's primary key removed: the stream side appends into it.
     const rt = catalog.physicalTables.get("ads_coupon_daily_rt");

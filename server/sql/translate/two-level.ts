@@ -63,22 +63,22 @@ export function keepLastRecompute(compiled: CompiledSide, main: SelectBlock, ded
   checkOuter(main, "keep-last-row deduplication (ORDER BY ... DESC)", sinkHasKey, reject, dedup.order);
   const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
   const alias = innerAlias(main);
-  const grouped = main.groupBy.length > 0;
+  // An outer aggregate without GROUP BY is one group over all rows (no group keys: any change touches it).
+  const aggregates = main.groupBy.length > 0 || main.outputs.some((o) => o.transform === "aggregation");
   return {
     relation: INNER_RELATION,
     columns: inner.outputs.map((o) => o.name),
     alias,
     // Ungrouped, each key's row is its own group; qualified so a key sharing a name with an outer alias still reads the state.
-    groupKeys: grouped ? groupKeysSql(compiled, main, zone) : last.keys.map((k) => `${q(alias || INNER_RELATION)}.${q(k)}`),
+    groupKeys: aggregates ? groupKeysSql(compiled, main, zone) : last.keys.map((k) => `${q(alias || INNER_RELATION)}.${q(k)}`),
     lastRow: last,
   };
 }
 
-/** A two-level aggregation: `outer` groups the rows of `inner`, itself grouped; the inner one runs as an incremental aggregate. */
+/** A two-level aggregation: `outer` aggregates the rows of `inner`, itself grouped; the inner one runs as an incremental aggregate. Without an outer GROUP BY the outer level is one group. */
 export function twoLevelRecompute(compiled: CompiledSide, main: SelectBlock, inner: SelectBlock, sinkHasKey: boolean, reject: Reject, zone: string): RecomputePlan {
   const what = "a two-level aggregation (an inner GROUP BY feeding an outer one)";
   checkOuter(main, what, sinkHasKey, reject);
-  if (main.groupBy.length === 0) reject(`${what} whose outer level has no GROUP BY`, main.node);
   if (inner.windowTvf) reject(`${what} over a window TVF`, inner.windowTvf);
   if (!within(span(inner.node), span(main.node))) reject(`${what} whose inner GROUP BY is not read by the outer one`, inner.node);
   return { relation: INNER_RELATION, columns: inner.outputs.map((o) => o.name), alias: innerAlias(main), groupKeys: groupKeysSql(compiled, main, zone) };
