@@ -96,6 +96,16 @@ FROM ${inner}
 GROUP BY dt, coupon_id;`,
     });
     expect(() => planLocalJob({ catalog: appendOnly, job: plain }, "stream", DAY)).toThrow(/two-level aggregation.*primary key.*line 2, column \d+/s);
+    // A query between the two levels (its columns are not the inner rows the outer keys are read from).
+    const between = JobSpec.parse({
+      name: "two_level_between",
+      sql: `INSERT INTO ads_coupon_daily
+SELECT dt, coupon_id, COUNT(*) AS pv, SUM(c) AS uv, MAX(c) AS redeemed, CAST(0 AS BIGINT) AS gmv_cents
+FROM (SELECT dt, coupon_id, c + 1 AS c FROM
+  ${inner})
+GROUP BY dt, coupon_id;`,
+    });
+    expect(() => planLocalJob({ catalog, job: between }, "stream", DAY)).toThrow(/nested or several aggregations.*line 2, column \d+/s);
     // The batch side is unaffected: it runs the query as written.
     expect(planLocalJob({ catalog: appendOnly, job: plain }, "batch", DAY).kind).toBe("batch");
   });

@@ -76,7 +76,7 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
   if (!hasAgg) return { kind: "append", streamSources, lookupJoins, ...extra };
   // Two levels: the inner GROUP BY runs incrementally, the outer one again over its state per micro-batch.
   const innerGroup = !dedup && grouped.length === 2 && main && grouped.includes(main) ? grouped.find((b) => b !== main) : undefined;
-  const recompute = innerGroup && main ? twoLevelRecompute(compiled, main, innerGroup, sinkHasKey, reject, zone) : undefined;
+  const recompute = innerGroup && main ? twoLevelRecompute(compiled, main, innerGroup, blocks, sinkHasKey, reject, zone) : undefined;
   const nested = "an aggregation that is not the statement's outermost SELECT (nested or several aggregations other than an inner GROUP BY read by the outer one)";
   if (!main) return reject(nested);
   if (!innerGroup && (grouped.length > 1 || grouped[0] !== main)) reject(nested);

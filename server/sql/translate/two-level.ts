@@ -76,11 +76,13 @@ export function keepLastRecompute(compiled: CompiledSide, main: SelectBlock, ded
 }
 
 /** A two-level aggregation: `outer` aggregates the rows of `inner`, itself grouped; the inner one runs as an incremental aggregate. Without an outer GROUP BY the outer level is one group. */
-export function twoLevelRecompute(compiled: CompiledSide, main: SelectBlock, inner: SelectBlock, sinkHasKey: boolean, reject: Reject, zone: string): RecomputePlan {
+export function twoLevelRecompute(compiled: CompiledSide, main: SelectBlock, inner: SelectBlock, blocks: SelectBlock[], sinkHasKey: boolean, reject: Reject, zone: string): RecomputePlan {
   const what = "a two-level aggregation (an inner GROUP BY feeding an outer one)";
   checkOuter(main, what, sinkHasKey, reject);
   if (inner.windowTvf) reject(`${what} over a window TVF`, inner.windowTvf);
-  if (!within(span(inner.node), span(main.node))) reject(`${what} whose inner GROUP BY is not read by the outer one`, inner.node);
+  // The outer GROUP BY keys are read from the inner rows: no query may stand between the two levels.
+  const between = blocks.some((b) => b !== main && b !== inner && within(span(inner.node), span(b.node)) && within(span(b.node), span(main.node)));
+  if (!within(span(inner.node), span(main.node)) || between) reject(`${what} whose inner GROUP BY is not read directly by the outer one`, inner.node);
   return { relation: INNER_RELATION, columns: inner.outputs.map((o) => o.name), alias: innerAlias(main), groupKeys: groupKeysSql(compiled, main, zone) };
 }
 
