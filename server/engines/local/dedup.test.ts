@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DuckSession, lit } from "./duck";
 import { runBatchJob } from "./batch";
 import { StreamRunner } from "./stream";
-import { planLocalJob, LocalPlanError } from "./from-script";
+import { planLocalJob } from "./from-script";
 import { writeHistoryPartition, writeTopicDay } from "../../demo/generator";
 import { JobSpec, type CatalogSnapshot } from "../../catalog/schemas";
 import { canon, demoCatalog, sinkEnv, tempDir, testPostgres } from "../testing/helpers";
@@ -111,19 +111,6 @@ FROM (SELECT *, row_number() OVER (PARTITION BY coupon_id ORDER BY ts_ms) AS rn 
     expect(canon(stream, cols)).toEqual(canon(batch, cols));
     expect(canon(stream, cols)).toEqual(canon(expected, cols));
   }, 180_000);
-
-  it("keep-last-row (ORDER BY ... DESC) would need retractions: refused with its line and column", () => {
-    const spec = JobSpec.parse({
-      name: "dedup_last",
-      sql: `INSERT INTO ads_coupon_daily
-SELECT dt, coupon_id, COUNT(*) AS pv, COUNT(DISTINCT user_id) AS uv, 0 AS redeemed, CAST(0 AS BIGINT) AS gmv_cents
-FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY coupon_id, user_id ORDER BY event_time DESC) AS rn FROM mix_coupon_events)
-WHERE rn = 1
-GROUP BY dt, coupon_id;`,
-    });
-    expect(() => planLocalJob({ catalog, job: spec }, "stream", DAY)).toThrow(LocalPlanError);
-    expect(() => planLocalJob({ catalog, job: spec }, "stream", DAY)).toThrow(/keep-last-row.*line 3, column \d+/s);
-  });
 
   it("ROW_NUMBER other than a deduplication (top-N: rn <= 3) is refused, not run per micro-batch", () => {
     const spec = JobSpec.parse({

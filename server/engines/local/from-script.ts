@@ -3,7 +3,7 @@ import type { LocalScript, LocalTable } from "../../sql/translate/local";
 import { translateJob } from "../../sql/translate/index";
 import { aggregateColumn } from "../../sql/translate/incremental";
 import { bindTable, type SecretLookup } from "./bind";
-import { intervalMs, type LocalBatchJob, type LocalJob, type LocalSink, type LocalSource, type LocalStreamJob, type StreamAggregation } from "./plan";
+import { intervalMs, type LocalBatchJob, type LocalJob, type LocalSink, type LocalSource, type LocalStreamJob, type LocalStreamStatement, type StreamAggregation } from "./plan";
 
 // server/sql's LocalScript -> the engine's plan: connections bound (secrets resolved here, on the
 // submit path only), views as SELECTs, sinks with their write mode and rate limit, and for stream
@@ -96,6 +96,14 @@ function streamPlan(ctx: PlanContext, script: LocalScript): LocalStreamJob {
       const sink = sinkOf(ctx, script, st);
       const inc = st.incremental;
       const dedup = inc?.dedup ? { dedup: inc.dedup } : {};
+      const r = inc?.recompute;
+      const recompute: Pick<LocalStreamStatement, "recompute"> = r ? {
+        recompute: {
+          relation: r.relation, columns: r.columns, alias: r.alias, groupKeys: r.groupKeys, select: st.select,
+          ...(r.lastRow ? { lastRow: { keys: r.lastRow.keys, order: r.lastRow.order } } : {}),
+        },
+      } : {};
+      if (inc?.kind === "append" && r?.lastRow) return { sink, input: r.lastRow.rows, ...recompute };
       if (!inc || inc.kind === "append") return { sink, input: st.select, ...dedup };
       const keyName = (i: number) => inc.keys[i]?.column ?? `__k${i}`;
       const isKey = (i: number, name: string) => new RegExp(`(^|\\.)"?${name}"?$`, "i").test((inc.keys[i]?.expr ?? "").trim());
@@ -119,6 +127,8 @@ function streamPlan(ctx: PlanContext, script: LocalScript): LocalStreamJob {
         } : undefined,
       };
       if (inc.window && startKey < 0) throw new LocalPlanError(`statement ${st.statement + 1}: a window aggregation must GROUP BY window_start (and window_end)`);
+      // Two levels: the aggregation is the inner one, its output the inner rows the outer query reads.
+      if (r) return { sink, input: inc.input, aggregation, ...recompute };
       return { sink, input: inc.input, aggregation, project: { queryColumns: st.queryColumns, sql: st.project }, ...dedup };
     }),
   };

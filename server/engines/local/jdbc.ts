@@ -154,3 +154,20 @@ export async function writeRows(c: SqlClient, t: BoundTable, columns: string[], 
     opts.onChunk?.(part.length);
   }
 }
+
+/**
+ * Deletes rows by primary key (arrays of the key's values, in primaryKey order) on an open transaction:
+ * a stream result that disappeared (a group emptied by a replaced row, docs/engines.md).
+ */
+export async function deleteRows(c: SqlClient, t: BoundTable, keys: readonly (readonly unknown[])[]): Promise<void> {
+  const pk = t.table.primaryKey ?? [];
+  if (pk.length === 0) throw new Error(`deletes from '${t.table.name}' need a primary key on the table`);
+  const types = pk.map((name) => postgresType(t.table.columns.find((x) => x.name === name)?.type ?? "STRING"));
+  const unnest = pk.map((_, i) => `$${i + 1}::text[]`).join(", ");
+  const match = pk.map((k, i) => `${sinkTableName(t)}.${pgIdent(k)} = u.c${i}::${types[i]!}`).join(" AND ");
+  const sql = `DELETE FROM ${sinkTableName(t)} USING unnest(${unnest}) AS u(${pk.map((_, i) => `c${i}`).join(", ")}) WHERE ${match}`;
+  for (let off = 0; off < keys.length; off += 10_000) {
+    const part = keys.slice(off, off + 10_000);
+    await c.query(sql, pk.map((_, i) => part.map((r) => toText(r[i]))));
+  }
+}

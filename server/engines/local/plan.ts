@@ -112,6 +112,27 @@ export interface LocalStreamStatement {
    * adds to its state. Absent for other statements, whose plan fingerprint is therefore unchanged.
    */
   dedup?: { seen: string; keys: number; rows: string };
+  /**
+   * Keep-last-row deduplication or a two-level aggregation: the inner level is kept as state and the
+   * statement's outer query runs again over the state rows of the outer groups a batch touched
+   * (recompute.ts). Absent for other statements, whose plan fingerprint is therefore unchanged.
+   */
+  recompute?: StreamRecompute;
+}
+
+export interface StreamRecompute {
+  /** The relation `select` reads in place of the inner query; the engine points it at state rows. */
+  relation: string;
+  /** Columns of the inner level's rows, in order (a two-level aggregation's `output` produces them). */
+  columns: string[];
+  /** The name the outer query reads the inner rows by ("" when it gives none). */
+  alias: string;
+  /** DuckDB expressions over an inner row (as `alias`): the outer group it belongs to. */
+  groupKeys: string[];
+  /** DuckDB SELECT over `relation` (and the views) producing sink.columns: the statement's outer query. */
+  select: string;
+  /** Keep-last-row: the state holds the latest row per `keys` by `order`; `input` gives the batch's latest row per key. */
+  lastRow?: { keys: string[]; order: string };
 }
 
 /** The session time zone as DuckDB (ICU) names it; absent = UTC. TIMESTAMPTZ values convert in it. */

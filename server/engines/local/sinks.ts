@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { lit, q, type DuckSession } from "./duck";
 import {
-  committedBatch, ensureCommitTable, ensureSinkTable, isEmbeddedUrl, pgDatabase, postgresUrl, writeRows, type SqlDatabase,
+  committedBatch, deleteRows, ensureCommitTable, ensureSinkTable, isEmbeddedUrl, pgDatabase, postgresUrl, writeRows, type SqlDatabase,
 } from "./jdbc";
 import { RateLimiter } from "./rate-limiter";
 import { duckType } from "./types";
@@ -246,8 +246,17 @@ export interface StreamSinkWriter {
    * rows); the write it returns no longer touches the session, so the runner lets it go on while the
    * next micro-batch runs. Writes are started in batch order, one at a time.
    */
-  stage(batchId: number, outboxSelect: string): Promise<StagedWrite>;
+  stage(batchId: number, outboxSelect: string, deletes?: DeleteSelect): Promise<StagedWrite>;
   close(): Promise<void>;
+}
+
+/**
+ * Rows a batch removes from an upsert sink (a result that disappeared): `select` gives the primary key's
+ * columns, named as they are. Applied before the batch's upserts, in the same sink transaction.
+ */
+export interface DeleteSelect {
+  select: string;
+  primaryKey: string[];
 }
 
 export interface StagedWrite {
@@ -274,12 +283,14 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
       const limiter = sink.rateLimit ? new RateLimiter(sink.rateLimit) : undefined;
       return {
         committed: () => committedBatch(db, jobId, target),
-        async stage(batchId, outboxSelect) {
+        async stage(batchId, outboxSelect, deletes) {
           const rows = (await s.rows(outboxSelect)).map((r) => sink.columns.map((c) => r[c]));
-          if (rows.length === 0) return NOTHING_TO_WRITE;
-          return { rows: rows.length, write: () => db.transaction(async (c) => {
+          const gone = deletes ? (await s.rows(deletes.select)).map((r) => deletes.primaryKey.map((c) => r[c])) : [];
+          if (rows.length === 0 && gone.length === 0) return NOTHING_TO_WRITE;
+          return { rows: rows.length + gone.length, write: () => db.transaction(async (c) => {
             const done = await c.query("SELECT batch_id FROM tandem_sink_commits WHERE job = $1 AND sink = $2 FOR UPDATE", [jobId, target]);
             if (Number(done.rows[0]?.batch_id ?? 0) >= batchId) return; // delivered before a crash: skip
+            if (gone.length) await deleteRows(c, t, gone);
             if (rows.length) {
               await writeRows(c, t, sink.columns, rows, {
                 mode: sink.mode === "upsert" ? "upsert" : "append", limiter,
@@ -290,7 +301,7 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
               "INSERT INTO tandem_sink_commits (job, sink, batch_id) VALUES ($1, $2, $3) ON CONFLICT (job, sink) DO UPDATE SET batch_id = EXCLUDED.batch_id, committed_at = now()",
               [jobId, target, batchId],
             );
-          }).then(() => rows.length) };
+          }).then(() => rows.length + gone.length) };
         },
         close: async () => undefined, // pools belong to the resolver
       };
@@ -334,18 +345,23 @@ export async function openStreamSink(s: DuckSession, jobId: string, sink: LocalS
       const committed = async () => Number(await s.scalar(`SELECT coalesce(max(batch_id), 0) FROM ${alias}.tandem_sink_commits WHERE job = ${lit(jobId)} AND sink = ${lit(label)}`) ?? 0);
       return {
         committed,
-        async stage(batchId, outboxSelect) {
+        async stage(batchId, outboxSelect, deletes) {
           // The sink file is attached to the job's session: the whole write happens here.
           const rows = Number(await s.scalar(`SELECT count(*) FROM (${outboxSelect}) AS __b`) ?? 0);
-          if (rows === 0) return NOTHING_TO_WRITE;
+          const gone = deletes ? Number(await s.scalar(`SELECT count(*) FROM (${deletes.select}) AS __d`) ?? 0) : 0;
+          if (rows === 0 && gone === 0) return NOTHING_TO_WRITE;
           const n = await s.transaction(async () => {
             if ((await committed()) >= batchId) return 0;
+            if (deletes && gone > 0) {
+              const match = deletes.primaryKey.map((k) => `t.${q(k)} IS NOT DISTINCT FROM d.${q(k)}`).join(" AND ");
+              await s.run(`DELETE FROM ${alias}.${q(table)} t USING (${deletes.select}) d WHERE ${match}`);
+            }
             const verb = sink.mode === "upsert" ? "INSERT OR REPLACE" : "INSERT";
             const out = await s.rows(`${verb} INTO ${alias}.${q(table)} (${sink.columns.map(q).join(", ")}) ${outboxSelect}`);
             await s.run(`INSERT OR REPLACE INTO ${alias}.tandem_sink_commits VALUES (${lit(jobId)}, ${lit(label)}, ${batchId})`);
             return Number(Object.values(out[0] ?? {})[0] ?? 0);
           });
-          return { rows, write: async () => n };
+          return { rows: rows + gone, write: async () => n };
         },
         close: async () => { await s.run(`DETACH ${alias}`); },
       };

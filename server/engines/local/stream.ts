@@ -7,6 +7,7 @@ import { registerBoundedSource, listParquetFiles, option, resolvePath } from "./
 import { openStreamSink, sinkLabel, validateSink, type SinkEnv, type StagedWrite, type StreamSinkWriter, NOTHING_TO_WRITE } from "./sinks";
 import { openStreamSource, type InputSlice, type Offsets, type StreamSource } from "./stream-sources";
 import type { LocalSource, LocalStreamJob, LocalStreamStatement, StreamAggregation } from "./plan";
+import { DELETE_COLUMN, RecomputeSql } from "./recompute";
 
 // The stream side as exactly-once micro-batches. One DuckDB file per job holds the source offsets, the
 // aggregate state (plus the distinct values behind COUNT DISTINCT) and an outbox of changed rows; one
@@ -68,6 +69,9 @@ export function checkStreamJob(job: LocalStreamJob): string[] {
     const where = `statement ${i + 1} (into '${sinkLabel(st.sink)}')`;
     const p = validateSink(st.sink, "stream");
     if (p) problems.push(`${where}: ${p}`);
+    if (st.recompute && st.sink.mode !== "upsert") {
+      problems.push(`${where}: its results are replaced or removed as rows arrive (keep-last-row deduplication or a two-level aggregation), so the sink needs a primary key (upsert); '${sinkLabel(st.sink)}' has none`);
+    }
     const a = st.aggregation;
     if (!a) return;
     for (const g of a.aggregates) {
@@ -84,8 +88,8 @@ export function checkStreamJob(job: LocalStreamJob): string[] {
       }
       if (a.having) problems.push(`${where}: HAVING on an updating aggregate would need retractions, which the local engine does not emit; filter in the dashboard query or use a window`);
     }
-    const want = st.project?.queryColumns.length ?? st.sink.columns.length;
-    if (a.output.length !== want) problems.push(`${where}: the aggregation produces ${a.output.length} columns, ${st.project ? "the query has" : "the sink takes"} ${want}`);
+    const want = st.recompute?.columns.length ?? st.project?.queryColumns.length ?? st.sink.columns.length;
+    if (a.output.length !== want) problems.push(`${where}: the aggregation produces ${a.output.length} columns, ${st.recompute ? "its inner query has" : st.project ? "the query has" : "the sink takes"} ${want}`);
   });
   return problems;
 }
@@ -98,6 +102,8 @@ interface Prepared {
   /** Key columns of the state: group keys, then ws, we for windows. */
   stateKeys: string[];
   distinct: number[];
+  /** Keep-last-row or two-level aggregation: the outer query recomputed over the inner level's state. */
+  recompute?: RecomputeSql;
 }
 
 export class StreamRunner {
@@ -166,7 +172,7 @@ export class StreamRunner {
   /** A fingerprint of what the state means: a changed plan must not silently reuse old state. */
   private fingerprint(): string {
     // dedup is undefined (so left out by JSON.stringify) for every statement written before it ran.
-    const shape = this.job.statements.map((st) => ({ input: st.input, agg: st.aggregation, sink: sinkLabel(st.sink), cols: st.sink.columns, dedup: st.dedup }));
+    const shape = this.job.statements.map((st) => ({ input: st.input, agg: st.aggregation, sink: sinkLabel(st.sink), cols: st.sink.columns, dedup: st.dedup, recompute: st.recompute }));
     // The session zone decides days and hours in the state; UTC adds nothing, so older UTC state still matches.
     const zone = this.job.timeZone && this.job.timeZone !== "UTC" ? { timeZone: this.job.timeZone } : {};
     return crypto.createHash("sha256").update(JSON.stringify({ shape, views: this.job.views, source: this.scan.name, stateFormat: STATE_FORMAT, ...zone })).digest("hex").slice(0, 16);
@@ -213,11 +219,13 @@ export class StreamRunner {
         st, i, agg, keys,
         stateKeys: agg?.window ? [...keys, "ws", "we"] : keys,
         distinct: agg ? agg.aggregates.flatMap((g, j) => (g.fn === "count_distinct" ? [j] : [])) : [],
+        recompute: st.recompute ? new RecomputeSql(i, st.recompute, st.sink.columns, st.sink.table.table.primaryKey ?? []) : undefined,
       };
       this.prepared.push(p);
       // Creating the state tables from the (empty) first batch also checks every query at submit.
       const outCols = st.sink.columns.map((c, k) => `c${k} ${this.sinkType(st, c)}`).join(", ");
-      await s.run(`CREATE TABLE IF NOT EXISTS tandem_outbox_${i} (__batch BIGINT, ${outCols})`);
+      // A recomputed statement's outbox also holds deletes (its results can disappear).
+      await s.run(`CREATE TABLE IF NOT EXISTS tandem_outbox_${i} (__batch BIGINT, ${p.recompute ? `${DELETE_COLUMN} BOOLEAN, ` : ""}${outCols})`);
       if (st.dedup) await this.initSeen(st.dedup, i);
       if (agg) {
         await s.run(this.inputSql(p, null));
@@ -232,6 +240,12 @@ export class StreamRunner {
         }
         await s.run(`CREATE OR REPLACE TEMP TABLE __p_${p.i} AS ${this.partialSql(p)}`);
         await s.run(`CREATE TABLE IF NOT EXISTS tandem_agg_${i} AS SELECT * FROM __p_${i} WHERE false`);
+        const rc = p.recompute;
+        if (rc) for (const sql of [this.mergeSql(p)[0] ?? "", rc.touched(this.changedInner(p)), rc.view(this.innerRows(p, `tandem_agg_${i}`, (j) => `g${j}`)), rc.snapshot("before")]) await s.run(sql);
+      } else if (p.recompute) {
+        const rc = p.recompute;
+        await s.run(`CREATE TABLE IF NOT EXISTS tandem_last_${i} AS SELECT * FROM (${st.input}) AS __r WHERE false`);
+        for (const sql of [...rc.latestRows(st.input), rc.touched(rc.changedLatest()), rc.view(`SELECT * FROM tandem_last_${i}`), rc.snapshot("before")]) await s.run(sql);
       } else {
         await s.describe(`SELECT * FROM (${st.input}) AS __s`);
       }
@@ -384,6 +398,17 @@ export class StreamRunner {
     ];
   }
 
+  /** A two-level aggregation's inner rows (named as the inner query's columns) from aggregate state. */
+  private innerRows(p: Prepared, from: string, agg: (j: number) => string): string {
+    const cols = p.st.recompute?.columns ?? [];
+    return `SELECT ${cols.map((c, k) => `c${k} AS ${q(c)}`).join(", ")} FROM (${this.outputs(p, this.named(p, from, agg))}) WHERE __h`;
+  }
+
+  /** The inner rows a batch changes (from __m_i), as they were and as they become. */
+  private changedInner(p: Prepared): string {
+    return `${this.innerRows(p, `__m_${p.i}`, (j) => `g${j}`)} UNION ALL ${this.innerRows(p, `__m_${p.i} WHERE __had`, (j) => `__o${j}`)}`;
+  }
+
   /** Key and aggregate columns renamed to the names the output expressions use. */
   private named(p: Prepared, from: string, agg: (j: number) => string, extra: string[] = []): string {
     const a = p.agg as StreamAggregation;
@@ -470,6 +495,14 @@ export class StreamRunner {
       // The statement reads its own seen keys; the batch's new keys join them after it has run.
       if (d) body.push(this.seenViewSql(d, p.i));
       const remember = d ? [`INSERT INTO tandem_seen_${p.i} ${d.rows}`] : [];
+      const rc = p.recompute;
+      const cast = (alias: string) => this.castOut(p, alias);
+      if (rc && !p.agg) {
+        // Keep-last-row: the outer query before and after the batch's rows replace their keys' rows.
+        body.push(...rc.latestRows(p.st.input), rc.touched(rc.changedLatest()), rc.view(`SELECT * FROM tandem_last_${p.i}`), rc.snapshot("before"),
+          ...rc.replaceLatest(), rc.snapshot("after"), ...rc.emit(batch, cast));
+        continue;
+      }
       if (!p.agg) {
         const cols = p.st.sink.columns.map((_, k) => `c${k}`).join(", ");
         body.push(`INSERT INTO tandem_outbox_${p.i} SELECT ${batch}, ${this.castOut(p, "__s")} FROM (${p.st.input}) AS __s(${cols})`, ...remember);
@@ -478,6 +511,13 @@ export class StreamRunner {
       body.push(this.inputSql(p, p.agg.window ? prevWm : null), ...remember);
       if (p.distinct.length) body.push(this.keyIdsSql(p));
       for (const j of p.distinct) body.push(...this.newDistinctSql(p, j));
+      if (rc) {
+        // Two levels: the outer query before and after the inner aggregates merge the batch.
+        const [merge = "", ...apply] = this.mergeSql(p);
+        body.push(merge, rc.touched(this.changedInner(p)), rc.view(this.innerRows(p, `tandem_agg_${p.i}`, (j) => `g${j}`)), rc.snapshot("before"),
+          ...apply, rc.snapshot("after"), ...rc.emit(batch, cast));
+        continue;
+      }
       body.push(...this.mergeSql(p));
       if (!p.agg.window) body.push(this.emitUpdatesSql(p, batch));
       else if (wm !== null) body.push(...this.fireWindowsSql(p, batch, wm));
@@ -611,7 +651,14 @@ export class StreamRunner {
   private async stage(p: Prepared, b: number): Promise<StagedWrite> {
     const sink = this.sinks[p.i];
     if (!sink) return NOTHING_TO_WRITE;
-    return sink.stage(b, `SELECT ${p.st.sink.columns.map((c, k) => `c${k} AS ${q(c)}`).join(", ")} FROM tandem_outbox_${p.i} WHERE __batch = ${b}`);
+    const from = `FROM tandem_outbox_${p.i} WHERE __batch = ${b}`;
+    const cols = p.st.sink.columns;
+    if (!p.recompute) return sink.stage(b, `SELECT ${cols.map((c, k) => `c${k} AS ${q(c)}`).join(", ")} ${from}`);
+    const pk = p.st.sink.table.table.primaryKey ?? [];
+    return sink.stage(b, `SELECT ${cols.map((c, k) => `c${k} AS ${q(c)}`).join(", ")} ${from} AND NOT ${DELETE_COLUMN}`, {
+      select: `SELECT ${pk.map((c) => `c${cols.indexOf(c)} AS ${q(c)}`).join(", ")} ${from} AND ${DELETE_COLUMN}`,
+      primaryKey: pk,
+    });
   }
 
   /** Delivers one committed batch now (restarts). */

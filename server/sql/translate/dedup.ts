@@ -11,6 +11,7 @@ import type { Reject } from "./grouped-outputs";
 // batch's own ROW_NUMBER then picks each new key's first row of the batch. Exact while events of a key
 // arrive in the order of t (proctime always; rowtime when the source is ordered): a row arriving after
 // its key was emitted, with an earlier t, would need a retraction the local engine does not emit.
+// Keep-last-row (ORDER BY t DESC) is recognized here too and runs as a recompute (two-level.ts).
 
 /** The relation the engine names the statement's seen-keys state (columns k0.., o) as, per statement. */
 export const SEEN_RELATION = "__tandem_seen";
@@ -24,13 +25,36 @@ export interface DedupPlan {
   rows: string;
 }
 
-export interface Dedup {
-  /** The subquery block with the ROW_NUMBER item. */
-  inner: SelectBlock;
-  plan: DedupPlan;
-  /** For handRewriter: replaces the subquery with its rows whose key the state has not seen. */
-  substitute: Substitute;
+/**
+ * Keep-last-row (ORDER BY t DESC): a later row replaces its key's row, so the engine keeps the latest row
+ * per key as state and recomputes what the outer query makes of the keys a micro-batch changed
+ * (two-level.ts). The state's rows are the subquery's, rn included (always 1).
+ */
+export interface KeepLast {
+  /** The PARTITION BY columns (columns of the subquery). */
+  keys: string[];
+  /** The ORDER BY column: the row with the greatest value is the key's row. */
+  order: string;
+  /** DuckDB SELECT over the batch: the subquery's rows that rank first in the batch, one per key. */
+  rows: string;
 }
+
+export type Dedup =
+  | {
+      kind: "first";
+      /** The subquery block with the ROW_NUMBER item. */
+      inner: SelectBlock;
+      plan: DedupPlan;
+      /** For handRewriter: replaces the subquery with its rows whose key the state has not seen. */
+      substitute: Substitute;
+    }
+  | {
+      kind: "last";
+      inner: SelectBlock;
+      last: KeepLast;
+      /** The `ORDER BY ... DESC` item, where messages about keep-last point. */
+      order: Node;
+    };
 
 /**
  * The deduplication in a stream query, if it has ROW_NUMBER; anything else ROW_NUMBER does (top-N,
@@ -44,7 +68,7 @@ export function findDedup(compiled: CompiledSide, query: Node, blocks: SelectBlo
   });
   if (over.length === 0) return undefined;
   const item = over[0] as Node;
-  const what = "ROW_NUMBER() other than a keep-first-row deduplication (SELECT ... FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY t ASC) AS rn FROM t) WHERE rn = 1)";
+  const what = "ROW_NUMBER() other than a deduplication (SELECT ... FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY t [ASC|DESC]) AS rn FROM t) WHERE rn = 1)";
   if (over.length > 1) reject(`several ROW_NUMBER() windows (${what})`, over[1] as Node);
   // The innermost block around the item is the subquery it ranks in.
   const inner = blocks.filter((b) => within(span(item), span(b.node))).sort((a, b) => span(a.node).end - span(a.node).start - (span(b.node).end - span(b.node).start))[0];
@@ -61,9 +85,7 @@ export function findDedup(compiled: CompiledSide, query: Node, blocks: SelectBlo
   const orderCol = order ? child(order, "columnName") : undefined;
   if (!partition || keys.length === 0 || keys.length !== partition.children?.filter((c) => !("symbol" in c)).length) return reject(`${what}: PARTITION BY plain columns`, spec);
   if (orders.length !== 1 || !order || !orderCol) return reject(`${what}: ORDER BY one time column`, spec);
-  if (/\bDESC\b/i.test(textOf(src, order))) {
-    reject("keep-last-row deduplication (ORDER BY ... DESC): a later row replaces the one emitted for its key, which needs retractions the local engine does not emit; keep the first row (ASC)", order);
-  }
+  const keepLast = /\bDESC\b/i.test(textOf(src, order));
   const rn = unquote(textOf(src, alias).trim());
   const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
   const where = main.where ? textOf(src, main.where) : "";
@@ -80,11 +102,16 @@ export function findDedup(compiled: CompiledSide, query: Node, blocks: SelectBlo
   const taken = new Set([...names, orderName, rn].map((n) => n.toLowerCase()));
   const ties = inner.items.filter((i) => i.star).flatMap((i) => i.out.map((o) => o.name)).filter((n) => !taken.has(n.toLowerCase()));
   const orderBy = child(spec, "orderByClause");
-  const ordered: Substitute = (n) => (n === orderBy ? `ORDER BY ${[orderName, ...ties].map((c) => `${q(c)} ASC`).join(", ")}` : undefined);
+  const direction = keepLast ? "DESC" : "ASC";
+  const ordered: Substitute = (n) => (n === orderBy ? `ORDER BY ${[orderName, ...ties].map((c) => `${q(c)} ${direction}`).join(", ")}` : undefined);
   const innerSql = handRewriter(compiled.parsed, inner.node, zone, ordered).text(inner.node);
+  if (keepLast) {
+    return { kind: "last", inner, order, last: { keys: names, order: orderName, rows: polyglotDuckdb(`SELECT * FROM (${innerSql}) AS __dd WHERE __dd.${q(rn)} = 1`) } };
+  }
   const unseen = `SELECT * FROM (${innerSql}) AS __dd WHERE NOT EXISTS (SELECT 1 FROM ${SEEN_RELATION} AS __s WHERE ${names.map((n, j) => `__s.k${j} IS NOT DISTINCT FROM __dd.${q(n)}`).join(" AND ")})`;
   const rows = `SELECT ${[...names.map((n, j) => `__dd.${q(n)} AS k${j}`), `__dd.${q(orderName)} AS o`].join(", ")} FROM (${unseen}) AS __dd WHERE __dd.${q(rn)} = 1`;
   return {
+    kind: "first",
     inner,
     plan: { seen: SEEN_RELATION, keys: names.length, rows: polyglotDuckdb(rows) },
     substitute: (n) => (n === inner.node ? unseen : undefined),

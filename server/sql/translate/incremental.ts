@@ -2,9 +2,10 @@ import type { InsertInfo, MetaRef, SelectBlock } from "../analyze";
 import { handRewriter, LocalTranslationError, polyglotDuckdb, windowSpec, type Substitute, type WindowSpec } from "../duckdb/convert";
 import { child, childrenOf, hasToken, kind, span, type Node } from "../tree";
 import type { CompiledSide } from "../validate";
-import { bindingFor, physical, type TranslateContext } from "./common";
+import { bindingFor, physical, sinkTarget, type TranslateContext } from "./common";
 import { findDedup, type DedupPlan } from "./dedup";
 import { GroupedOutputs, type IncrementalOutput, type StateAggregate } from "./grouped-outputs";
+import { innerSubstitute, keepLastRecompute, twoLevelRecompute, type RecomputePlan } from "./two-level";
 
 export type { AggregateFunction, IncrementalOutput } from "./grouped-outputs";
 export { aggregateColumn } from "./grouped-outputs";
@@ -22,6 +23,8 @@ export type IncrementalPlan =
       lookupJoins: { table: string; alias: string }[];
       /** Keep-first-row deduplication: the statement's select (local.ts) reads only keys new to the state. */
       dedup?: DedupPlan;
+      /** Keep-last-row deduplication: the state keeps each key's latest row; the statement's select reads it (two-level.ts). */
+      recompute?: RecomputePlan;
     }
   | {
       kind: "aggregate";
@@ -37,6 +40,8 @@ export type IncrementalPlan =
       /** A window's HAVING: a DuckDB condition over the same columns as `outputs`' expressions. */
       having?: string;
       dedup?: DedupPlan;
+      /** Two-level aggregation: keys and aggregates are the inner level's; the statement's select reads its rows (two-level.ts). */
+      recompute?: RecomputePlan;
     };
 
 export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, ins: InsertInfo, zone = "UTC"): IncrementalPlan {
@@ -67,20 +72,35 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
   if (streaming.length > 1 && !unionAllOfOneStream(query, streaming)) reject(`a regular join or union of several streams (${streaming.map((r) => r.meta.name).join(", ")}); join dimensions with FOR SYSTEM_TIME AS OF`);
   const main = mainBlock(query, blocks);
   const dedup = findDedup(compiled, query, blocks, main, reject, zone);
+  const sinkHasKey = (sinkTarget(ctx, ins, "stream")?.table.primaryKey?.length ?? 0) > 0;
+  if (dedup?.kind === "last" && main) {
+    // The outer query (a projection or a GROUP BY) runs again over the latest rows: no incremental aggregate.
+    const recompute = keepLastRecompute(compiled, main, dedup, sinkHasKey, reject, zone);
+    return { kind: "append", streamSources, lookupJoins, recompute };
+  }
   // The deduplicating subquery ranks (ROW_NUMBER reads as an aggregation) but groups nothing.
   const grouped = blocks.filter((b) => b !== dedup?.inner && (b.groupBy.length > 0 || b.outputs.some((o) => o.transform === "aggregation" && b.items.some((i) => i.out.includes(o)))));
   const hasAgg = grouped.length > 0;
-  const extra = dedup ? { dedup: dedup.plan } : {};
+  const first = dedup?.kind === "first" ? dedup : undefined;
+  const extra = first ? { dedup: first.plan } : {};
   if (!hasAgg) return { kind: "append", streamSources, lookupJoins, ...extra };
-  if (!main || grouped.length > 1 || grouped[0] !== main) reject("an aggregation that is not the statement's outermost SELECT (nested or several aggregations)");
-  const block = main as SelectBlock;
+  // Two levels: the inner GROUP BY runs incrementally, the outer one again over its state per micro-batch.
+  const innerGroup = !dedup && grouped.length === 2 && main && grouped.includes(main) ? grouped.find((b) => b !== main) : undefined;
+  const recompute = innerGroup && main ? twoLevelRecompute(compiled, main, innerGroup, blocks, sinkHasKey, reject, zone) : undefined;
+  const nested = "an aggregation that is not the statement's outermost SELECT (nested or several aggregations other than an inner GROUP BY read by the outer one)";
+  if (!main) return reject(nested);
+  if (!innerGroup && (grouped.length > 1 || grouped[0] !== main)) reject(nested);
+  const block = innerGroup ?? main;
   const windowClause = block.windowTvf?.parent as Node | undefined;
   // A window emits each group once, when it closes, so HAVING filters at emit; without a window a group
-  // can leave the condition after it was emitted, which needs a retraction.
-  if (block.having && !windowClause) reject("HAVING on an aggregate without a window (a group can leave the condition after it was emitted, which needs a retraction)", block.having);
+  // can leave the condition after it was emitted, which needs a retraction. The inner level of a two-level
+  // aggregation never emits: a HAVING there is refused as well.
+  if (block.having && (!windowClause || innerGroup)) {
+    reject(innerGroup ? "HAVING on the inner level of a two-level aggregation" : "HAVING on an aggregate without a window (a group can leave the condition after it was emitted, which needs a retraction)", block.having);
+  }
   if (block.items.some((i) => i.star)) reject("SELECT * with GROUP BY");
 
-  const duck = handRewriter(compiled.parsed, query, zone, dedup?.substitute);
+  const duck = handRewriter(compiled.parsed, query, zone, first?.substitute);
   const groups = new GroupedOutputs(compiled, duck, reject, block.groupBy, zone);
   const outputs = block.items.map((item) => groups.output(item));
   const having = block.having ? { having: groups.condition(block.having) } : {};
@@ -103,6 +123,7 @@ export function incrementalPlan(ctx: TranslateContext, compiled: CompiledSide, i
     window: windowClause ? windowSpec(src, windowClause, (n, what) => reject(what, n)) : null,
     ...having,
     ...extra,
+    ...(recompute ? { recompute } : {}),
   };
 }
 
@@ -112,7 +133,21 @@ export function dedupSubstitute(compiled: CompiledSide, query: Node, zone: strin
   const reject = (what: string): never => {
     throw new LocalTranslationError(`the local stream engine cannot run ${what} incrementally`);
   };
-  return findDedup(compiled, query, blocks, mainBlock(query, blocks), reject, zone)?.substitute;
+  const dedup = findDedup(compiled, query, blocks, mainBlock(query, blocks), reject, zone);
+  return dedup?.kind === "first" ? dedup.substitute : undefined;
+}
+
+/** The rewrite of a statement whose inner level the engine keeps as state (incrementalPlan has accepted it): the query reads that state. */
+export function recomputeSubstitute(compiled: CompiledSide, query: Node, zone: string): Substitute | undefined {
+  const blocks = compiled.analysis.blocks.filter((b) => within(span(b.node), span(query)));
+  const main = mainBlock(query, blocks);
+  const reject = (what: string): never => {
+    throw new LocalTranslationError(`the local stream engine cannot run ${what} incrementally`);
+  };
+  const dedup = findDedup(compiled, query, blocks, main, reject, zone);
+  if (dedup?.kind === "last") return innerSubstitute(dedup.inner);
+  const inner = blocks.find((b) => b !== main && b.groupBy.length > 0);
+  return inner ? innerSubstitute(inner) : undefined;
 }
 
 /**

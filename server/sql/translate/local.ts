@@ -7,7 +7,7 @@ import { duckdbType } from "../duckdb/types";
 import { enumeratePartitions, partitionFilterSql } from "../partitions";
 import type { CompiledSide } from "../validate";
 import { batchPartitions, bindingFor, ddlNamer, physical, sinkTarget, viewSelect, type Side, type TranslateContext } from "./common";
-import { dedupSubstitute, incrementalPlan, type IncrementalPlan } from "./incremental";
+import { dedupSubstitute, incrementalPlan, recomputeSubstitute, type IncrementalPlan } from "./incremental";
 import { checkStreamSink } from "./stream-refusals";
 
 // The local script: what the embedded DuckDB engine runs, with no Flink SQL left to parse. The contract
@@ -201,8 +201,10 @@ function localScript(ctx: TranslateContext, compiled: CompiledSide, mode: Side, 
       sinks.set(target.table.name, sinkTable);
       const incremental = mode === "stream" ? incrementalPlan(ctx, compiled, ins, zone) : null;
       if (incremental) checkStreamSink(ctx, compiled, ins, incremental);
-      // A stream deduplication reads only keys new to the engine's state (dedup.ts).
-      const substitute = incremental?.dedup ? dedupSubstitute(compiled, ins.query, zone) : undefined;
+      // A stream deduplication reads only keys new to the engine's state (dedup.ts); a keep-last or
+      // two-level statement reads its inner level from the engine's state (two-level.ts).
+      const substitute = incremental?.recompute ? recomputeSubstitute(compiled, ins.query, zone)
+        : incremental?.dedup ? dedupSubstitute(compiled, ins.query, zone) : undefined;
       const query = polyglotDuckdb(handRewriter(compiled.parsed, ins.query, zone, substitute).text(ins.query));
       const logical = ins.targetColumns;
       const tp = target.partition;
