@@ -74,8 +74,13 @@ const REFUSALS: Refusal[] = [
     message: /regular join or union of several streams \(events, events\)/, line: 2, column: 1,
   },
   {
-    construct: "a two-level aggregation",
-    sql: "INSERT INTO out_pk\nSELECT channel AS k, COUNT(*) AS n\nFROM (SELECT user_id, channel, COUNT(*) AS c FROM events GROUP BY user_id, channel)\nGROUP BY channel",
+    construct: "a two-level aggregation into a sink without a primary key",
+    sql: "INSERT INTO out_nopk\nSELECT channel AS k, COUNT(*) AS n\nFROM (SELECT user_id, channel, COUNT(*) AS c FROM events GROUP BY user_id, channel)\nGROUP BY channel",
+    message: /into a sink without a primary key/, line: 2, column: 1,
+  },
+  {
+    construct: "three levels of aggregation",
+    sql: "INSERT INTO out_pk\nSELECT CAST(c AS STRING) AS k, COUNT(*) AS n\nFROM (SELECT channel, COUNT(*) AS c FROM (SELECT user_id, channel, COUNT(*) AS u FROM events GROUP BY user_id, channel) GROUP BY channel)\nGROUP BY c",
     message: /an aggregation that is not the statement's outermost SELECT/, line: 2, column: 1,
   },
   {
@@ -96,12 +101,12 @@ const REFUSALS: Refusal[] = [
   {
     construct: "top-N (ROW_NUMBER with rn <= N)",
     sql: "INSERT INTO out_pk\nSELECT channel AS k, CAST(amount AS BIGINT) AS n\nFROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY channel ORDER BY event_time) AS rn FROM events)\nWHERE rn <= 3",
-    message: /ROW_NUMBER\(\) other than a keep-first-row deduplication.*WHERE rn = 1/, line: 4, column: 7,
+    message: /ROW_NUMBER\(\) other than a deduplication.*WHERE rn = 1/, line: 4, column: 7,
   },
   {
-    construct: "keep-last-row deduplication",
-    sql: "INSERT INTO out_pk\nSELECT channel AS k, CAST(amount AS BIGINT) AS n\nFROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY channel ORDER BY event_time DESC) AS rn FROM events)\nWHERE rn = 1",
-    message: /keep-last-row deduplication \(ORDER BY \.\.\. DESC\)/, line: 3, column: 66,
+    construct: "keep-last-row deduplication into a sink without a primary key",
+    sql: "INSERT INTO out_nopk\nSELECT channel AS k, CAST(amount AS BIGINT) AS n\nFROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY channel ORDER BY event_time DESC) AS rn FROM events)\nWHERE rn = 1",
+    message: /into a sink without a primary key/, line: 3, column: 66,
   },
   {
     construct: "an OVER window other than the keep-first ROW_NUMBER (LAG)",
