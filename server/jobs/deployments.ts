@@ -6,12 +6,13 @@ import { recordAudit } from "../audit/audit";
 import { loadCatalogSnapshot } from "../catalog/snapshot";
 import { JobSpec, Name, type CatalogSnapshot, type JobSpecParsed } from "../catalog/schemas";
 import { actorLabel, type ProjectContext } from "../context";
-import { ConflictError, NotFoundError, ValidationError } from "../errors";
+import { ConflictError, NotFoundError, ValidationError, type Issue } from "../errors";
 import type { Lineage } from "../sql/lineage";
 import { translateJob } from "../sql/translate/index";
 import type { Orchestrator } from "../orchestration";
 import { DependencyCycleError, dependencyOrder, type ScheduledJob } from "../scheduling/index";
 import { FrozenCatalog, freezeCatalog, thawCatalog } from "./frozen-catalog";
+import { manualEdges, parseFrozenDependencies, resolveManualDependencies, type FrozenDependency } from "./manual-dependencies";
 
 // Deploying a job to production: the job as it is now must validate and translate against the catalog
 // as it is now; its spec, the slice of the catalog it uses (frozen-catalog.ts) and its lineage are then
@@ -41,6 +42,8 @@ export interface Deployment {
   streamScript: string | null;
   sources: string[];
   sinks: string[];
+  /** Manual dependencies (batch.dependsOn) as resolved when this version was deployed. */
+  dependencies: FrozenDependency[];
   note: string;
   rollbackOf: number | null;
   deployedBy: string;
@@ -60,7 +63,7 @@ export interface RunnableDeployment extends Deployment {
 function toDeployment(r: Row): Deployment {
   return {
     version: r.version, job: r.jobName, spec: JobSpec.parse(r.spec), streamScript: r.streamScript,
-    sources: r.sources, sinks: r.sinks, note: r.note, rollbackOf: r.rollbackOf, deployedBy: r.deployedBy, deployedAt: r.deployedAt,
+    sources: r.sources, sinks: r.sinks, dependencies: parseFrozenDependencies(r.dependencies), note: r.note, rollbackOf: r.rollbackOf, deployedBy: r.deployedBy, deployedAt: r.deployedAt,
   };
 }
 
@@ -83,23 +86,41 @@ function compileForProduction(catalog: CatalogSnapshot, job: JobSpecParsed, now:
   };
 }
 
+/** The newest deployment of every job of the project, as the dependency resolver sees it. */
+export async function deployedJobGraph(db: Pick<Tx, "select">, projectId: string): Promise<ScheduledJob[]> {
+  const rows = await db.select({ job: jobDeployments.jobName, sources: jobDeployments.sources, sinks: jobDeployments.sinks, dependencies: jobDeployments.dependencies })
+    .from(jobDeployments).where(eq(jobDeployments.projectId, projectId)).orderBy(asc(jobDeployments.jobName), desc(jobDeployments.version));
+  const jobs = new Map<string, ScheduledJob>();
+  for (const r of rows) {
+    if (!jobs.has(r.job)) jobs.set(r.job, { name: r.job, reads: r.sources, writes: r.sinks, manual: manualEdges(parseFrozenDependencies(r.dependencies)) });
+  }
+  return [...jobs.values()];
+}
+
+function refusal(job: string, issues: Issue[]): ValidationError {
+  return new ValidationError(issues, `job '${job}' cannot be deployed: ${issues.map((i) => i.message).join("; ")}`);
+}
+
 /**
- * With this version in production, the deployed jobs' dependencies (B reads what A writes) must still
+ * The candidate's manual dependencies, resolved against the catalog and the deployed jobs; and with this
+ * version in production, the deployed jobs' dependencies (lineage and manual, same-day ones) must still
  * form an order: a cycle is refused with its path, and so is a second producer of a table's partitions.
  */
-async function refuseCycles(tx: Tx, projectId: string, candidate: ScheduledJob): Promise<void> {
-  const rows = await tx.select({ job: jobDeployments.jobName, sources: jobDeployments.sources, sinks: jobDeployments.sinks })
-    .from(jobDeployments).where(eq(jobDeployments.projectId, projectId)).orderBy(asc(jobDeployments.jobName), desc(jobDeployments.version));
-  const jobs = new Map<string, ScheduledJob>([[candidate.name, candidate]]);
-  for (const r of rows) if (!jobs.has(r.job)) jobs.set(r.job, { name: r.job, reads: r.sources, writes: r.sinks });
+async function resolveDependencies(tx: Tx, projectId: string, catalog: CatalogSnapshot, job: JobSpecParsed, compiled: { sources: string[]; sinks: string[] }): Promise<FrozenDependency[]> {
+  const deployed = await deployedJobGraph(tx, projectId);
+  const sinksOf = new Map(deployed.map((j) => [j.name, j.writes]));
+  const resolved = resolveManualDependencies(catalog, job, compiled.sinks, (name) => sinksOf.get(name));
+  if (!resolved.ok) throw refusal(job.name, resolved.issues);
+  const candidate: ScheduledJob = { name: job.name, reads: compiled.sources, writes: compiled.sinks, manual: manualEdges(resolved.dependencies) };
   try {
-    dependencyOrder([...jobs.values()]);
+    dependencyOrder([candidate, ...deployed.filter((j) => j.name !== job.name)]);
   } catch (e) {
     const message = e instanceof DependencyCycleError
-      ? `deploying '${candidate.name}' would make the deployed jobs wait for each other in a cycle: ${e.path.join(" -> ")}`
+      ? `deploying '${job.name}' would make the deployed jobs wait for each other in a cycle: ${e.path.join(" -> ")}`
       : e instanceof Error ? e.message : String(e);
-    throw new ValidationError([{ path: `jobs.${candidate.name}`, message }], `job '${candidate.name}' cannot be deployed: ${message}`);
+    throw refusal(job.name, [{ path: `jobs.${job.name}`, message }]);
   }
+  return resolved.dependencies;
 }
 
 async function nextVersion(tx: Tx, projectId: string, job: string): Promise<number> {
@@ -118,10 +139,10 @@ async function record(ctx: ProjectContext, job: JobSpecParsed, fields: { note: s
     return await ctx.db.transaction(async (tx) => {
       const catalog = await loadCatalogSnapshot(tx, ctx.project);
       const compiled = compileForProduction(catalog, job, now);
-      await refuseCycles(tx, ctx.project.id, { name: job.name, reads: compiled.sources, writes: compiled.sinks });
+      const dependencies = await resolveDependencies(tx, ctx.project.id, catalog, job, compiled);
       const version = await nextVersion(tx, ctx.project.id, job.name);
       const [row] = await tx.insert(jobDeployments).values({
-        projectId: ctx.project.id, jobName: job.name, version, spec: job, ...compiled,
+        projectId: ctx.project.id, jobName: job.name, version, spec: job, ...compiled, dependencies,
         note: fields.note, rollbackOf: fields.rollbackOf, deployedBy: actorLabel(ctx.actor), deployedAt: now,
       }).returning();
       if (!row) throw new Error("insert returned no row");
