@@ -35,6 +35,7 @@ import { startEmbeddedTemporal } from "../workflows/devserver/index";
 import { TemporalOrchestrator } from "../workflows/orchestrator";
 import { startWorker } from "../workflows/worker";
 import { NoopEngine } from "./noop-engine";
+import { queryCensus } from "./query-census";
 import { jobOf, schedulerBenchProject } from "./scheduler-project";
 
 const JOBS = Number(process.argv[2] ?? 1000);
@@ -51,6 +52,7 @@ const dataDir = path.join(dir, ".tandem");
 const url = process.env.DATABASE_URL;
 const handle = url ? await openDatabase({ kind: "postgres", url }) : await openDatabase({ kind: "pglite", dataDir, command: "bench:scheduler" });
 const db: Database = handle.db;
+const census = process.env.BENCH_QUERY_CENSUS === "1" && handle.pglite ? queryCensus(handle.pglite) : undefined;
 
 // Setup: the project, and version 1 of every job recorded as a deploy records it (translated, catalog
 // slice frozen); written in bulk, since deploying 1,000 jobs one by one is not what is measured here.
@@ -166,6 +168,7 @@ console.log(JSON.stringify({
   delayRatio: Number((besideMs / aloneMs - 1).toFixed(3)),
   backfillDoneDuringDay: `${progress.done}/${progress.total}`,
 }));
+if (census) census.print();
 await worker.stop();
 await connection.close();
 await service.stop();

@@ -11,7 +11,7 @@ import type { Lineage } from "../sql/lineage";
 import { translateJob } from "../sql/translate/index";
 import type { Orchestrator } from "../orchestration";
 import { DependencyCycleError, dependencyOrder, type ScheduledJob } from "../scheduling/index";
-import { FrozenCatalog, freezeCatalog, thawCatalog } from "./frozen-catalog";
+import { FrozenCatalog, freezeCatalog, thawCatalog, withDependencyTables } from "./frozen-catalog";
 import { manualEdges, parseFrozenDependencies, resolveManualDependencies, type FrozenDependency } from "./manual-dependencies";
 
 // Deploying a job to production: the job as it is now must validate and translate against the catalog
@@ -140,6 +140,7 @@ async function record(ctx: ProjectContext, job: JobSpecParsed, fields: { note: s
       const catalog = await loadCatalogSnapshot(tx, ctx.project);
       const compiled = compileForProduction(catalog, job, now);
       const dependencies = await resolveDependencies(tx, ctx.project.id, catalog, job, compiled);
+      compiled.catalog = withDependencyTables(compiled.catalog, catalog, dependencies.flatMap((d) => d.metaTables), dependencies.flatMap((d) => d.partitionTables));
       const version = await nextVersion(tx, ctx.project.id, job.name);
       const [row] = await tx.insert(jobDeployments).values({
         projectId: ctx.project.id, jobName: job.name, version, spec: job, ...compiled, dependencies,
@@ -184,8 +185,24 @@ export async function listDeployments(ctx: ProjectContext, job: string, limit = 
   return rows.map(toDeployment);
 }
 
+// Versions are never rewritten (a rollback is a new version) and a project's id is never reused, so a
+// version read once stays true: the scheduler reads the same version several times per instance (create,
+// sense, run), and parsing its spec and frozen catalog each time cost more than the read.
+const VERSION_CACHE_SIZE = 2_000;
+const versionCache = new Map<string, RunnableDeployment>();
+
 /** The version an instance runs: `version`, or the newest. */
 export async function getDeployment(ctx: ProjectContext, job: string, version?: number): Promise<RunnableDeployment> {
+  const key = version === undefined ? undefined : `${ctx.project.id}\u0000${job}\u0000${version}`;
+  const cached = key === undefined ? undefined : versionCache.get(key);
+  if (cached) return cached;
+  const d = await readDeployment(ctx, job, version);
+  versionCache.set(key ?? `${ctx.project.id}\u0000${job}\u0000${d.version}`, d);
+  if (versionCache.size > VERSION_CACHE_SIZE) versionCache.delete(versionCache.keys().next().value ?? "");
+  return d;
+}
+
+async function readDeployment(ctx: ProjectContext, job: string, version?: number): Promise<RunnableDeployment> {
   const where = and(eq(jobDeployments.projectId, ctx.project.id), eq(jobDeployments.jobName, job), ...(version === undefined ? [] : [eq(jobDeployments.version, version)]));
   const [row] = await ctx.db.select().from(jobDeployments).where(where).orderBy(desc(jobDeployments.version)).limit(1);
   if (!row) throw version === undefined ? neverDeployed(job) : new NotFoundError("deployment", `${job} v${version}`);

@@ -14,7 +14,7 @@ export const FrozenDependency = z.object({
   job: Name.optional(),
   table: Name.optional(),
   offsetDays: z.number().int().max(0),
-  /** Meta-tables whose producer this waits for (a table dependency): edges of the dependency graph. */
+  /** Meta-tables behind the partitions (a table dependency: its edges in the dependency graph). */
   metaTables: z.array(Name),
   /** Physical daily batch tables whose partition D + offsetDays day D waits for. */
   partitionTables: z.array(Name).min(1),
@@ -59,12 +59,13 @@ export function resolveManualDependencies(catalog: CatalogSnapshot, job: JobSpec
         issues.push({ path, message: `job '${job.name}' depends on job '${dep.job}', which was never deployed: deploy it first` });
         return;
       }
-      const partitionTables = dailyTables(catalog, sinks);
+      const metaTables = sinks.filter((m) => dailyBatchTable(catalog, m) !== undefined);
+      const partitionTables = dailyTables(catalog, metaTables);
       if (partitionTables.length === 0) {
         issues.push({ path, message: `job '${job.name}' depends on job '${dep.job}', which writes no daily-partitioned batch table to wait for` });
         return;
       }
-      dependencies.push({ job: dep.job, offsetDays: dep.offsetDays, metaTables: [], partitionTables });
+      dependencies.push({ job: dep.job, offsetDays: dep.offsetDays, metaTables: [...metaTables].sort(), partitionTables });
       return;
     }
     const isMeta = catalog.metaTables.has(dep.table);

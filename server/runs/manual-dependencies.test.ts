@@ -69,7 +69,7 @@ describe("manual dependencies with a day offset", () => {
     const d = await deployJob(ctx, { job: JOB });
     expect(d.dependencies).toEqual([
       { table: "ods_coupon_events_di", offsetDays: -2, metaTables: ["mix_coupon_events"], partitionTables: ["ods_coupon_events_di"] },
-      { job: JOB, offsetDays: -7, metaTables: [], partitionTables: ["ads_coupon_daily_di"] },
+      { job: JOB, offsetDays: -7, metaTables: ["ads_coupon_daily"], partitionTables: ["ads_coupon_daily_di"] },
     ]);
     const i = await scheduleInstance(ctx, { job: JOB, bizdate: Bizdate.parse("20241111"), trigger: "manual", scheduledAt: new Date() });
     expect(i.waitingFor.map((k) => `${k.table}/${k.partition}`)).toEqual([
