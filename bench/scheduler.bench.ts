@@ -42,6 +42,7 @@ const JOBS = Number(process.argv[2] ?? 1000);
 const DAYS = Number(process.argv[3] ?? 10);
 const BACKFILL_DAYS = Number(process.argv[4] ?? 365);
 const BACKFILL_CONCURRENCY = 4;
+const STALL_MS = 120_000;
 
 Runtime.install({ logger: new DefaultLogger("ERROR") });
 const log = (m: string) => process.stderr.write(`[bench:scheduler] ${m}\n`);
@@ -109,27 +110,35 @@ const worker = await startWorker({
 });
 log("worker ready");
 
-const succeeded = async (days: string[]): Promise<number> => {
-  const [row] = await db.select({ n: count() }).from(batchInstances)
-    .where(and(eq(batchInstances.projectId, project.id), eq(batchInstances.state, "succeeded"), inArray(batchInstances.bizdate, days)));
-  return row?.n ?? 0;
+/** How many of `days`' instances have finished, and how many of those did not succeed. */
+const finished = async (days: string[]): Promise<{ done: number; notSucceeded: number }> => {
+  const rows = await db.select({ state: batchInstances.state, n: count() }).from(batchInstances)
+    .where(and(eq(batchInstances.projectId, project.id), inArray(batchInstances.bizdate, days), inArray(batchInstances.state, ["succeeded", "failed", "cancelled", "skipped"])))
+    .groupBy(batchInstances.state);
+  const done = rows.reduce((a, r) => a + r.n, 0);
+  return { done, notSucceeded: done - (rows.find((r) => r.state === "succeeded")?.n ?? 0) };
 };
 const markExt = async (days: Bizdate[]): Promise<void> => {
   for (const d of days) await markPartitionReady(ctx, { table: "p_ext", partition: d.toString() });
 };
 
-/** Starts every job's instance of `days` at once and waits until all succeeded; milliseconds. */
+/** Starts every job's instance of `days` at once and waits until all have finished; milliseconds. */
 async function dispatch(days: Bizdate[]): Promise<number> {
   const texts = days.map((d) => d.toString());
   const total = texts.length * JOBS;
   const start = performance.now();
   const starts = texts.flatMap((bizdate) => Array.from({ length: JOBS }, (_, i) => ({ project: name, job: jobOf(i), bizdate, trigger: "schedule" as const })));
   for (let i = 0; i < starts.length; i += 200) await Promise.all(starts.slice(i, i + 200).map((s) => orchestrator.startBatchInstance(s)));
-  let last = -1;
-  for (;;) {
-    const n = await succeeded(texts);
-    if (n >= total) break;
-    if (n !== last) last = n;
+  for (let seen = 0, moved = performance.now(), last = 0; ;) {
+    const f = await finished(texts);
+    if (f.done >= total) {
+      if (f.notSucceeded > 0) log(`${f.notSucceeded} of ${total} instances did not succeed`);
+      break;
+    }
+    if (f.done !== last) { last = f.done; moved = performance.now(); }
+    // A failed upstream leaves its downstream days waiting (for 24 h): say so rather than wait for them.
+    if (ms(moved) > STALL_MS) throw new Error(`stalled: ${f.done}/${total} finished, ${f.notSucceeded} of them not succeeded, nothing finished for ${STALL_MS / 1000} s`);
+    if (f.done - seen >= 1000) { seen = f.done; log(`  ${f.done}/${total} finished after ${(ms(start) / 1000).toFixed(0)} s`); }
     await new Promise((r) => setTimeout(r, 250));
   }
   return ms(start);
