@@ -3,9 +3,11 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type Worke
 import { env } from "../server/env";
 import { createActivities, type ActivityDeps } from "./activities/index";
 import type { TemporalTarget } from "./client";
+import { backfillTaskQueue } from "./definitions/task-queues";
 
-// The worker entry: Tandem's workflows (workflows/definitions) and activities on Tandem's task queue,
-// against whatever Temporal the target names (a cluster, or the embedded dev service).
+// The worker entry: Tandem's workflows (workflows/definitions) and activities on Tandem's task queue, and
+// the backfill days' engine runs on the backfill queue with slots of their own, against whatever Temporal
+// the target names (a cluster, or the embedded dev service).
 
 export const DEFAULT_WORKFLOWS_PATH = fileURLToPath(new URL("./definitions/index.ts", import.meta.url));
 
@@ -23,11 +25,15 @@ export interface StartWorkerOptions {
   identity?: string;
   /** Extra SDK options (concurrency, shutdown grace time, ...). */
   workerOptions?: Partial<WorkerOptions>;
+  /** Engine runs of backfill days at once, on the backfill task queue. Defaults to TANDEM_BACKFILL_SLOTS (2). */
+  backfillSlots?: number;
 }
 
 export interface RunningWorker {
   worker: Worker;
   taskQueue: string;
+  /** Serves only the backfill days' engine runs, with `backfillSlots` slots (task-queues.ts). */
+  backfillWorker: Worker;
   /** Settles when the worker stops (rejects if it crashed). */
   done: Promise<void>;
   /** Graceful shutdown: finish in-flight tasks (up to the grace time), then close the connection. */
@@ -43,14 +49,16 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
   const taskQueue = opts.taskQueue ?? env().TEMPORAL_TASK_QUEUE;
   const workflowBundle = opts.workflowBundle ?? (await bundle(opts.workflowsPath ?? DEFAULT_WORKFLOWS_PATH));
   const connection = await NativeConnection.connect({ address: opts.target.address, tls: opts.target.tls, apiKey: opts.target.apiKey });
+  const activities = opts.activities ?? createActivities(opts.activityDeps);
   let worker: Worker;
+  let backfillWorker: Worker;
   try {
     worker = await Worker.create({
       connection,
       namespace: opts.target.namespace,
       taskQueue,
       workflowBundle,
-      activities: opts.activities ?? createActivities(opts.activityDeps),
+      activities,
       ...(opts.identity ? { identity: opts.identity } : {}),
       shutdownGraceTime: "10s",
       // A cancellation reaches a running activity only with the answer to one of its heartbeats, and the SDK
@@ -61,19 +69,31 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
       defaultHeartbeatThrottleInterval: "2s",
       ...opts.workerOptions,
     });
+    // Activities only (no workflow code): the backfill queue's slots are bounded apart from the main
+    // queue's, so a long backfill leaves the main queue's slots to scheduled days.
+    backfillWorker = await Worker.create({
+      connection,
+      namespace: opts.target.namespace,
+      taskQueue: backfillTaskQueue(taskQueue),
+      activities,
+      maxConcurrentActivityTaskExecutions: opts.backfillSlots ?? env().TANDEM_BACKFILL_SLOTS,
+      ...(opts.identity ? { identity: `${opts.identity}-backfill` } : {}),
+      shutdownGraceTime: "10s",
+    });
   } catch (e) {
     await connection.close();
     throw e;
   }
-  const done = worker.run().finally(() => connection.close());
+  const done = Promise.all([worker.run(), backfillWorker.run()]).then(() => undefined).finally(() => connection.close());
   let stopping: Promise<void> | undefined;
   return {
     worker,
+    backfillWorker,
     taskQueue,
     done,
     stop() {
       stopping ??= (async () => {
-        if (worker.getState() === "RUNNING") worker.shutdown();
+        for (const w of [worker, backfillWorker]) if (w.getState() === "RUNNING") w.shutdown();
         await done;
       })();
       return stopping;

@@ -26,6 +26,8 @@ export const jobDeployments = pgTable(
     catalog: jsonb("catalog"),
     /** Table and column lineage edges of this version (Lineage). */
     lineage: jsonb("lineage"),
+    /** The job's manual dependencies resolved at deploy to the daily tables they wait for (FrozenDependency[]). */
+    dependencies: jsonb("dependencies").$type<unknown[]>().notNull().default([]),
     note: text("note").notNull().default(""),
     /** The version this one restores, when it is a rollback. */
     rollbackOf: integer("rollback_of"),

@@ -183,6 +183,34 @@ export const StreamSettings = z
   })
   .strict();
 
+/** Most days back a manual dependency may reach (a year and a day, like the bizdate offset). */
+export const MAX_DEPENDENCY_OFFSET_DAYS = 366;
+
+const DependencyOffsetDays = z
+  .number()
+  .int("must be a whole number of days")
+  .min(-MAX_DEPENDENCY_OFFSET_DAYS, `must be at least -${MAX_DEPENDENCY_OFFSET_DAYS}`)
+  .max(0, "must be 0 or negative: a day cannot wait for a later day")
+  .default(0);
+
+/**
+ * A dependency beyond lineage: day D of the job waits for day D + offsetDays of another job's output
+ * partitions (`job`), or of a table's daily partition (`table`: a meta-table or a physical batch table,
+ * produced by a deployed job or loaded by another system). A bare name is a job on the same day.
+ */
+export const ManualDependency = z.union([
+  Name,
+  z.object({ job: Name, offsetDays: DependencyOffsetDays }).strict(),
+  z.object({ table: Name, offsetDays: DependencyOffsetDays }).strict(),
+], { error: "must be a job name, { job, offsetDays } or { table, offsetDays }" });
+export type ManualDependency = z.output<typeof ManualDependency>;
+
+/** One shape for the scheduler: what a dependency names, and its offset. */
+export type ManualDependencyTarget = { job: string; offsetDays: number } | { table: string; offsetDays: number };
+export function manualDependencyTarget(d: ManualDependency): ManualDependencyTarget {
+  return typeof d === "string" ? { job: d, offsetDays: 0 } : d;
+}
+
 export const BatchSettings = z
   .object({
     /** Cron in croner syntax (5 or 6 fields), evaluated in `timezone`. */
@@ -192,7 +220,8 @@ export const BatchSettings = z
     bizdateOffsetDays: z.number().int().min(-366).max(0).default(-1),
     /** Static partition values, e.g. { region: "cn" }. */
     partitions: z.record(Key, OptionText).default({}),
-    dependsOn: z.array(Name).default([]),
+    /** Manual dependencies, beyond what the SQL reads (ManualDependency). */
+    dependsOn: z.array(ManualDependency).max(100, "must list at most 100 dependencies").default([]),
     sinkRateLimit: z.number().int().positive().optional(),
     retries: z.number().int().min(0).max(20).default(2),
     timeoutMinutes: z.number().int().positive().default(120),

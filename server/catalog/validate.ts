@@ -5,6 +5,7 @@ import { checkSideExpression } from "./mapping-check";
 import { variableClashes } from "../sql/variables";
 import {
   MODE_COLUMN,
+  manualDependencyTarget,
   mappingExpr,
   type BindingSpecParsed,
   type ConnectionSpecParsed,
@@ -22,6 +23,7 @@ export interface CatalogLookup {
   connection(name: string): ConnectionSpecParsed | undefined;
   physicalTable(name: string): PhysicalTableSpecParsed | undefined;
   job?(name: string): JobSpecParsed | undefined;
+  metaTable?(name: string): MetaTableSpecParsed | undefined;
 }
 
 export type Side = "source" | "stream" | "batch";
@@ -30,12 +32,13 @@ export function validateProjectFile(file: ProjectFileParsed): Issue[] {
   const issues: Issue[] = [];
   const connections = indexUnique(file.connections, "connections", "connection", issues);
   const tables = indexUnique(file.physicalTables, "physicalTables", "physical table", issues);
-  indexUnique(file.metaTables, "metaTables", "meta-table", issues);
+  const metaTables = indexUnique(file.metaTables, "metaTables", "meta-table", issues);
   const jobs = indexUnique(file.jobs, "jobs", "job", issues);
   const lookup: CatalogLookup = {
     connection: (n) => connections.get(n),
     physicalTable: (n) => tables.get(n),
     job: (n) => jobs.get(n),
+    metaTable: (n) => metaTables.get(n),
   };
   for (const t of file.physicalTables) issues.push(...validatePhysicalTable(t, lookup));
   for (const m of file.metaTables) issues.push(...validateMetaTable(m, lookup));
@@ -252,10 +255,17 @@ function expressionIssues(b: BindingSpecParsed, table: PhysicalTableSpecParsed, 
 
 export function validateJobReferences(j: JobSpecParsed, lookup: CatalogLookup): Issue[] {
   const issues: Issue[] = variableClashes(j.variables, `jobs.${j.name}`);
-  for (const dep of j.batch.dependsOn) {
-    if (lookup.job && !lookup.job(dep)) issues.push({ path: `jobs.${j.name}.batch.dependsOn`, message: `job '${j.name}' depends on unknown job '${dep}'` });
-    if (dep === j.name) issues.push({ path: `jobs.${j.name}.batch.dependsOn`, message: `job '${j.name}' cannot depend on itself` });
-  }
+  j.batch.dependsOn.forEach((declared, i) => {
+    const path = `jobs.${j.name}.batch.dependsOn.${i}`;
+    const dep = manualDependencyTarget(declared);
+    if ("job" in dep) {
+      if (lookup.job && !lookup.job(dep.job)) issues.push({ path, message: `job '${j.name}' depends on unknown job '${dep.job}'` });
+      // Its own previous day is fine (a cumulative job); its own same day would wait forever.
+      if (dep.job === j.name && dep.offsetDays === 0) issues.push({ path, message: `job '${j.name}' cannot depend on itself on the same day (offsetDays: -1 waits for its previous day)` });
+    } else if (lookup.metaTable && !lookup.metaTable(dep.table) && !lookup.physicalTable(dep.table)) {
+      issues.push({ path, message: `job '${j.name}' depends on unknown table '${dep.table}' (neither a meta-table nor a physical table)` });
+    }
+  });
   return issues;
 }
 

@@ -6,12 +6,13 @@ import { recordAudit } from "../audit/audit";
 import { loadCatalogSnapshot } from "../catalog/snapshot";
 import { JobSpec, Name, type CatalogSnapshot, type JobSpecParsed } from "../catalog/schemas";
 import { actorLabel, type ProjectContext } from "../context";
-import { ConflictError, NotFoundError, ValidationError } from "../errors";
+import { ConflictError, NotFoundError, ValidationError, type Issue } from "../errors";
 import type { Lineage } from "../sql/lineage";
 import { translateJob } from "../sql/translate/index";
 import type { Orchestrator } from "../orchestration";
 import { DependencyCycleError, dependencyOrder, type ScheduledJob } from "../scheduling/index";
-import { FrozenCatalog, freezeCatalog, thawCatalog } from "./frozen-catalog";
+import { FrozenCatalog, freezeCatalog, thawCatalog, withDependencyTables } from "./frozen-catalog";
+import { manualEdges, parseFrozenDependencies, resolveManualDependencies, type FrozenDependency } from "./manual-dependencies";
 
 // Deploying a job to production: the job as it is now must validate and translate against the catalog
 // as it is now; its spec, the slice of the catalog it uses (frozen-catalog.ts) and its lineage are then
@@ -41,6 +42,8 @@ export interface Deployment {
   streamScript: string | null;
   sources: string[];
   sinks: string[];
+  /** Manual dependencies (batch.dependsOn) as resolved when this version was deployed. */
+  dependencies: FrozenDependency[];
   note: string;
   rollbackOf: number | null;
   deployedBy: string;
@@ -63,7 +66,7 @@ export interface RunnableDeployment extends Deployment {
 function toDeployment(r: Row): Deployment {
   return {
     version: r.version, job: r.jobName, spec: JobSpec.parse(r.spec), streamScript: r.streamScript,
-    sources: r.sources, sinks: r.sinks, note: r.note, rollbackOf: r.rollbackOf, deployedBy: r.deployedBy, deployedAt: r.deployedAt,
+    sources: r.sources, sinks: r.sinks, dependencies: parseFrozenDependencies(r.dependencies), note: r.note, rollbackOf: r.rollbackOf, deployedBy: r.deployedBy, deployedAt: r.deployedAt,
     undeployedAt: r.undeployedAt, undeployedBy: r.undeployedBy,
   };
 }
@@ -87,29 +90,42 @@ function compileForProduction(catalog: CatalogSnapshot, job: JobSpecParsed, now:
   };
 }
 
-/**
- * With this version in production, the deployed jobs' dependencies (B reads what A writes) must still
- * form an order: a cycle is refused with its path, and so is a second producer of a table's partitions.
- */
-async function refuseCycles(tx: Tx, projectId: string, candidate: ScheduledJob): Promise<void> {
-  const rows = await tx.select({ job: jobDeployments.jobName, sources: jobDeployments.sources, sinks: jobDeployments.sinks, undeployedAt: jobDeployments.undeployedAt })
+/** The newest deployment of every deployed (not undeployed) job of the project, as the dependency resolver sees it. */
+export async function deployedJobGraph(db: Pick<Tx, "select">, projectId: string): Promise<ScheduledJob[]> {
+  const rows = await db.select({ job: jobDeployments.jobName, sources: jobDeployments.sources, sinks: jobDeployments.sinks, dependencies: jobDeployments.dependencies, undeployedAt: jobDeployments.undeployedAt })
     .from(jobDeployments).where(eq(jobDeployments.projectId, projectId)).orderBy(asc(jobDeployments.jobName), desc(jobDeployments.version));
-  const jobs = new Map<string, ScheduledJob>([[candidate.name, candidate]]);
-  const seen = new Set<string>([candidate.name]);
+  const jobs = new Map<string, ScheduledJob | null>();
   // A job's newest version decides; an undeployed job runs nothing and holds no table.
   for (const r of rows) {
-    if (seen.has(r.job)) continue;
-    seen.add(r.job);
-    if (!r.undeployedAt) jobs.set(r.job, { name: r.job, reads: r.sources, writes: r.sinks });
+    if (!jobs.has(r.job)) jobs.set(r.job, r.undeployedAt ? null : { name: r.job, reads: r.sources, writes: r.sinks, manual: manualEdges(parseFrozenDependencies(r.dependencies)) });
   }
+  return [...jobs.values()].filter((j): j is ScheduledJob => j !== null);
+}
+
+function refusal(job: string, issues: Issue[]): ValidationError {
+  return new ValidationError(issues, `job '${job}' cannot be deployed: ${issues.map((i) => i.message).join("; ")}`);
+}
+
+/**
+ * The candidate's manual dependencies, resolved against the catalog and the deployed jobs; and with this
+ * version in production, the deployed jobs' dependencies (lineage and manual, same-day ones) must still
+ * form an order: a cycle is refused with its path, and so is a second producer of a table's partitions.
+ */
+async function resolveDependencies(tx: Tx, projectId: string, catalog: CatalogSnapshot, job: JobSpecParsed, compiled: { sources: string[]; sinks: string[] }): Promise<FrozenDependency[]> {
+  const deployed = await deployedJobGraph(tx, projectId);
+  const sinksOf = new Map(deployed.map((j) => [j.name, j.writes]));
+  const resolved = resolveManualDependencies(catalog, job, compiled.sinks, (name) => sinksOf.get(name));
+  if (!resolved.ok) throw refusal(job.name, resolved.issues);
+  const candidate: ScheduledJob = { name: job.name, reads: compiled.sources, writes: compiled.sinks, manual: manualEdges(resolved.dependencies) };
   try {
-    dependencyOrder([...jobs.values()]);
+    dependencyOrder([candidate, ...deployed.filter((j) => j.name !== job.name)]);
   } catch (e) {
     const message = e instanceof DependencyCycleError
-      ? `deploying '${candidate.name}' would make the deployed jobs wait for each other in a cycle: ${e.path.join(" -> ")}`
+      ? `deploying '${job.name}' would make the deployed jobs wait for each other in a cycle: ${e.path.join(" -> ")}`
       : e instanceof Error ? e.message : String(e);
-    throw new ValidationError([{ path: `jobs.${candidate.name}`, message }], `job '${candidate.name}' cannot be deployed: ${message}`);
+    throw refusal(job.name, [{ path: `jobs.${job.name}`, message }]);
   }
+  return resolved.dependencies;
 }
 
 async function nextVersion(tx: Tx, projectId: string, job: string): Promise<number> {
@@ -128,10 +144,11 @@ async function record(ctx: ProjectContext, job: JobSpecParsed, fields: { note: s
     return await ctx.db.transaction(async (tx) => {
       const catalog = await loadCatalogSnapshot(tx, ctx.project);
       const compiled = compileForProduction(catalog, job, now);
-      await refuseCycles(tx, ctx.project.id, { name: job.name, reads: compiled.sources, writes: compiled.sinks });
+      const dependencies = await resolveDependencies(tx, ctx.project.id, catalog, job, compiled);
+      compiled.catalog = withDependencyTables(compiled.catalog, catalog, dependencies.flatMap((d) => d.metaTables), dependencies.flatMap((d) => d.partitionTables));
       const version = await nextVersion(tx, ctx.project.id, job.name);
       const [row] = await tx.insert(jobDeployments).values({
-        projectId: ctx.project.id, jobName: job.name, version, spec: job, ...compiled,
+        projectId: ctx.project.id, jobName: job.name, version, spec: job, ...compiled, dependencies,
         note: fields.note, rollbackOf: fields.rollbackOf, deployedBy: actorLabel(ctx.actor), deployedAt: now,
       }).returning();
       if (!row) throw new Error("insert returned no row");
@@ -173,8 +190,24 @@ export async function listDeployments(ctx: ProjectContext, job: string, limit = 
   return rows.map(toDeployment);
 }
 
+// Versions are never rewritten (a rollback is a new version) and a project's id is never reused, so a
+// version read once stays true: the scheduler reads the same version several times per instance (create,
+// sense, run), and parsing its spec and frozen catalog each time cost more than the read.
+const VERSION_CACHE_SIZE = 2_000;
+const versionCache = new Map<string, RunnableDeployment>();
+
 /** The version an instance runs: `version`, or the newest. */
 export async function getDeployment(ctx: ProjectContext, job: string, version?: number): Promise<RunnableDeployment> {
+  const key = version === undefined ? undefined : `${ctx.project.id}\u0000${job}\u0000${version}`;
+  const cached = key === undefined ? undefined : versionCache.get(key);
+  if (cached) return cached;
+  const d = await readDeployment(ctx, job, version);
+  versionCache.set(key ?? `${ctx.project.id}\u0000${job}\u0000${d.version}`, d);
+  if (versionCache.size > VERSION_CACHE_SIZE) versionCache.delete(versionCache.keys().next().value ?? "");
+  return d;
+}
+
+async function readDeployment(ctx: ProjectContext, job: string, version?: number): Promise<RunnableDeployment> {
   const where = and(eq(jobDeployments.projectId, ctx.project.id), eq(jobDeployments.jobName, job), ...(version === undefined ? [] : [eq(jobDeployments.version, version)]));
   const [row] = await ctx.db.select().from(jobDeployments).where(where).orderBy(desc(jobDeployments.version)).limit(1);
   if (!row) throw version === undefined ? neverDeployed(job) : new NotFoundError("deployment", `${job} v${version}`);

@@ -29,6 +29,19 @@ function slice(catalog: CatalogSnapshot, metaTables: Iterable<string>): FrozenCa
   return { connections, physicalTables: tables, metaTables: metas };
 }
 
+/**
+ * `frozen` plus the meta-tables and physical tables a version's manual dependencies wait for (and their
+ * connections), so the file sensor and the producer check see them like the tables the SQL reads.
+ */
+export function withDependencyTables(frozen: FrozenCatalog, catalog: CatalogSnapshot, metaTables: readonly string[], physicalTables: readonly string[]): FrozenCatalog {
+  const extra = slice(catalog, metaTables);
+  const tables = physicalTables.flatMap((n) => catalog.physicalTables.get(n) ?? []);
+  const merge = <T extends { name: string }>(a: T[], b: T[]): T[] => [...new Map([...a, ...b].map((x) => [x.name, x])).values()].sort((x, y) => x.name.localeCompare(y.name));
+  const physical = merge(frozen.physicalTables, [...extra.physicalTables, ...tables]);
+  const connections = merge(frozen.connections, [...new Set(physical.map((t) => t.connection))].flatMap((n) => catalog.connections.get(n) ?? []));
+  return { connections, physicalTables: physical, metaTables: merge(frozen.metaTables, extra.metaTables) };
+}
+
 export function thawCatalog(frozen: FrozenCatalog, project: string): CatalogSnapshot {
   return {
     project,

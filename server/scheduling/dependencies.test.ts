@@ -17,6 +17,31 @@ describe("dependency resolution", () => {
   it("derives edges from lineage and manual dependencies", () => {
     const edges = jobEdges(jobs).map((e) => `${e.upstream}>${e.downstream}`).sort();
     expect(edges).toEqual(["orders>report", "report>retention", "users>report"]);
+    expect(jobEdges(jobs).find((e) => e.downstream === "retention")).toEqual({ upstream: "report", downstream: "retention", offsetDays: -1 });
+  });
+
+  it("takes a manual dependency on a job, and keeps the nearest day between two jobs", () => {
+    const withJobDep: ScheduledJob[] = [
+      { name: "a", reads: [], writes: ["ta"] },
+      { name: "b", reads: ["ta"], writes: ["tb"], manual: [{ job: "a", offsetDays: -1 }] },
+      { name: "c", reads: [], writes: ["tc"], manual: [{ job: "b", offsetDays: 0 }, { job: "ghost", offsetDays: 0 }] },
+    ];
+    expect(jobEdges(withJobDep)).toEqual([
+      { upstream: "a", downstream: "b", offsetDays: 0 }, { upstream: "b", downstream: "c", offsetDays: 0 },
+    ]);
+    expect(dependencyOrder(withJobDep)).toEqual(["a", "b", "c"]);
+  });
+
+  it("refuses a same-day cycle through a manual dependency, and allows one through an earlier day", () => {
+    const loop = (offsetDays: number): ScheduledJob[] => [
+      { name: "a", reads: [], writes: ["ta"], manual: [{ table: "tb", offsetDays }] },
+      { name: "b", reads: ["ta"], writes: ["tb"] },
+    ];
+    expect(() => dependencyOrder(loop(0))).toThrow(DependencyCycleError);
+    expect(() => dependencyOrder(loop(0))).toThrow("a → b → a");
+    // a's day D waits for b's day D-1, b's day D for a's day D: no day waits for itself.
+    expect(dependencyOrder(loop(-1))).toEqual(["a", "b"]);
+    expect(downstreamOf("b", loop(-1))).toEqual(["a"]);
   });
 
   it("orders jobs upstream first", () => {

@@ -1,7 +1,7 @@
 import { Context } from "@temporalio/activity";
 import type { Database } from "../../db/client";
 import type { SecretBox } from "../../server/catalog/secrets";
-import type { ProjectContext } from "../../server/context";
+import type { ProjectContext, ProjectRef } from "../../server/context";
 import type { EngineRegistry } from "../../server/engines/registry";
 import type { Orchestrator } from "../../server/orchestration";
 import { getDeployment } from "../../server/jobs/deployments";
@@ -24,6 +24,8 @@ export interface SchedulerDeps {
   orchestrator: Orchestrator;
 }
 
+const PROJECT_MEMORY_MS = 5_000;
+
 export interface InstanceKey {
   project: string;
   job: string;
@@ -42,9 +44,21 @@ export function createSchedulerActivities(deps: SchedulerDeps | undefined) {
     if (!deps) throw new Error("this worker was started without the scheduler's dependencies (database, engines)");
     return deps;
   };
+  // Every activity names its project; a day's instances ask for the same one thousands of times in a
+  // minute. A few seconds' memory spares those reads and is short enough for a deleted project to be noticed.
+  const projects = new Map<string, { ref: Promise<ProjectRef>; until: number }>();
+  const projectRef = (name: string): Promise<ProjectRef> => {
+    const now = Date.now();
+    const known = projects.get(name);
+    if (known && known.until > now) return known.ref;
+    const ref = getProject(need().db, name);
+    projects.set(name, { ref, until: now + PROJECT_MEMORY_MS });
+    ref.catch(() => projects.delete(name));
+    return ref;
+  };
   const context = async (project: string): Promise<ProjectContext> => {
     const d = need();
-    return { db: d.db, actor: { kind: "system", reason: "scheduler" }, project: await getProject(d.db, project) };
+    return { db: d.db, actor: { kind: "system", reason: "scheduler" }, project: await projectRef(project) };
   };
   const ref = (k: InstanceKey) => ({ job: k.job, bizdate: Bizdate.parse(k.bizdate) });
   const progress = (i: { state: InstanceState; waitingFor: PartitionKey[]; error: string | null }): InstanceProgress => ({ state: i.state, waitingFor: i.waitingFor, error: i.error });

@@ -3,11 +3,13 @@ import type { TandemActivities } from "../activities/index";
 import type { InstanceProgress } from "../activities/scheduler";
 import type { BackfillStatus } from "../../server/orchestration";
 import { batchInstance } from "./batch-instance";
+import { backfillTaskQueue } from "./task-queues";
 
 // A backfill: a job's days over a range (and optionally its downstream jobs), each day run as its ordinary
 // batch instance workflow (id batch/<project>/<job>/<day>, so a day never runs twice at once), at most
 // `concurrency` at a time, in plan order: day by day, upstream jobs first, so a downstream day only ever
-// waits for an upstream day that already has a slot. `progress` is queryable while it runs; cancelling the
+// waits for an upstream day that already has a slot. Each day's engine run goes to the backfill task queue
+// (task-queues.ts), so the backfill's slots are its own. `progress` is queryable while it runs; cancelling the
 // backfill cancels the days in flight.
 
 export interface BackfillInput {
@@ -56,6 +58,8 @@ export async function backfill(input: BackfillInput): Promise<BackfillProgress> 
           workflowId: `${prefix}${day.job}/${day.bizdate}`,
           args: [{
             project: input.project, job: day.job, bizdate: day.bizdate, trigger: "backfill", scheduledAt: workflowInfo().startTime.toISOString(),
+            // Its engine run takes a backfill slot, never one a scheduled day needs (task-queues.ts).
+            runTaskQueue: backfillTaskQueue(workflowInfo().taskQueue),
             ...(input.waitTimeoutMs === undefined ? {} : { waitTimeoutMs: input.waitTimeoutMs }),
             ...(input.pollMs === undefined ? {} : { pollMs: input.pollMs }),
           }],

@@ -19,6 +19,8 @@ export interface BatchInstanceInput extends InstanceKey {
   waitTimeoutMs?: number;
   /** How often to look for external partitions on disk while waiting (default 60 s). */
   pollMs?: number;
+  /** The task queue of its engine run (a backfill's days: the backfill queue); default the workflow's own. */
+  runTaskQueue?: string;
 }
 
 export const partitionsReady = defineSignal("partitionsReady");
@@ -36,6 +38,7 @@ export async function batchInstance(input: BatchInstanceInput): Promise<Instance
     const scheduled = await steps.scheduleBatchInstance({ ...key, trigger: input.trigger, scheduledAt: input.scheduledAt, version: input.version });
     // The run follows its version's batch settings: attempts (1 + retries, with backoff) and a timeout each.
     const run = proxyActivities<TandemActivities>({
+      ...(input.runTaskQueue === undefined ? {} : { taskQueue: input.runTaskQueue }),
       startToCloseTimeout: `${scheduled.timeoutMinutes} minutes`,
       heartbeatTimeout: "1 minute",
       retry: { initialInterval: "5s", backoffCoefficient: 2, maximumInterval: "10 minutes", maximumAttempts: scheduled.retries + 1 },

@@ -11,7 +11,7 @@ import { createEngineRegistry, type EngineRegistry } from "../../server/engines/
 import { deployJob } from "../../server/jobs/deployments";
 import { batchInstanceWorkflowId } from "../../server/orchestration";
 import { getProject } from "../../server/projects/projects";
-import { getInstance, instanceEventLog, listPartitions } from "../../server/runs/index";
+import { getInstance, instanceEventLog, listPartitions, markPartitionReady } from "../../server/runs/index";
 import { Bizdate } from "../../server/scheduling/index";
 import { applyDemoProject, type DemoProject } from "../../server/testing/demo-project";
 import type { InstanceProgress } from "../activities/scheduler";
@@ -129,6 +129,35 @@ describe("the batch instance workflow", () => {
     await orchestrator.cancelBatchInstance(project, JOB, yesterday.toString());
     expect(await until(() => getInstance(ctx, ref), (i) => i.state === "cancelled")).toMatchObject({ state: "cancelled" });
   }, 60_000);
+
+  it("a manual dependency on the previous day: day D runs only once D-1 of its upstream has succeeded", async () => {
+    // The same job, in a project of its own, declares it needs its own previous day (a cumulative job).
+    const cumulative = await applyDemoProject(handle.db, "sched_deps", (file) => {
+      const job = file.jobs.find((j) => j.name === JOB);
+      if (job) job.batch.dependsOn = [{ job: JOB, offsetDays: -1 }];
+    });
+    const ctx2: ProjectContext = { db: handle.db, actor: { kind: "local" }, project: await getProject(handle.db, cumulative.project) };
+    await deployJob(ctx2, { job: JOB });
+    for (const day of ["2024-12-01", "2024-12-02"]) await writeHistoryPartition(warehouse("ods_coupon_events_di"), { day, count: 300, seed: 11 });
+    const [prev, day] = [Bizdate.parse("20241201"), Bizdate.parse("20241202")];
+
+    await orchestrator.startBatchInstance({ project: cumulative.project, job: JOB, bizdate: day.toString(), trigger: "manual" });
+    // Its own input is on disk: what it still waits for is the previous day's output.
+    const waiting = await until(() => getInstance(ctx2, { job: JOB, bizdate: day }).catch(() => undefined), (i) => i?.state === "waiting" && i.waitingFor.length === 1);
+    expect(waiting?.waitingFor).toEqual([{ table: "ads_coupon_daily_di", partition: "20241201" }]);
+    await new Promise((r) => setTimeout(r, 700)); // sensor passes do not release it: a produced table is not sensed
+    expect((await getInstance(ctx2, { job: JOB, bizdate: day })).state).toBe("waiting");
+
+    // The first day of the chain has no previous output: someone marks it by hand.
+    await markPartitionReady(ctx2, { table: "ads_coupon_daily_di", partition: "20241130" });
+    const { workflowId } = await orchestrator.startBatchInstance({ project: cumulative.project, job: JOB, bizdate: prev.toString(), trigger: "manual" });
+    expect(await env.client.workflow.getHandle(workflowId).result()).toMatchObject({ state: "succeeded" });
+    const result = await env.client.workflow.getHandle(batchInstanceWorkflowId(cumulative.project, JOB, day.toString())).result() as InstanceProgress;
+    expect(result).toMatchObject({ state: "succeeded" });
+    const prevDone = (await instanceEventLog(ctx2, { job: JOB, bizdate: prev })).find((e) => e.kind === "succeeded");
+    const dayRunning = (await instanceEventLog(ctx2, { job: JOB, bizdate: day })).find((e) => e.kind === "running");
+    expect(dayRunning?.at.getTime()).toBeGreaterThanOrEqual(prevDone?.at.getTime() ?? Infinity);
+  }, 90_000);
 
   it("backfills a range a few days at a time, with progress, and one missing day failing alone", async () => {
     for (const day of ["2024-11-20", "2024-11-22"]) await writeHistoryPartition(warehouse("ods_coupon_events_di"), { day, count: 500, seed: 5 });

@@ -1,0 +1,1 @@
+ALTER TABLE "job_deployments" ADD COLUMN "dependencies" jsonb DEFAULT '[]'::jsonb NOT NULL;
