@@ -79,6 +79,8 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
       maxConcurrentActivityTaskExecutions: opts.backfillSlots ?? env().TANDEM_BACKFILL_SLOTS,
       ...(opts.identity ? { identity: `${opts.identity}-backfill` } : {}),
       shutdownGraceTime: "10s",
+      maxHeartbeatThrottleInterval: "2s", // as above: a cancelled backfill stops its days promptly
+      defaultHeartbeatThrottleInterval: "2s",
     });
   } catch (e) {
     await connection.close();
