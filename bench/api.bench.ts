@@ -66,11 +66,20 @@ async function main(): Promise<void> {
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   else delete env.DATABASE_URL;
   const child = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "cli/main.ts", "dev", "--prod", "--port", String(port)], {
-    cwd: root, env, stdio: ["ignore", "ignore", "inherit"], detached: true,
+    cwd: root, env, stdio: ["ignore", "pipe", "inherit"], detached: true,
   });
+  // Steady state only: the figures start once the worker has bundled its workflows and the demo job is
+  // deployed and its stream running (seconds of CPU at startup that are not the API's).
+  let log = "";
+  child.stdout?.on("data", (d: Buffer) => { log += d.toString(); });
+  const settled = async () => {
+    const until = Date.now() + 120_000;
+    while (Date.now() < until && !(/worker polling/.test(log) && /deployed the demo job|demo job/.test(log))) await new Promise((r) => setTimeout(r, 250));
+  };
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitUntilUp(`${base}/api/trpc/catalog.projects`, child);
+    await settled();
     const api = createTRPCClient<AppRouter>({ links: [httpLink({ url: `${base}/api/trpc`, transformer: superjson })] });
     const template = (await api.catalog.tables.get.query({ project, name: "ods_coupon_events_di" })).spec;
     const before = (await api.catalog.tables.list.query({ project })).total;
@@ -142,8 +151,10 @@ async function main(): Promise<void> {
     console.log(ok ? "targets met" : "TARGETS MISSED");
     process.exitCode = ok ? 0 : 1;
   } finally {
+    // The data folder goes once the workbench has stopped (its stream side saves a savepoint there).
+    const exited = child.exitCode !== null ? Promise.resolve() : new Promise((r) => child.once("exit", r));
     if (child.pid) process.kill(-child.pid, "SIGTERM");
-    await new Promise((r) => setTimeout(r, 1500));
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

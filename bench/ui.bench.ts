@@ -105,8 +105,10 @@ async function main(): Promise<void> {
     process.exitCode = ok ? 0 : 1;
   } finally {
     await browser.close();
+    // The data folder goes once the workbench has stopped (its stream side saves a savepoint there).
+    const exited = child.exitCode !== null ? Promise.resolve() : new Promise((r) => child.once("exit", r));
     if (child.pid) process.kill(-child.pid, "SIGTERM");
-    await new Promise((r) => setTimeout(r, 1500));
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
