@@ -30,6 +30,11 @@ function flatten(value: unknown, prefix = ""): [string, string][] {
 }
 
 export function VersionDiff({ left, right, height = 360 }: { left: ComparableVersion; right: ComparableVersion; height?: number }) {
+  return <TextDiff left={{ label: left.label, text: comparableText(left) }} right={{ label: right.label, text: comparableText(right) }} height={height} testId="version-diff" />;
+}
+
+/** Two texts side by side in Monaco's read-only diff editor (Flink SQL highlighting). */
+export function TextDiff({ left, right, height = 360, testId = "text-diff" }: { left: { label: string; text: string }; right: { label: string; text: string }; height?: number; testId?: string }) {
   const host = useRef<HTMLDivElement>(null);
   const diff = useRef<MonacoApi.editor.IStandaloneDiffEditor | null>(null);
   const models = useRef<MonacoApi.editor.ITextModel[]>([]);
@@ -49,9 +54,9 @@ export function VersionDiff({ left, right, height = 360 }: { left: ComparableVer
     };
   }, []);
 
-  // Compared as text, so a re-render with equal versions does not rebuild the models.
-  const leftText = comparableText(left);
-  const rightText = comparableText(right);
+  // Compared as text, so a re-render with equal texts does not rebuild the models.
+  const leftText = left.text;
+  const rightText = right.text;
   useEffect(() => {
     if (!monaco || !diff.current) return;
     const original = monaco.editor.createModel(leftText, LANGUAGE);
@@ -64,7 +69,7 @@ export function VersionDiff({ left, right, height = 360 }: { left: ComparableVer
   return (
     <div>
       <div className="mb-1 grid grid-cols-2 text-xs font-medium text-slate-500"><span>{left.label}</span><span>{right.label}</span></div>
-      <div ref={host} data-testid="version-diff" data-ready={monaco ? "true" : "false"} className="overflow-hidden rounded-md border border-slate-300" style={{ height }} />
+      <div ref={host} data-testid={testId} data-ready={monaco ? "true" : "false"} className="overflow-hidden rounded-md border border-slate-300" style={{ height }} />
     </div>
   );
 }

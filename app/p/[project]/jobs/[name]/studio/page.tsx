@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { use, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { TextDiff } from "../../../../../_components/studio/version-diff";
 import { DeployButton } from "../../../../../_components/studio/deploy-button";
 import { PreviewPanel } from "../../../../../_components/studio/preview-panel";
 import { SettingsPanel, type JobSpecDraft } from "../../../../../_components/studio/settings-panel";
@@ -18,7 +19,7 @@ import type { RouterOutputs } from "../../../../../_lib/api-types";
 // column the server reports), catalog-aware completion, save (Ctrl/Cmd+S), and the stream and batch
 // scripts the one SQL becomes, side by side. Deploying stays on the job page, next to the history.
 
-type Panel = "scripts" | "local" | "lineage" | "preview";
+type Panel = "scripts" | "diff" | "local" | "lineage" | "preview";
 
 // The editor's code is the largest part of the page: start fetching it with the page's own code, not after
 // the first render.
@@ -163,7 +164,7 @@ export default function StudioPage({ params }: { params: Promise<{ project: stri
 
       <div className="mt-4 grid gap-4 xl:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="min-w-0">
-        <Card title="What the SQL becomes" actions={<Tabs label="Translation view" value={panel} onChange={(p) => { setPanel(p); setTranslateAsked(true); }} options={[{ value: "scripts", label: "Stream | batch" }, { value: "local", label: "Local scripts" }, { value: "lineage", label: "Column lineage" }, { value: "preview", label: "Preview" }]} />}>
+        <Card title="What the SQL becomes" actions={<Tabs label="Translation view" value={panel} onChange={(p) => { setPanel(p); setTranslateAsked(true); }} options={[{ value: "scripts", label: "Stream | batch" }, { value: "diff", label: "Stream ⇄ batch diff" }, { value: "local", label: "Local scripts" }, { value: "lineage", label: "Column lineage" }, { value: "preview", label: "Preview" }]} />}>
           {panel === "preview" ? <PreviewPanel project={project} job={name} sql={text} defaultBizdate={bizdate} /> : !translateAsked ? (
             <p className="py-4 text-center text-sm text-slate-500">Translate (Ctrl/Cmd+Shift+T) shows the stream job and the batch job of this SQL side by side, for bizdate {bizdate}.</p>
           ) : translation.isError ? <ErrorState error={translation.error} /> : !translation.data ? <SkeletonRows rows={4} /> : (
@@ -199,6 +200,10 @@ function TranslationView({ t, panel }: { t: TranslationData; panel: Panel }) {
         <div><h3 className="mb-1 text-xs font-semibold text-amber-700 uppercase">Batch job ({t.bizdate})</h3><Code label="Batch script">{t.batch ?? "-- no batch side"}</Code></div>
       </div>
     );
+  }
+  if (panel === "diff") {
+    // What differs between the two jobs of one SQL: sources, partition pruning, sinks, write mode.
+    return <TextDiff left={{ label: "Stream job", text: t.stream ?? "-- no stream side" }} right={{ label: `Batch job (${t.bizdate})`, text: t.batch ?? "-- no batch side" }} height={420} testId="script-diff" />;
   }
   if (panel === "local") {
     return (
