@@ -60,7 +60,7 @@ test("create a job, edit it in the studio with markers and completion, translate
   await expect(page.getByLabel("Batch script")).toContainText("INSERT OVERWRITE");
   await page.getByRole("radio", { name: "Stream ⇄ batch diff" }).click();
   const scriptDiff = page.locator('[data-testid="script-diff"][data-ready="true"]');
-  await expect(scriptDiff).toContainText("OVERWRITE");
+  await expect(scriptDiff).toContainText("Tandem batch script");
 
   // Preview, step by step: a day without input names the missing partition at its step; once yesterday's
   // partition exists, every step shows its rows and its count, down to what would be written.
