@@ -61,8 +61,8 @@ test.describe.serial("a mixed meta-table through the editor", () => {
     await page.getByLabel("batch expression for user_id").fill("CAST(user_id AS BIGINT)");
     await expect(userId.getByRole("alert")).toBeHidden();
     await expect(page.getByTestId("check-status")).toContainText("No issues");
-    await expect(page.getByLabel("batch view preview")).toContainText("CAST(user_id AS BIGINT) AS `user_id`");
-    await expect(page.getByLabel("stream view preview")).toContainText("'stream' AS `__mode`");
+    await expect(page.getByLabel("batch view preview")).toContainText("CAST(user_id AS BIGINT) AS user_id");
+    await expect(page.getByLabel("stream view preview")).toContainText("'stream' AS __mode");
 
     await page.getByRole("button", { name: "Create meta-table" }).click();
     await expect(page).toHaveURL(new RegExp(`/meta-tables/${metaTable}$`));

@@ -6,7 +6,7 @@ import { useState } from "react";
 import type { PartitionSpec } from "../../server/catalog/schemas";
 import type { ColumnDraft, PhysicalTable } from "../_lib/api-types";
 import { issuesOf, messageOf, type Issue } from "../_lib/issues";
-import { flinkDdl } from "../_lib/sql-preview";
+import { useDebounced } from "../_lib/use-debounced";
 import { useTRPC, useTRPCClient } from "../_lib/trpc/client";
 import { FLINK_TYPES } from "./meta-table/model";
 import { useToast } from "./toast";
@@ -60,6 +60,10 @@ export function TableForm({ project, existing }: { project: string; existing?: P
     ...(primaryKey.length ? { primaryKey } : {}),
   };
 
+  // The DDL as the scripts will declare it (server/sql/previews.ts), for what is typed so far.
+  const ddlSpec = useDebounced(JSON.stringify(spec), 200);
+  const ddl = useQuery({ ...trpc.catalog.previews.tableDdl.queryOptions({ project, spec: JSON.parse(ddlSpec) as unknown }), placeholderData: (prev) => prev });
+
   const save = useMutation({
     mutationFn: () => existing ? client.catalog.tables.update.mutate({ project, name: existing.name, spec }) : client.catalog.tables.create.mutate({ project, spec }),
     onSuccess: async (saved) => {
@@ -96,7 +100,6 @@ export function TableForm({ project, existing }: { project: string; existing?: P
   ]);
   const general = issues.map((i) => i.message).filter((m) => !shown.has(m));
   const allColumnNames = [...columns.map((c) => c.name.trim()), ...computed.map((c) => c.name.trim())].filter(Boolean);
-  const selectedConnection = connections.data?.find((c) => c.name === connection);
 
   return (
     <form onSubmit={(e) => { e.preventDefault(); save.mutate(); }}>
@@ -245,12 +248,11 @@ export function TableForm({ project, existing }: { project: string; existing?: P
             </div>
           </Card>
           <Card title="Flink DDL preview">
-            <Code label="DDL preview">
-              {flinkDdl(
-                { ...spec, name: spec.name || "new_table", columns: spec.columns.length ? spec.columns : [{ name: "?", type: "?" }] },
-                selectedConnection ? { type: selectedConnection.type, properties: selectedConnection.properties, secretKeys: Object.keys(selectedConnection.secrets) } : undefined,
-              )}
-            </Code>
+            {ddl.data?.ddl ? <Code label="DDL preview">{ddl.data.ddl}</Code> : (
+              <p aria-label="DDL preview" className="text-sm text-slate-500">
+                {ddl.data?.issues[0] ? `The DDL appears once the table is complete (${ddl.data.issues[0].path ? `${ddl.data.issues[0].path}: ` : ""}${ddl.data.issues[0].message}).` : "…"}
+              </p>
+            )}
           </Card>
         </div>
       </div>

@@ -8,6 +8,7 @@ import { physicalTableRow } from "./rows";
 import { ConnectionSpec, PhysicalTableSpec, type PhysicalTableSpecParsed } from "./schemas";
 import { validatePhysicalTable } from "./validate";
 import { recordAudit } from "../audit/audit";
+import { connectionSpec, ddlOf, type DdlPreview } from "../sql/previews";
 import { changedFields } from "./canonical";
 import { listDescription } from "./list-text";
 
@@ -78,6 +79,8 @@ export interface TableDetail {
   /** Meta-tables that bind this table, with the side. */
   usedBy: { metaTable: string; side: "source" | "stream" | "batch" }[];
   updatedAt: Date;
+  /** The Flink DDL the scripts declare for it (secrets masked), and its WITH options with their origin. */
+  ddl: DdlPreview;
 }
 
 export async function getPhysicalTable(ctx: ProjectContext, name: string): Promise<TableDetail> {
@@ -87,7 +90,8 @@ export async function getPhysicalTable(ctx: ProjectContext, name: string): Promi
     .innerJoin(connections, eq(connections.id, physicalTables.connectionId))
     .where(and(eq(physicalTables.projectId, ctx.project.id), eq(physicalTables.name, name)));
   if (!row) throw new NotFoundError("physical table", name);
-  return { spec: PhysicalTableSpec.parse(row.spec), connectionType: row.connectionType, usedBy: await tableUsers(ctx, [name]), updatedAt: row.updatedAt };
+  const spec = PhysicalTableSpec.parse(row.spec);
+  return { spec, connectionType: row.connectionType, usedBy: await tableUsers(ctx, [name]), updatedAt: row.updatedAt, ddl: ddlOf(spec, await connectionSpec(ctx, spec.connection)) };
 }
 
 async function tableUsers(ctx: ProjectContext, names: string[]): Promise<TableDetail["usedBy"]> {

@@ -2,10 +2,9 @@
 
 import type { ReactNode } from "react";
 import type { PhysicalTable } from "../../_lib/api-types";
-import type { MappingKind } from "../../_lib/sql-preview";
 import { Badge, Button, cx, FieldErrors, inputBase, monoInputBase, monoInputClass } from "../ui";
 import type { LocatedIssue } from "./editor";
-import { blankColumn, FLINK_TYPES, type Cell, type Draft, type LogicalColumn, type Side } from "./model";
+import { blankColumn, FLINK_TYPES, type Cell, type Draft, type LogicalColumn, type MappingKind, type Side } from "./model";
 
 // One row per logical column: the column itself on the left, then how each side fills it. In a mixed
 // meta-table the stream side and the batch side sit next to each other so they can be compared row

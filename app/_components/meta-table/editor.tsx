@@ -5,7 +5,6 @@ import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { AlignmentProposal, MetaTableDetail, PhysicalTable } from "../../_lib/api-types";
 import { issuesOf, messageOf, type Issue } from "../../_lib/issues";
-import { viewPreview } from "../../_lib/sql-preview";
 import { useTRPC, useTRPCClient } from "../../_lib/trpc/client";
 import { useDebounced } from "../../_lib/use-debounced";
 import { useToast } from "../toast";
@@ -57,6 +56,9 @@ export function MetaTableEditor({ project, initial }: { project: string; initial
   const spec = useMemo(() => specFromDraft(draft), [draft]);
   const specJson = JSON.stringify(spec);
   const debouncedSpec = useDebounced(specJson, 500);
+  // The per-side views as the scripts declare them (server/sql/previews.ts), for what is typed so far.
+  const viewsSpec = useDebounced(specJson, 200);
+  const views = useQuery({ ...trpc.catalog.previews.metaTableViews.queryOptions({ project, spec: JSON.parse(viewsSpec) as unknown }), placeholderData: (prev) => prev });
   const check = useMutation(trpc.catalog.metaTables.check.mutationOptions());
   const checkMutate = check.mutate;
   // Answers can arrive out of order; only the newest request's answer is shown.
@@ -264,9 +266,7 @@ export function MetaTableEditor({ project, initial }: { project: string; initial
       <div className={cx("grid gap-4", sides.length === 2 ? "lg:grid-cols-2" : "grid-cols-1")}>
         {sides.map((side) => (
           <Card key={side} title={<span>Generated view <span className="font-normal text-slate-400">· {side} side</span></span>}>
-            <Code label={`${side} view preview`}>
-              {viewPreview(draft.name.trim(), side, draft[side].table, draft.columns.map((c) => ({ name: c.name || "?", kind: draft[side].cells[c.id]?.kind ?? "column", value: draft[side].cells[c.id]?.value ?? "" })))}
-            </Code>
+            <ViewPreviewText side={side} sql={views.data?.views.find((v) => v.side === side)?.sql} issue={views.data?.issues[0]} />
           </Card>
         ))}
       </div>
@@ -305,4 +305,14 @@ function applyAlignment(d: Draft, p: AlignmentProposal): Draft {
     if (b && !batch.cells[col.id]?.value) batch.cells[col.id] = b;
   }
   return { ...d, columns: columns.length ? columns : [blankColumn()], stream, batch };
+}
+
+/** A side's generated view, or why it cannot be shown yet. */
+function ViewPreviewText({ side, sql, issue }: { side: Side; sql?: string; issue?: { path: string; message: string } }) {
+  if (sql) return <Code label={`${side} view preview`}>{sql}</Code>;
+  return (
+    <p aria-label={`${side} view preview`} className="text-sm text-slate-500">
+      {issue ? `The view appears once the meta-table is complete (${issue.path ? `${issue.path}: ` : ""}${issue.message}).` : "…"}
+    </p>
+  );
 }

@@ -1,12 +1,14 @@
 import type { MetaTable } from "../../_lib/api-types";
 import type { Issue } from "../../_lib/issues";
-import type { MappingKind } from "../../_lib/sql-preview";
 
 // The editor's working copy of a meta-table. Cells are keyed by a stable column id, so renaming a
 // logical column keeps its mappings; the spec (keyed by column name) is built only to check or save.
 
 export type Side = "source" | "stream" | "batch";
 export type Mode = "single" | "mixed";
+
+/** How a cell fills its logical column: a physical column, an expression, or a virtual value. */
+export type MappingKind = "column" | "expr" | "virtual";
 
 export interface Cell { kind: MappingKind; value: string }
 export interface LogicalColumn { id: string; name: string; type: string; description: string }

@@ -5,6 +5,7 @@ import { inferColumnsFromJson, inferColumnsFromParquet, readableFolders } from "
 import { createMetaTable, checkMetaTable, deleteMetaTable, getMetaTable, listMetaTables, ListMetaTablesInput, updateMetaTable } from "../../catalog/meta-tables";
 import { createPhysicalTable, deletePhysicalTable, getPhysicalTable, listPhysicalTables, ListTablesInput, updatePhysicalTable } from "../../catalog/physical-tables";
 import { Name } from "../../catalog/schemas";
+import { metaTableViewPreviews, physicalTableDdlPreview } from "../../sql/previews";
 import { dataDir, environmentVariable } from "../../env";
 import { listVisibleProjects } from "../../auth/users";
 import { projectAction, router, signedInProcedure } from "../trpc";
@@ -17,6 +18,12 @@ const Named = z.object({ name: Name });
 
 export const catalogRouter = router({
   projects: signedInProcedure.query(({ ctx }) => listVisibleProjects(ctx)),
+
+  // What a table or meta-table being edited becomes in the scripts (secrets masked); nothing is saved.
+  previews: router({
+    tableDdl: projectAction("catalog.read").input(Spec).query(({ ctx, input }) => physicalTableDdlPreview(ctx, input.spec)),
+    metaTableViews: projectAction("catalog.read").input(Spec).query(({ input }) => metaTableViewPreviews(input.spec)),
+  }),
 
   connections: router({
     list: projectAction("catalog.read").query(({ ctx }) => listConnections(ctx)),

@@ -8,7 +8,6 @@ import { useToast } from "../../../../_components/toast";
 import { Badge, Button, Card, Code, ConfirmDialog, EmptyState, ErrorState, KindBadge, LinkButton, PageHeader, Skeleton, SkeletonRows } from "../../../../_components/ui";
 import { relativeTime } from "../../../../_lib/format";
 import { messageOf } from "../../../../_lib/issues";
-import { flinkDdl, withOptions, type DdlConnection } from "../../../../_lib/sql-preview";
 import { useTRPC, useTRPCClient } from "../../../../_lib/trpc/client";
 
 export default function TableDetailPage({ params }: { params: Promise<{ project: string; name: string }> }) {
@@ -23,7 +22,6 @@ export default function TableDetailPage({ params }: { params: Promise<{ project:
   const toast = useToast();
   const [confirming, setConfirming] = useState(false);
   const detail = useQuery({ ...trpc.catalog.tables.get.queryOptions({ project, name }), retry: false });
-  const connections = useQuery(trpc.catalog.connections.list.queryOptions({ project }));
 
   const remove = useMutation(trpc.catalog.tables.delete.mutationOptions({
     onSuccess: async (deleted) => {
@@ -58,12 +56,7 @@ export default function TableDetailPage({ params }: { params: Promise<{ project:
       : <ErrorState error={detail.error} onRetry={() => void detail.refetch()} />;
   }
   const { spec, usedBy, connectionType, updatedAt } = detail.data;
-  const conn = connections.data?.find((c) => c.name === spec.connection);
-  const ddlConnection: DdlConnection = conn
-    ? { type: conn.type, properties: conn.properties, secretKeys: Object.keys(conn.secrets) }
-    : { type: connectionType, properties: {}, secretKeys: [] };
-  const options = withOptions(spec, ddlConnection);
-  const fromTable = new Set(Object.keys(spec.options));
+  const options = detail.data.ddl.options;
 
   return (
     <>
@@ -114,8 +107,8 @@ export default function TableDetailPage({ params }: { params: Promise<{ project:
             </table>
           </Card>
           <Card title="Flink DDL preview">
-            <Code label="Flink DDL">{flinkDdl(spec, ddlConnection)}</Code>
-            <p className="mt-2 text-xs text-slate-500">Rendered in the browser from the spec; secret options show as ******. The translator generates the DDL that jobs run.</p>
+            <Code label="Flink DDL">{detail.data.ddl.ddl ?? ""}</Code>
+            <p className="mt-2 text-xs text-slate-500">As the translated scripts declare it; secret options show as ******.</p>
           </Card>
         </div>
         <div className="space-y-4">
@@ -130,11 +123,11 @@ export default function TableDetailPage({ params }: { params: Promise<{ project:
             <table className="w-full table-fixed text-sm" aria-label="Options">
               <colgroup><col className="w-[42%]" /><col /><col className="w-24" /></colgroup>
               <tbody className="divide-y divide-slate-100">
-                {options.map(([k, v]) => (
+                {options.map(({ key: k, value: v, from }) => (
                   <tr key={k}>
                     <td className="truncate px-4 py-1.5 font-mono text-xs text-slate-600" title={k}>{k}</td>
                     <td className="truncate px-4 py-1.5 font-mono text-xs text-slate-900" title={v}>{v}</td>
-                    <td className="px-4 py-1.5 text-right text-xs text-slate-400">{fromTable.has(k) ? "table" : "connection"}</td>
+                    <td className="px-4 py-1.5 text-right text-xs text-slate-400">{from}</td>
                   </tr>
                 ))}
               </tbody>
