@@ -164,7 +164,7 @@ export default function StudioPage({ params }: { params: Promise<{ project: stri
 
       <div className="mt-4 grid gap-4 xl:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="min-w-0">
-        <Card title="What the SQL becomes" actions={<Tabs label="Translation view" value={panel} onChange={(p) => { setPanel(p); setTranslateAsked(true); }} options={[{ value: "scripts", label: "Stream | batch" }, { value: "diff", label: "Stream ⇄ batch diff" }, { value: "local", label: "Local scripts" }, { value: "lineage", label: "Column lineage" }, { value: "preview", label: "Preview" }]} />}>
+        <Card title="Translation" actions={<Tabs label="Translation view" value={panel} onChange={(p) => { setPanel(p); setTranslateAsked(true); }} options={[{ value: "scripts", label: "Stream | batch" }, { value: "diff", label: "Stream ⇄ batch diff" }, { value: "local", label: "Local scripts" }, { value: "lineage", label: "Column lineage" }, { value: "preview", label: "Preview" }]} />}>
           {panel === "preview" ? <PreviewPanel project={project} job={name} sql={text} defaultBizdate={bizdate} /> : !translateAsked ? (
             <p className="py-4 text-center text-sm text-slate-500">Translate (Ctrl/Cmd+Shift+T) shows the stream job and the batch job of this SQL side by side, for bizdate {bizdate}.</p>
           ) : translation.isError ? <ErrorState error={translation.error} /> : !translation.data ? <SkeletonRows rows={4} /> : (
