@@ -21,6 +21,13 @@ describe("next runs of a batch schedule", () => {
     expect(r.ok && r.runs.map((x) => [x.at.toISOString(), x.bizdate])).toEqual([["2024-11-11T10:15:00.000Z", "2024-11-11"], ["2024-11-18T10:15:00.000Z", "2024-11-18"]]);
   });
 
+  it("says a zone is unknown instead of throwing (the settings panel asks while the zone is being typed)", () => {
+    for (const timezone of ["Asia/Shang", "Mars/Olympus", "GMT+05:30"]) {
+      const r = nextRuns({ cron: "0 30 0 * * *", timezone, bizdateOffsetDays: -1 }, new Date("2024-11-11T12:00:00Z"), 5);
+      expect(r).toEqual({ ok: false, error: `the time zone '${timezone}' is unknown; use an IANA name such as Asia/Shanghai or UTC` });
+    }
+  });
+
   it("says what is wrong with a bad cron instead of throwing", () => {
     const r = nextRuns({ cron: "99 * * * *", timezone: "UTC", bizdateOffsetDays: -1 }, new Date(), 5);
     expect(r.ok).toBe(false);

@@ -21,11 +21,16 @@ export function nextRuns(settings: BizdateSettings & { cron: string }, from: Dat
   }
   const runs: ScheduledRun[] = [];
   let after = from;
-  for (let i = 0; i < count; i++) {
-    const next = cron.nextRun(after);
-    if (!next) break;
-    runs.push({ at: next, bizdate: bizdateFor(next, settings).format("yyyy-MM-dd") });
-    after = next;
+  try {
+    for (let i = 0; i < count; i++) {
+      const next = cron.nextRun(after);
+      if (!next) break;
+      runs.push({ at: next, bizdate: bizdateFor(next, settings).format("yyyy-MM-dd") });
+      after = next;
+    }
+  } catch {
+    // croner checks the zone only when it computes a date; a zone typed halfway is the usual cause.
+    return { ok: false, error: `the time zone '${settings.timezone}' is unknown; use an IANA name such as Asia/Shanghai or UTC` };
   }
   return runs.length > 0 ? { ok: true, runs } : { ok: false, error: `the schedule '${settings.cron}' never fires` };
 }
