@@ -103,7 +103,9 @@ async function tableUsers(ctx: ProjectContext, names: string[]): Promise<TableDe
       inArray(sql`${metaTables.spec} #>> '{source,table}'`, names),
       inArray(sql`${metaTables.spec} #>> '{stream,table}'`, names),
       inArray(sql`${metaTables.spec} #>> '{batch,table}'`, names),
-    )));
+    )))
+    // By name: the refusal that lists them reads the same on every database.
+    .orderBy(asc(metaTables.name));
   const used: TableDetail["usedBy"] = [];
   for (const r of rows) {
     for (const side of ["source", "stream", "batch"] as const) {
