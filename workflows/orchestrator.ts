@@ -49,14 +49,14 @@ export class TemporalOrchestrator implements Orchestrator {
   }
 
   async notifyReleased(project: string, released: readonly ReleasedInstance[]): Promise<void> {
-    for (const r of released) {
+    await Promise.all(released.map(async (r) => {
       try {
         await this.client.workflow.getHandle(batchInstanceWorkflowId(project, r.job, r.bizdate)).signal("partitionsReady");
       } catch (e) {
         // No workflow waits for it (created by hand, or closed): the next start or sensor pass finds it ready.
         if (!(e instanceof WorkflowNotFoundError)) throw e;
       }
-    }
+    }));
   }
 
   async cancelBatchInstance(project: string, job: string, bizdate: string): Promise<void> {

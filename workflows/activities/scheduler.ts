@@ -62,6 +62,12 @@ export function createSchedulerActivities(deps: SchedulerDeps | undefined) {
   };
   const ref = (k: InstanceKey) => ({ job: k.job, bizdate: Bizdate.parse(k.bizdate) });
   const progress = (i: { state: InstanceState; waitingFor: PartitionKey[]; error: string | null }): InstanceProgress => ({ state: i.state, waitingFor: i.waitingFor, error: i.error });
+  const sense = async (ctx: ProjectContext, key: InstanceKey): Promise<InstanceProgress> => {
+    const released = await senseUpstream(ctx, { dataDir: need().dataDir }, ref(key));
+    const others = released.filter((r) => !(r.job === key.job && r.bizdate === key.bizdate));
+    if (others.length > 0) await need().orchestrator.notifyReleased(key.project, others);
+    return progress(await getInstance(ctx, ref(key)));
+  };
 
   return {
     /** A schedule fired: start the instance of the day it stands for (the job's time zone and bizdate offset). */
@@ -82,13 +88,27 @@ export function createSchedulerActivities(deps: SchedulerDeps | undefined) {
       return { ...progress(instance), retries: spec.batch.retries, timeoutMinutes: spec.batch.timeoutMinutes };
     },
 
+    /**
+     * Creates (or finds) the instance and, when it waits, looks once for its external partitions on disk:
+     * the first step of a batch instance, run as a local activity (no task round trip of its own).
+     */
+    async openBatchInstance(input: InstanceKey & { trigger: InstanceTrigger; scheduledAt: string; version?: number }): Promise<InstanceProgress & { retries: number; timeoutMinutes: number }> {
+      const ctx = await context(input.project);
+      const instance = await scheduleInstance(ctx, { ...ref(input), trigger: input.trigger, scheduledAt: new Date(input.scheduledAt), version: input.version });
+      const { spec } = await getDeployment(ctx, input.job, instance.deploymentVersion);
+      const settings = { retries: spec.batch.retries, timeoutMinutes: spec.batch.timeoutMinutes };
+      if (instance.state !== "waiting") return { ...progress(instance), ...settings };
+      return { ...(await sense(ctx, input)), ...settings };
+    },
+
+    /** Where the instance stands (a producer's signal woke it: its partition is marked ready already). */
+    async batchInstanceProgress(key: InstanceKey): Promise<InstanceProgress> {
+      return progress(await getInstance(await context(key.project), ref(key)));
+    },
+
     /** Looks for external partitions on disk, wakes whatever they released, and says where this instance is. */
     async senseBatchInstance(key: InstanceKey): Promise<InstanceProgress> {
-      const ctx = await context(key.project);
-      const released = await senseUpstream(ctx, { dataDir: need().dataDir }, ref(key));
-      const others = released.filter((r) => !(r.job === key.job && r.bizdate === key.bizdate));
-      if (others.length > 0) await need().orchestrator.notifyReleased(key.project, others);
-      return progress(await getInstance(ctx, ref(key)));
+      return sense(await context(key.project), key);
     },
 
     async failWaitingBatchInstance(key: InstanceKey): Promise<InstanceProgress> {

@@ -1,4 +1,4 @@
-import { CancellationScope, condition, defineSignal, isCancellation, proxyActivities, setHandler, sleep } from "@temporalio/workflow";
+import { CancellationScope, condition, defineSignal, isCancellation, patched, proxyActivities, proxyLocalActivities, setHandler, sleep } from "@temporalio/workflow";
 import type { TandemActivities } from "../activities/index";
 import type { InstanceKey, InstanceProgress } from "../activities/scheduler";
 import type { InstanceTrigger } from "../../server/runs/index";
@@ -30,19 +30,49 @@ const steps = proxyActivities<TandemActivities>({
   retry: { initialInterval: "1s", backoffCoefficient: 2, maximumInterval: "1 minute", maximumAttempts: 10 },
 });
 
+// The bookkeeping steps as local activities: they run inside the workflow task that asks for them and are
+// recorded as markers, so a day's instance costs the service two or three workflow tasks and one activity
+// task (its engine run) instead of six and four. Instances started before this change replay the old way.
+const quickSteps = proxyLocalActivities<TandemActivities>({
+  startToCloseTimeout: "1 minute",
+  localRetryThreshold: "10s",
+  retry: { initialInterval: "1s", backoffCoefficient: 2, maximumInterval: "1 minute", maximumAttempts: 10 },
+});
+
 export async function batchInstance(input: BatchInstanceInput): Promise<InstanceProgress> {
   const key: InstanceKey = { project: input.project, job: input.job, bizdate: input.bizdate };
   let nudged = false;
   setHandler(partitionsReady, () => { nudged = true; });
+  if (patched("instance-steps-local")) {
+    try {
+      const opened = await quickSteps.openBatchInstance({ ...key, trigger: input.trigger, scheduledAt: input.scheduledAt, version: input.version });
+      const run = engineRun(input, opened);
+      let p: InstanceProgress = opened;
+      const deadline = { passed: false }; // an object: the checker cannot see the timer set it
+      // A durable timer: the wait survives worker and service restarts. (Cancelled with the workflow.)
+      if (p.state === "waiting") void sleep(input.waitTimeoutMs ?? 86_400_000).then(() => { deadline.passed = true; }, () => undefined);
+      while (p.state === "waiting") {
+        const woken = await condition(() => nudged || deadline.passed, input.pollMs ?? 60_000);
+        // Woken by a producer: its partition is marked ready already, so only ask where the instance stands.
+        // At the poll interval or the deadline, also look for external partitions on disk.
+        const byProducer = woken && !deadline.passed;
+        nudged = false;
+        p = byProducer ? await quickSteps.batchInstanceProgress(key) : await quickSteps.senseBatchInstance(key);
+        if (p.state === "waiting" && deadline.passed) return await quickSteps.failWaitingBatchInstance(key);
+      }
+      if (p.state === "queued" || p.state === "running") p = await run.runBatchInstance(key);
+      return p;
+    } catch (e) {
+      if (isCancellation(e)) {
+        await CancellationScope.nonCancellable(() => quickSteps.cancelBatchInstance({ ...key, reason: "the instance's workflow was cancelled" }));
+      }
+      throw e;
+    }
+  }
   try {
     const scheduled = await steps.scheduleBatchInstance({ ...key, trigger: input.trigger, scheduledAt: input.scheduledAt, version: input.version });
     // The run follows its version's batch settings: attempts (1 + retries, with backoff) and a timeout each.
-    const run = proxyActivities<TandemActivities>({
-      ...(input.runTaskQueue === undefined ? {} : { taskQueue: input.runTaskQueue }),
-      startToCloseTimeout: `${scheduled.timeoutMinutes} minutes`,
-      heartbeatTimeout: "1 minute",
-      retry: { initialInterval: "5s", backoffCoefficient: 2, maximumInterval: "10 minutes", maximumAttempts: scheduled.retries + 1 },
-    });
+    const run = engineRun(input, scheduled);
     let p: InstanceProgress = scheduled;
     const deadline = { passed: false }; // an object: the checker cannot see the timer set it
     if (p.state === "waiting") {
@@ -65,4 +95,14 @@ export async function batchInstance(input: BatchInstanceInput): Promise<Instance
     }
     throw e;
   }
+}
+
+/** The engine run: its version's batch settings give the attempts (1 + retries, with backoff) and a timeout each. */
+function engineRun(input: BatchInstanceInput, settings: { retries: number; timeoutMinutes: number }) {
+  return proxyActivities<TandemActivities>({
+    ...(input.runTaskQueue === undefined ? {} : { taskQueue: input.runTaskQueue }),
+    startToCloseTimeout: `${settings.timeoutMinutes} minutes`,
+    heartbeatTimeout: "1 minute",
+    retry: { initialInterval: "5s", backoffCoefficient: 2, maximumInterval: "10 minutes", maximumAttempts: settings.retries + 1 },
+  });
 }
