@@ -5,7 +5,7 @@ export {
 } from "./instances";
 export { listPartitions, markPartitionReady, missingPartitions, type PartitionRecord, type RegistryContext, type ReleasedInstance } from "./partitions";
 export { allowedActions, FINISHED_STATES, INSTANCE_STATES, InvalidTransitionError, isFinished, parseState as parseInstanceState, transition, type InstanceAction, type InstanceState } from "./states";
-export { executeInstance, scheduleInstance, senseUpstream, type RunnerDeps, type ScheduleInstanceInput } from "./runner";
+export { executeInstance, scheduleInstance, senseUpstream, senseUpstreamFiles, type RunnerDeps, type ScheduleInstanceInput } from "./runner";
 export { dailyPartitions } from "./io";
 export { backfillStatus, cancelBackfill, cancelDay, markReady, rerunDay, startBackfill, type BackfillRequest, type OperateResult } from "./operate";
 export { planBackfill, prepareBackfillDay, type BackfillDay } from "./backfill";

@@ -11,7 +11,7 @@ import { presentOnDisk } from "../engines/local/partition-sensor";
 import type { EngineRegistry } from "../engines/registry";
 import { runJobSide, submissionFor, type RunSideOptions } from "../engines/run-side";
 import { getDeployment, type RunnableDeployment } from "../jobs/deployments";
-import { Bizdate, type PartitionKey } from "../scheduling/index";
+import { Bizdate, partitionKeyText, type PartitionKey } from "../scheduling/index";
 import {
   createInstance, finishInstance, getInstance, startInstance, stopInstance,
   type BatchInstance, type InstanceRef, type InstanceTrigger, type RunMetrics,
@@ -67,8 +67,16 @@ async function producedTables(ctx: ProjectContext, catalog: CatalogSnapshot): Pr
  * are marked ready (by `system:file-sensor`), releasing whatever waits for them.
  */
 export async function senseUpstream(ctx: ProjectContext, deps: Pick<RunnerDeps, "dataDir">, ref: InstanceRef): Promise<ReleasedInstance[]> {
+  return (await senseUpstreamFiles(ctx, deps, ref)).released;
+}
+
+/**
+ * `senseUpstream`, also saying which external partitions (no deployed job produces them) are still not on
+ * disk: an instance that waits for none has nothing to look for, and only its producers' signals wake it.
+ */
+export async function senseUpstreamFiles(ctx: ProjectContext, deps: Pick<RunnerDeps, "dataDir">, ref: InstanceRef): Promise<{ released: ReleasedInstance[]; externalMissing: PartitionKey[] }> {
   const instance = await getInstance(ctx, ref);
-  if (instance.state !== "waiting") return [];
+  if (instance.state !== "waiting") return { released: [], externalMissing: [] };
   const catalog = await catalogOf(ctx, await getDeployment(ctx, ref.job, instance.deploymentVersion));
   const produced = await producedTables(ctx, catalog);
   const external = instance.waitingFor.filter((k) => !produced.has(k.table));
@@ -76,7 +84,8 @@ export async function senseUpstream(ctx: ProjectContext, deps: Pick<RunnerDeps, 
   const sensor = { ...ctx, actor: { kind: "system", reason: "file-sensor" } as const };
   const released: ReleasedInstance[] = [];
   for (const key of present) released.push(...(await markPartitionReady(sensor, key)).instances);
-  return released;
+  const landed = new Set(present.map(partitionKeyText));
+  return { released, externalMissing: external.filter((k) => !landed.has(partitionKeyText(k))) };
 }
 
 function metricsOf(status: EngineJobStatus): RunMetrics {

@@ -7,7 +7,7 @@ import type { Orchestrator } from "../../server/orchestration";
 import { getDeployment } from "../../server/jobs/deployments";
 import { getProject } from "../../server/projects/projects";
 import {
-  executeInstance, failWaiting, getInstance, isFinished, planBackfill, prepareBackfillDay, scheduleInstance, senseUpstream, stopInstance,
+  executeInstance, failWaiting, getInstance, isFinished, planBackfill, prepareBackfillDay, scheduleInstance, senseUpstreamFiles, stopInstance,
   type BackfillDay, type InstanceState, type InstanceTrigger,
 } from "../../server/runs/index";
 import { Bizdate, bizdateFor, type PartitionKey } from "../../server/scheduling/index";
@@ -37,6 +37,8 @@ export interface InstanceProgress {
   state: InstanceState;
   waitingFor: PartitionKey[];
   error: string | null;
+  /** Set by a file-sensor pass: some of what it waits for is external and not on disk yet (worth looking again). */
+  watchesFiles?: boolean;
 }
 
 export function createSchedulerActivities(deps: SchedulerDeps | undefined) {
@@ -63,10 +65,10 @@ export function createSchedulerActivities(deps: SchedulerDeps | undefined) {
   const ref = (k: InstanceKey) => ({ job: k.job, bizdate: Bizdate.parse(k.bizdate) });
   const progress = (i: { state: InstanceState; waitingFor: PartitionKey[]; error: string | null }): InstanceProgress => ({ state: i.state, waitingFor: i.waitingFor, error: i.error });
   const sense = async (ctx: ProjectContext, key: InstanceKey): Promise<InstanceProgress> => {
-    const released = await senseUpstream(ctx, { dataDir: need().dataDir }, ref(key));
+    const { released, externalMissing } = await senseUpstreamFiles(ctx, { dataDir: need().dataDir }, ref(key));
     const others = released.filter((r) => !(r.job === key.job && r.bizdate === key.bizdate));
     if (others.length > 0) await need().orchestrator.notifyReleased(key.project, others);
-    return progress(await getInstance(ctx, ref(key)));
+    return { ...progress(await getInstance(ctx, ref(key))), watchesFiles: externalMissing.length > 0 };
   };
 
   return {

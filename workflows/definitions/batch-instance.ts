@@ -51,13 +51,21 @@ export async function batchInstance(input: BatchInstanceInput): Promise<Instance
       const deadline = { passed: false }; // an object: the checker cannot see the timer set it
       // A durable timer: the wait survives worker and service restarts. (Cancelled with the workflow.)
       if (p.state === "waiting") void sleep(input.waitTimeoutMs ?? 86_400_000).then(() => { deadline.passed = true; }, () => undefined);
+      // Instances waiting only for partitions other jobs produce are woken by those jobs' signals (or
+      // `mark-ready`), and look where they stand every 15 poll intervals in case a signal was lost; only
+      // those waiting for external files look for them on disk at every poll interval.
+      const pollMs = input.pollMs ?? 60_000;
+      let watchesFiles = p.watchesFiles ?? true;
       while (p.state === "waiting") {
-        const woken = await condition(() => nudged || deadline.passed, input.pollMs ?? 60_000);
-        // Woken by a producer: its partition is marked ready already, so only ask where the instance stands.
-        // At the poll interval or the deadline, also look for external partitions on disk.
-        const byProducer = woken && !deadline.passed;
+        const woken = await condition(() => nudged || deadline.passed, watchesFiles ? pollMs : pollMs * 15);
         nudged = false;
-        p = byProducer ? await quickSteps.batchInstanceProgress(key) : await quickSteps.senseBatchInstance(key);
+        if (deadline.passed || (watchesFiles && !woken)) {
+          p = await quickSteps.senseBatchInstance(key);
+          watchesFiles = p.watchesFiles ?? true;
+        } else {
+          // Woken by a producer: its partition is marked ready already, so only ask where the instance stands.
+          p = await quickSteps.batchInstanceProgress(key);
+        }
         if (p.state === "waiting" && deadline.passed) return await quickSteps.failWaitingBatchInstance(key);
       }
       if (p.state === "queued" || p.state === "running") p = await run.runBatchInstance(key);
