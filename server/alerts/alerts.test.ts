@@ -16,7 +16,10 @@ import { NotFoundError, ValidationError } from "../errors";
 import { jobHealth, type HealthSource } from "../health/index";
 import { createInstance, failWaiting, finishInstance, startInstance } from "../runs/index";
 import { Bizdate } from "../scheduling/index";
-import { checkLatePartitions, checkStreamLag, deliverDueAlerts, emitAlertEvent, listAlertHistory, parseAlertChannel, upsertAlertChannel, type AlertPayload } from "./index";
+import {
+  checkLatePartitions, checkStreamLag, deleteAlertChannel, deliverDueAlerts, emitAlertEvent, listAlertHistory, parseAlertChannel, startAlertLoop, upsertAlertChannel,
+  type AlertPayload,
+} from "./index";
 
 // Alerts end to end over the real database: a failing instance queues an alert in its own transaction; a
 // webhook receiver on this machine answers 500 once, then 200, and the alert arrives exactly once after a
@@ -53,6 +56,7 @@ beforeAll(async () => {
   handle = await openTestDatabase();
   ctx = { db: handle.db, actor: { kind: "local" }, project: await testProject(handle.db, "alerts") };
   server = http.createServer((req, res) => {
+    if (req.url === "/silent") return; // never answers: the deliverer's timeout ends the attempt
     let text = "";
     req.on("data", (c: Buffer) => { text += c.toString(); });
     req.on("end", () => {
@@ -172,6 +176,39 @@ describe("delivering alerts", () => {
     await upsertAlertChannel(ctx, { name: "ops", url, kinds: ["instance_failed", "late_partition", "quality_blocking", "quality_warning", "stream_lag"], lagThreshold: 500 });
   });
 
+  it("ends an attempt the webhook does not answer after the timeout", async () => {
+    await upsertAlertChannel(ctx, { name: "silent", url: url.replace("/hooks/T0KEN", "/silent"), kinds: ["stream_restart"], jobs: ["silent_job"] });
+    await emitAlertEvent(ctx, { kind: "stream_restart", job: "silent_job", reason: "restart" });
+    expect(await deliver({ timeoutMs: 300 })).toEqual({ delivered: 0, retrying: 1, failed: 0 });
+    const [h] = await listAlertHistory(ctx, { job: "silent_job" });
+    expect(h).toMatchObject({ status: "pending", attempts: 1, lastStatusCode: null, lastError: "no answer within 300 ms" });
+    // Deleting the channel keeps its history; what it had not delivered yet is given up, saying why.
+    await api().alerts.deleteChannel({ project: ctx.project.name, name: "silent" });
+    await expect(deleteAlertChannel(ctx, "silent")).rejects.toThrow(/alert channel 'silent' does not exist/);
+    expect(await deliver({ now: later(3_600_000) })).toEqual({ delivered: 0, retrying: 0, failed: 1 });
+    expect((await listAlertHistory(ctx, { job: "silent_job" }))[0]).toMatchObject({ channel: "silent", status: "failed", lastError: "the channel was deleted" });
+  });
+
+  it("sends a delivery once when two deliverers run at the same time", async () => {
+    received.length = 0;
+    await emitAlertEvent(ctx, { kind: "quality_warning", job: "fail_job", bizdate: "20241120", rule: "row_count", reason: "row count 40 % below last Wednesday" });
+    const rounds = await Promise.all([deliver(), deliver(), deliver()]);
+    expect(rounds.reduce((n, r) => n + r.delivered, 0)).toBe(1);
+    expect(received).toHaveLength(1);
+  });
+
+  it("the worker's loop delivers what is queued by itself", async () => {
+    received.length = 0;
+    await emitAlertEvent(ctx, { kind: "quality_warning", job: "fail_job", bizdate: "20241121", rule: "row_count", reason: "delivered by the loop" });
+    const loop = startAlertLoop(handle.db, { projectId: ctx.project.id, deliverEveryMs: 50, lateCheckEveryMs: 3_600_000 });
+    try {
+      for (let i = 0; i < 600 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await loop.stop();
+    }
+    expect(received.map((r) => r.body.reason)).toEqual(["delivered by the loop"]);
+  });
+
   it("alerts a day that gave up waiting, and a late day once", async () => {
     received.length = 0;
     await deploy("late_job");
@@ -203,6 +240,9 @@ describe("the health score of a job", () => {
     await failRun("health_job", D, "the sink refused the connection");
     const h = await api().health.job({ project: ctx.project.name, job: "health_job" });
     expect(h.score).toBe(95);
+    const all = await api().health.project({ project: ctx.project.name });
+    expect(all.find((j) => j.job === "health_job")?.score).toBe(95);
+    expect(all.map((j) => j.score)).toEqual([...all.map((j) => j.score)].sort((a, b) => a - b));
     expect(h.findings).toEqual([expect.objectContaining({
       source: "instances", code: "instance_failed", risk: "high",
       message: "2024-11-11 failed (attempt 1): the sink refused the connection",

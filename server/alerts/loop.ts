@@ -21,7 +21,8 @@ export function startAlertLoop(db: Database, opts: AlertLoopOptions = {}): { sto
       await deliverDueAlerts(db, opts);
       if (Date.now() - lastLateCheck >= (opts.lateCheckEveryMs ?? 300_000)) {
         lastLateCheck = Date.now();
-        for (const project of await db.select({ id: projects.id, name: projects.name }).from(projects)) {
+        const all = await db.select({ id: projects.id, name: projects.name }).from(projects);
+        for (const project of all.filter((p) => !opts.projectId || p.id === opts.projectId)) {
           await checkLatePartitions({ db, actor: { kind: "system", reason: "alerts" }, project }, { lateAfterMinutes: opts.lateAfterMinutes });
         }
       }
