@@ -274,6 +274,16 @@ describe("the health score of a job", () => {
     expect(await codes({ metrics: { rowsIn: 1, rowsOut: 1, lag: 9000, lagUnit: "rows", lastCheckpoint: null } })).toEqual(["medium stream_lag", "medium no_checkpoint"]);
   });
 
+  it("names a day that is late and what it waits for, with the command that releases it", async () => {
+    const h = await jobHealth(ctx, "late_job", { now: new Date() });
+    expect(h.findings.map((f) => `${f.risk} ${f.code}`)).toEqual(["high instance_failed"]);
+    await createInstance(scheduler(), { job: "late_job", bizdate: D.addDays(1), deploymentVersion: 1, scheduledAt: new Date(Date.now() - 5 * 3_600_000), trigger: "schedule", upstream: [{ table: "ods_far_away", partition: D.toString() }] });
+    const late = (await jobHealth(ctx, "late_job")).findings.find((f) => f.code === "instance_late");
+    expect(late).toMatchObject({ risk: "medium", message: "2024-11-12 is 5 h past its schedule and still waiting for ods_far_away/20241111" });
+    expect(late?.action).toMatch(/tandem logs --job late_job --bizdate 2024-11-12; .* tandem mark-ready --table ods_far_away --partition 2024-11-11$/);
+    expect((await jobHealth(ctx, "late_job")).score).toBe(100 - 5 - 3);
+  });
+
   it("refuses a job that was never deployed", async () => {
     await expect(jobHealth(ctx, "no_such_job")).rejects.toThrow(NotFoundError);
     await expect(jobHealth(ctx, "no_such_job")).rejects.toThrow(/never deployed/);

@@ -60,7 +60,7 @@ export const instancesSource: HealthSource = {
           source: "instances", code: "instance_late", risk: "medium", at: r.scheduledAt,
           message: `${d} is ${hoursBetween(r.scheduledAt, now)} h past its schedule and still ${what}`,
           action: r.state === "waiting"
-            ? `See what it waits for: tandem logs ${ref}; when the upstream data is there, tandem mark-ready --table <table> --partition ${d}`
+            ? `See what it waits for: tandem logs ${ref}; when the upstream data is there, tandem mark-ready --table ${r.waitingFor[0]?.table ?? "<table>"} --partition ${r.waitingFor[0] ? day(r.waitingFor[0].partition) : d}`
             : `Look at the instance: tandem logs ${ref}`,
         });
       } else if (r.state === "succeeded" && r.endedAt && r.endedAt.getTime() - r.scheduledAt.getTime() > lateAfterMs) {
