@@ -67,27 +67,31 @@ export function alertEventKey(e: AlertEvent): string {
  */
 export async function emitAlertEvent(ctx: EmitContext, event: AlertEvent): Promise<{ key: string; created: boolean; queued: number }> {
   const key = alertEventKey(event);
-  const [row] = await ctx.db.insert(alertEvents).values({
-    projectId: ctx.project.id, key, kind: event.kind, jobName: event.job, bizdate: event.bizdate ?? null, rule: event.rule ?? null,
-    severity: event.severity ?? DEFAULT_SEVERITY[event.kind], reason: event.reason, data: event.data ?? {},
-  }).onConflictDoNothing().returning({ id: alertEvents.id });
-  if (!row) return { key, created: false, queued: 0 };
-  const channels = await ctx.db.select({ id: alertChannels.id, name: alertChannels.name, kinds: alertChannels.kinds, jobs: alertChannels.jobs })
-    .from(alertChannels).where(and(eq(alertChannels.projectId, ctx.project.id), eq(alertChannels.enabled, true)));
-  const wanting = channels.filter((c) => c.kinds.includes(event.kind) && (c.jobs.length === 0 || c.jobs.includes(event.job)));
-  if (wanting.length > 0) {
-    await ctx.db.insert(alertDeliveries).values(wanting.map((c) => ({ projectId: ctx.project.id, eventId: row.id, channelId: c.id, channelName: c.name })));
-  }
-  return { key, created: true, queued: wanting.length };
+  // The event and its deliveries together (a savepoint inside the caller's transaction): an event recorded
+  // without its deliveries would never be sent, since its key is then taken.
+  return ctx.db.transaction(async (tx) => {
+    const [row] = await tx.insert(alertEvents).values({
+      projectId: ctx.project.id, key, kind: event.kind, jobName: event.job, bizdate: event.bizdate ?? null, rule: event.rule ?? null,
+      severity: event.severity ?? DEFAULT_SEVERITY[event.kind], reason: event.reason, data: event.data ?? {},
+    }).onConflictDoNothing().returning({ id: alertEvents.id });
+    if (!row) return { key, created: false, queued: 0 };
+    const channels = await tx.select({ id: alertChannels.id, name: alertChannels.name, kinds: alertChannels.kinds, jobs: alertChannels.jobs })
+      .from(alertChannels).where(and(eq(alertChannels.projectId, ctx.project.id), eq(alertChannels.enabled, true)));
+    const wanting = channels.filter((c) => c.kinds.includes(event.kind) && (c.jobs.length === 0 || c.jobs.includes(event.job)));
+    if (wanting.length > 0) {
+      await tx.insert(alertDeliveries).values(wanting.map((c) => ({ projectId: ctx.project.id, eventId: row.id, channelId: c.id, channelName: c.name })));
+    }
+    return { key, created: true, queued: wanting.length };
+  });
 }
 
 /**
- * emitAlertEvent inside a savepoint, for callers whose own change must not fail because of it (an instance
- * finishing): a failure is logged and the caller's transaction goes on.
+ * emitAlertEvent for callers whose own change must not fail because of it (an instance finishing): its
+ * savepoint is rolled back, the failure logged, and the caller's transaction goes on.
  */
 export async function emitAlertEventSafely(ctx: EmitContext, event: AlertEvent): Promise<void> {
   try {
-    await ctx.db.transaction((tx) => emitAlertEvent({ ...ctx, db: tx }, event));
+    await emitAlertEvent(ctx, event);
   } catch (e) {
     console.error(`[alerts] could not record the ${event.kind} alert of ${event.job}:`, e instanceof Error ? e.message : e);
   }
