@@ -17,7 +17,7 @@ import { jobHealth, type HealthSource } from "../health/index";
 import { createInstance, failWaiting, finishInstance, startInstance } from "../runs/index";
 import { Bizdate } from "../scheduling/index";
 import {
-  checkLatePartitions, checkStreamLag, deleteAlertChannel, deliverDueAlerts, emitAlertEvent, listAlertHistory, parseAlertChannel, startAlertLoop, upsertAlertChannel,
+  checkLatePartitions, checkStreamLag, deleteAlertChannel, deliverDueAlerts, emitAlertEvent, emitAlertEventSafely, listAlertHistory, parseAlertChannel, startAlertLoop, upsertAlertChannel,
   type AlertPayload,
 } from "./index";
 
@@ -152,6 +152,17 @@ describe("delivering alerts", () => {
     expect(await deliver()).toEqual({ delivered: 1, retrying: 0, failed: 0 });
     expect(await deliver({ now: later(3_600_000) })).toEqual({ delivered: 0, retrying: 0, failed: 0 });
     expect(received.map((r) => r.body.reason)).toEqual(["42 duplicated coupon_id"]);
+  });
+
+  it("a failure to record an alert does not undo the change that emitted it", async () => {
+    received.length = 0;
+    await handle.db.transaction(async (tx) => {
+      // A project that does not exist: the event's insert fails inside its savepoint, and is logged.
+      await emitAlertEventSafely({ db: tx, project: { id: crypto.randomUUID(), name: "gone" } }, { kind: "quality_warning", job: "fail_job", reason: "lost" });
+      await emitAlertEvent({ db: tx, project: ctx.project }, { kind: "quality_warning", job: "fail_job", bizdate: "20241130", reason: "recorded after the failure" });
+    });
+    await deliver();
+    expect(received.map((r) => r.body.reason)).toEqual(["recorded after the failure"]);
   });
 
   it("sends a channel only the kinds and jobs it wants", async () => {

@@ -93,6 +93,8 @@ export async function emitAlertEventSafely(ctx: EmitContext, event: AlertEvent):
   try {
     await emitAlertEvent(ctx, event);
   } catch (e) {
-    console.error(`[alerts] could not record the ${event.kind} alert of ${event.job}:`, e instanceof Error ? e.message : e);
+    // The driver's cause, not the query text (whose parameters are the alert's contents).
+    const why = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
+    console.error(`[alerts] could not record the ${event.kind} alert of ${event.job}: ${why}`);
   }
 }
