@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type WorkerOptions } from "@temporalio/worker";
+import { startAlertLoop } from "../server/alerts/index";
 import { env } from "../server/env";
 import { createActivities, type ActivityDeps } from "./activities/index";
 import type { TemporalTarget } from "./client";
@@ -27,6 +28,8 @@ export interface StartWorkerOptions {
   workerOptions?: Partial<WorkerOptions>;
   /** Engine runs of backfill days at once, on the backfill task queue. Defaults to TANDEM_BACKFILL_SLOTS (2). */
   backfillSlots?: number;
+  /** Deliver the alert outbox from this process (needs activityDeps.scheduler's database). */
+  deliverAlerts?: boolean;
 }
 
 export interface RunningWorker {
@@ -86,7 +89,13 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
     await connection.close();
     throw e;
   }
-  const done = Promise.all([worker.run(), backfillWorker.run()]).then(() => undefined).finally(() => connection.close());
+  // The alert outbox is delivered by the workers asked to (several may: deliveries are leased).
+  const scheduler = opts.activityDeps?.scheduler;
+  const alerts = opts.deliverAlerts && scheduler ? startAlertLoop(scheduler.db) : undefined;
+  const done = Promise.all([worker.run(), backfillWorker.run()]).then(() => undefined).finally(async () => {
+    await alerts?.stop();
+    await connection.close();
+  });
   let stopping: Promise<void> | undefined;
   return {
     worker,

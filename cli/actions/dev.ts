@@ -80,7 +80,7 @@ export async function startDev(opts: DevOptions): Promise<void> {
     const engines = createEngineRegistry({ dataDir: dataDir(), embedded: () => pgDatabase(embeddedUrl), flink: flinkSettings() });
     const orchestrator = new TemporalOrchestrator(await temporalClient({ target: temporal }), { taskQueue: env().TEMPORAL_TASK_QUEUE });
     const scheduler = { db: handle.db, secretBox: secretBox(), engines, dataDir: dataDir(), orchestrator };
-    startWorker({ target: temporal, activityDeps: { scheduler } })
+    startWorker({ target: temporal, activityDeps: { scheduler }, deliverAlerts: true })
       .then(async (w) => {
         stopWorker = async () => { await w.stop(); await engines.close(); };
         log(`worker polling task queue '${w.taskQueue}'`);

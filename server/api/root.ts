@@ -7,6 +7,8 @@ import { tokensRouter } from "./routers/tokens";
 import { sqlRouter } from "./routers/sql";
 import { jobsRouter } from "./routers/jobs";
 import { instancesRouter } from "./routers/instances";
+import { alertsRouter } from "./routers/alerts";
+import { healthRouter } from "./routers/health";
 
 // Every router, listed by hand.
 export const appRouter = router({
@@ -18,6 +20,8 @@ export const appRouter = router({
   sql: sqlRouter,
   jobs: jobsRouter,
   instances: instancesRouter,
+  alerts: alertsRouter,
+  health: healthRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -25,6 +25,7 @@ export const POLICY = {
   "job.backfill": { minRole: "editor", scope: "project", description: "backfill a range of bizdates" },
   "job.deploy": { minRole: "owner", scope: "project", description: "deploy (or roll back) a job to production, start and stop production stream jobs" },
   "connection.manage": { minRole: "owner", scope: "project", description: "create, change and delete connections and their secrets" },
+  "alert.manage": { minRole: "owner", scope: "project", description: "create, change and delete alert channels (webhooks that receive the project's alerts)" },
   "members.read": { minRole: "viewer", scope: "project", description: "list the project's members and roles" },
   "members.manage": { minRole: "owner", scope: "project", description: "add and remove members, change roles" },
   "audit.read": { minRole: "owner", scope: "project", description: "read the project's audit trail" },

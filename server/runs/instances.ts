@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, lte, sql, type SQL } from "drizzle-orm";
 import { batchInstances, instanceEvents } from "../../db/schema/index";
+import { emitAlertEventSafely } from "../alerts/events";
 import { actorLabel } from "../context";
 import { NotFoundError, PreconditionFailedError } from "../errors";
 import { partitionKeyText, type Bizdate, type PartitionKey } from "../scheduling/index";
@@ -93,6 +94,15 @@ function waitingMessage(missing: PartitionKey[]): string {
   return missing.length === 0 ? "every upstream partition is ready" : `waiting for ${missing.map(partitionKeyText).join(", ")}`;
 }
 
+/** The `instance_failed` alert, in the failure's transaction (queued for delivery, never sent from here). */
+async function alertFailure(ctx: RegistryContext, row: Row, error: string): Promise<void> {
+  await emitAlertEventSafely(ctx, {
+    kind: "instance_failed", job: row.jobName, bizdate: row.bizdate, discriminator: `attempt-${row.attempt}`,
+    reason: `attempt ${row.attempt} of ${row.jobName} for ${row.bizdate} failed: ${error.slice(0, 1000)}`,
+    data: { attempt: row.attempt, deploymentVersion: row.deploymentVersion, trigger: row.trigger },
+  });
+}
+
 export interface CreateInstanceInput extends InstanceRef {
   deploymentVersion: number;
   scheduledAt: Date;
@@ -154,6 +164,7 @@ export async function finishInstance(ctx: RegistryContext, ref: InstanceRef, res
       for (const out of result.output) released.push(...(await markPartitionReady(tx, out.key, { rows: out.rows, producedBy: row.id })).instances);
     } else {
       await appendEvent(tx, row, state, `attempt ${row.attempt} failed: ${result.error}`, result.metrics ?? null);
+      await alertFailure(tx, row, result.error);
     }
     return { instance: toInstance(updated ?? row), released };
   });
@@ -169,6 +180,7 @@ export async function failWaiting(ctx: RegistryContext, ref: InstanceRef): Promi
       .set({ state: nextState(row, "fail"), endedAt: sql`now()`, error, updatedAt: sql`now()` })
       .where(eq(batchInstances.id, row.id)).returning();
     await appendEvent(tx, row, "failed", error, { waitingFor: row.waitingFor });
+    await alertFailure(tx, row, error);
     return toInstance(updated ?? row);
   });
 }

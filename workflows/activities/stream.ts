@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from "@temporalio/activity";
+import { checkStreamLag, emitAlertEvent } from "../../server/alerts/index";
 import type { ProjectContext } from "../../server/context";
 import type { StreamRunMetrics } from "../../server/orchestration";
 import { getProject } from "../../server/projects/projects";
@@ -21,17 +22,50 @@ export interface StreamJobKey {
   savepoint: string | null;
 }
 
+/** How often a running stream's heartbeat metrics are compared with its lag threshold. */
+const LAG_CHECK_EVERY_MS = 60_000;
+
+export interface StreamRestartInput {
+  project: string;
+  job: string;
+  version: number;
+  /** The supervisor's workflow run and its restart count: the alert's key, so a retried activity records it once. */
+  runId: string;
+  restarts: number;
+  error: string;
+}
+
 export function createStreamActivities(deps: SchedulerDeps | undefined) {
   return {
+    /** The supervisor restarts the stream side: recorded (for the health score) and alerted (a stream_restart event). */
+    async recordStreamRestart(input: StreamRestartInput): Promise<void> {
+      if (!deps) throw new Error("this worker was started without the scheduler's dependencies (database, engines)");
+      await emitAlertEvent({ db: deps.db, project: await getProject(deps.db, input.project) }, {
+        kind: "stream_restart", job: input.job, discriminator: `${input.runId}/${input.restarts}`,
+        reason: `the stream side of ${input.job} (v${input.version}) failed and restarts from its last checkpoint (restart ${input.restarts}): ${input.error.slice(0, 1000)}`,
+        data: { version: input.version, restarts: input.restarts },
+      });
+    },
+
     async runStreamJob(key: StreamJobKey): Promise<{ savepoint: string }> {
       if (!deps) throw new Error("this worker was started without the scheduler's dependencies (database, engines)");
       const ctx: ProjectContext = { db: deps.db, actor: { kind: "system", reason: "stream-supervisor" }, project: await getProject(deps.db, key.project) };
       const activity = Context.current();
+      let lagCheckedAt = 0;
+      const watchLag = (m: StreamRunMetrics) => {
+        if (Date.now() - lagCheckedAt < LAG_CHECK_EVERY_MS) return;
+        lagCheckedAt = Date.now();
+        // Never in the way of the job: a failed check is logged and tried again a minute later.
+        checkStreamLag(ctx, key.job, m).catch((e: unknown) => console.error(`[alerts] lag check of ${key.job} failed:`, e instanceof Error ? e.message : e));
+      };
       try {
         return await runStreamSide(ctx, deps, { job: key.job, version: key.version, savepoint: key.savepoint }, {
           signal: activity.cancellationSignal,
           statusEveryMs: 1000,
-          onStatus: (m: StreamRunMetrics) => activity.heartbeat(m),
+          onStatus: (m: StreamRunMetrics) => {
+            activity.heartbeat(m);
+            watchLag(m);
+          },
         });
       } catch (e) {
         if (e instanceof StreamJobRefusedError) throw ApplicationFailure.nonRetryable(e.message, STREAM_REFUSED);

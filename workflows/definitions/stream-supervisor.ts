@@ -1,4 +1,7 @@
-import { ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, condition, defineQuery, defineSignal, isCancellation, proxyActivities, setHandler } from "@temporalio/workflow";
+import {
+  ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, condition, defineQuery, defineSignal, isCancellation, patched, proxyActivities,
+  setHandler, workflowInfo,
+} from "@temporalio/workflow";
 import type { TandemActivities } from "../activities/index";
 import type { StreamSupervision } from "../../server/orchestration";
 
@@ -48,6 +51,8 @@ export async function streamSupervisor(input: StreamSupervisorInput): Promise<St
     retry: { maximumAttempts: 1 },
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
+  // Recording a restart (its alert and the health score's count) is short and must never hold up the restart.
+  const record = proxyActivities<TandemActivities>({ startToCloseTimeout: "30s", retry: { maximumAttempts: 3 } });
   let savepoint: string | null = null;
   let failuresInARow = 0;
   while (!wanted.stop) {
@@ -80,6 +85,11 @@ export async function streamSupervisor(input: StreamSupervisorInput): Promise<St
     failuresInARow++;
     status.restarts++;
     status.state = "restarting";
+    // Recorded beside the backoff, not before it (supervisors started before restarts were recorded replay without it).
+    if (patched("record-stream-restart")) {
+      void record.recordStreamRestart({ project: input.project, job: input.job, version: status.version, runId: workflowInfo().runId, restarts: status.restarts, error: status.lastError })
+        .catch(() => undefined);
+    }
     const backoff = Math.min((input.restartBackoffMs ?? 5000) * 2 ** (failuresInARow - 1), input.maxRestartBackoffMs ?? 300_000);
     const seen = status.version;
     await condition(() => wanted.stop || wanted.version !== seen, backoff);

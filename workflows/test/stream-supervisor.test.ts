@@ -11,6 +11,7 @@ import { writeTopicDay } from "../../server/demo/generator";
 import type { Engine, PhysicalJobSubmission } from "../../server/engines/engine";
 import { pgliteDatabase } from "../../server/engines/local/jdbc";
 import { createLocalEngine, type EngineRegistry } from "../../server/engines/registry";
+import { jobHealth } from "../../server/health/index";
 import { deployJob } from "../../server/jobs/deployments";
 import type { StreamSupervision } from "../../server/orchestration";
 import { getProject } from "../../server/projects/projects";
@@ -121,6 +122,9 @@ describe("the stream supervisor", () => {
     expect(watched.ids).toHaveLength(2);
     // The restart resumed from its checkpoint: it read only the events that came after.
     expect((await watched.status(watched.ids[1] ?? "")).metrics.rowsIn).toBe(2000);
+    // The restart is recorded: an alert event, and a finding of the job's health.
+    const health = await until(() => jobHealth(ctx, JOB), (h) => h.findings.some((f) => f.code === "stream_restarts"));
+    expect(health.findings.find((f) => f.code === "stream_restarts")).toMatchObject({ risk: "medium", message: expect.stringMatching(/^the stream side restarted 1 time in the last 24 h; last: .*ended cancelled/) as unknown });
 
     // A redeploy stops it with a savepoint and resumes the new version from there (not a restart).
     const v2 = await deployJob(ctx, { job: JOB, note: "v2" });
