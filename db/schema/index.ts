@@ -5,3 +5,4 @@ export * from "./auth";
 export * from "./audit";
 export * from "./deployments";
 export * from "./runs";
+export * from "./quality";

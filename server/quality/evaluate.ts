@@ -1,0 +1,198 @@
+import { parseFlinkType } from "../catalog/flink-types";
+import type { CatalogSnapshot, PhysicalTableSpecParsed } from "../catalog/schemas";
+import { lit, q } from "../engines/local/duck";
+import type { QueryBackend, QueryScope, Row } from "../query/index";
+import { partitionValue, type Bizdate } from "../scheduling/index";
+import type { QualityRuleParsed, RuleKind, Severity } from "./schema";
+
+// Evaluating a partition's rules. The single-scan kinds (row count bounds, null ratios, uniqueness, value
+// ranges) become one aggregate SELECT over the partition: one pass over the data, whatever their number.
+// The week-over-week count reads the footers of the partition 7 days earlier; custom SQL runs as given
+// (bounded); freshness needs no query; reconciliation reads both sides of a day (reconcile.ts).
+
+export interface RuleResult {
+  rule: string;
+  kind: RuleKind;
+  severity: Severity;
+  passed: boolean;
+  /** What was measured, per kind. */
+  observed: Record<string, unknown>;
+  /** One line for people: what was measured against what. */
+  message: string;
+  /** The SQL that measured it ("" for freshness, which reads the clock). */
+  query: string;
+}
+
+export interface EvaluateInput {
+  catalog: CatalogSnapshot;
+  table: string;
+  bizdate: Bizdate;
+  rules: readonly QualityRuleParsed[];
+  /** When the partition became (or would become) ready: freshness compares it with its deadline. */
+  readyAt?: Date;
+  /** Zone of freshness deadlines without their own (the job's). */
+  timeZone?: string;
+  timeoutMs?: number;
+}
+
+const SCAN_KINDS = new Set<RuleKind>(["rowCount", "nullRatio", "unique", "range"]);
+const SAMPLE = 10;
+
+/** Every rule except reconciliation (which runs when both sides of the day are final). */
+export async function evaluatePartition(backend: QueryBackend, input: EvaluateInput): Promise<RuleResult[]> {
+  const rules = input.rules.filter((r) => r.kind !== "reconcile");
+  if (rules.length === 0) return [];
+  const spec = input.catalog.physicalTables.get(input.table);
+  if (!spec) throw new Error(`table '${input.table}' is not in the catalog`);
+  const day = input.bizdate.toString();
+  const timeoutMs = input.timeoutMs ?? 60_000;
+  const out = new Map<string, RuleResult>();
+  const needsScope = rules.some((r) => SCAN_KINDS.has(r.kind) || r.kind === "sql");
+  const scope = needsScope ? await backend.open([{ table: input.table, partitions: [day] }]) : undefined;
+  try {
+    if (scope) {
+      for (const r of await scanRules(scope, input.table, rules, timeoutMs)) out.set(r.rule, r);
+      for (const rule of rules) if (rule.kind === "sql") out.set(rule.name, await sqlRule(scope, rule, timeoutMs));
+    }
+  } finally {
+    await scope?.close();
+  }
+  for (const rule of rules) {
+    if (rule.kind === "rowCount" && rule.maxChangePct !== undefined) {
+      const prior = out.get(rule.name);
+      const now = typeof prior?.observed.rows === "number" ? prior.observed.rows : 0;
+      out.set(rule.name, merge(prior, await weekOverWeek(backend, input.table, input.bizdate, now, rule, timeoutMs)));
+    }
+    if (rule.kind === "freshness") out.set(rule.name, freshness(rule, spec, input));
+  }
+  return rules.map((r) => out.get(r.name)).filter((r): r is RuleResult => r !== undefined);
+}
+
+type ScanRule = Extract<QualityRuleParsed, { kind: "rowCount" | "nullRatio" | "unique" | "range" }>;
+
+function literal(v: number | string): string {
+  return typeof v === "number" ? String(v) : lit(v);
+}
+
+/** The one aggregate SELECT of the scan kinds, and how to read each rule's result from its row. */
+export function scanQuery(table: string, rules: readonly QualityRuleParsed[]): { sql: string; rules: ScanRule[] } {
+  const scan = rules.filter((r): r is ScanRule => SCAN_KINDS.has(r.kind) && !(r.kind === "rowCount" && r.min === undefined && r.max === undefined));
+  const cols = ["count(*) AS __rows"];
+  scan.forEach((r, i) => {
+    if (r.kind === "nullRatio") cols.push(`count(*) FILTER (WHERE ${q(r.column)} IS NULL) AS r${i}_nulls`);
+    if (r.kind === "unique") cols.push(`count(DISTINCT ROW(${r.columns.map(q).join(", ")})) AS r${i}_distinct`);
+    if (r.kind === "range") {
+      const c = q(r.column);
+      const out = [r.min !== undefined ? `${c} < ${literal(r.min)}` : "", r.max !== undefined ? `${c} > ${literal(r.max)}` : ""].filter(Boolean).join(" OR ");
+      cols.push(`count(*) FILTER (WHERE ${out}) AS r${i}_outside`, `min(${c}) AS r${i}_min`, `max(${c}) AS r${i}_max`);
+    }
+  });
+  return { sql: `SELECT ${cols.join(", ")} FROM ${q(table)}`, rules: scan };
+}
+
+const num = (v: unknown): number => (typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : Number(v ?? 0));
+const plain = (v: unknown): unknown => (typeof v === "bigint" ? Number(v) : v instanceof Date ? v.toISOString() : v);
+
+async function scanRules(scope: QueryScope, table: string, rules: readonly QualityRuleParsed[], timeoutMs: number): Promise<RuleResult[]> {
+  const { sql, rules: scan } = scanQuery(table, rules);
+  if (scan.length === 0) return [];
+  const row = (await scope.run(sql, { maxRows: 1, timeoutMs })).rows[0] ?? {};
+  const rows = num(row.__rows);
+  return scan.map((r, i): RuleResult => {
+    const result = (passed: boolean, observed: Record<string, unknown>, message: string): RuleResult => ({ rule: r.name, kind: r.kind, severity: r.severity, passed, observed, message, query: sql });
+    switch (r.kind) {
+      case "rowCount": {
+        const passed = (r.min === undefined || rows >= r.min) && (r.max === undefined || rows <= r.max);
+        const bounds = [r.min !== undefined ? `at least ${r.min}` : "", r.max !== undefined ? `at most ${r.max}` : ""].filter(Boolean).join(" and ");
+        return result(passed, { rows }, `${rows} rows; expected ${bounds}`);
+      }
+      case "nullRatio": {
+        const nulls = num(row[`r${i}_nulls`]);
+        const ratio = rows === 0 ? 0 : nulls / rows;
+        return result(ratio <= r.max, { nulls, rows, ratio }, `${r.column}: ${nulls} of ${rows} rows NULL (${(ratio * 100).toFixed(2)}%); at most ${(r.max * 100).toFixed(2)}% allowed`);
+      }
+      case "unique": {
+        const duplicates = rows - num(row[`r${i}_distinct`]);
+        return result(duplicates === 0, { rows, duplicates }, `(${r.columns.join(", ")}): ${duplicates} duplicate row${duplicates === 1 ? "" : "s"} of ${rows}`);
+      }
+      case "range": {
+        const outside = num(row[`r${i}_outside`]);
+        const bounds = `[${r.min ?? "-inf"}, ${r.max ?? "+inf"}]`;
+        return result(outside === 0, { outside, min: plain(row[`r${i}_min`]), max: plain(row[`r${i}_max`]) }, `${r.column}: ${outside} row${outside === 1 ? "" : "s"} outside ${bounds} (observed min ${String(plain(row[`r${i}_min`]))}, max ${String(plain(row[`r${i}_max`]))})`);
+      }
+    }
+  });
+}
+
+async function sqlRule(scope: QueryScope, rule: Extract<QualityRuleParsed, { kind: "sql" }>, timeoutMs: number): Promise<RuleResult> {
+  const r = await scope.run(rule.sql, { maxRows: SAMPLE, timeoutMs });
+  const n = r.rows.length;
+  const count = r.truncated ? `more than ${SAMPLE}` : String(n);
+  return {
+    rule: rule.name, kind: "sql", severity: rule.severity, passed: n === 0, query: rule.sql,
+    observed: { offendingRows: n, truncated: r.truncated, sample: r.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)]))) },
+    message: n === 0 ? "no offending row" : `${count} offending row${n === 1 ? "" : "s"}`,
+  };
+}
+
+async function weekOverWeek(backend: QueryBackend, table: string, bizdate: Bizdate, rows: number, rule: Extract<QualityRuleParsed, { kind: "rowCount" }>, timeoutMs: number): Promise<RuleResult> {
+  const before = bizdate.addDays(-7);
+  const sql = `SELECT count(*) AS n FROM ${q(table)}`;
+  const scope = await backend.open([{ table, partitions: [before.toString()] }]);
+  let prior: number;
+  try {
+    prior = num((await scope.run(sql, { maxRows: 1, timeoutMs })).rows[0]?.n);
+  } finally {
+    await scope.close();
+  }
+  const base = { rule: rule.name, kind: "rowCount" as const, severity: rule.severity, query: `${sql} -- partition ${before.toString()}` };
+  if (prior === 0) return { ...base, passed: true, observed: { rows, weekAgoRows: 0 }, message: `${rows} rows; no rows on ${before.format("yyyy-MM-dd")} (same weekday) to compare with` };
+  const changePct = ((rows - prior) / prior) * 100;
+  const max = rule.maxChangePct ?? Infinity;
+  return { ...base, passed: Math.abs(changePct) <= max, observed: { rows, weekAgoRows: prior, changePct }, message: `${rows} rows vs ${prior} on ${before.format("yyyy-MM-dd")} (${changePct >= 0 ? "+" : ""}${changePct.toFixed(1)}%); at most ±${max}%` };
+}
+
+/** Two measurements of one rowCount rule (bounds and week-over-week): it passes when both do. */
+function merge(a: RuleResult | undefined, b: RuleResult): RuleResult {
+  if (!a) return b;
+  return { ...a, passed: a.passed && b.passed, observed: { ...a.observed, ...b.observed }, message: `${a.message}; ${b.message}`, query: `${a.query};\n${b.query}` };
+}
+
+function freshness(rule: Extract<QualityRuleParsed, { kind: "freshness" }>, spec: PhysicalTableSpecParsed, input: EvaluateInput): RuleResult {
+  const zone = rule.timeZone ?? input.timeZone ?? "UTC";
+  const deadline = freshnessDeadline(input.bizdate, rule, zone);
+  const readyAt = input.readyAt ?? new Date();
+  const late = readyAt.getTime() > deadline.getTime();
+  const label = spec.partition ? partitionValue(spec.partition, input.bizdate) : input.bizdate.toString();
+  return {
+    rule: rule.name, kind: "freshness", severity: rule.severity, passed: !late, query: "",
+    observed: { readyAt: readyAt.toISOString(), deadline: deadline.toISOString(), lateMinutes: late ? Math.round((readyAt.getTime() - deadline.getTime()) / 60_000) : 0 },
+    message: `partition ${label} ready at ${readyAt.toISOString()}; due by ${rule.readyBy} ${zone} on day +${rule.dayOffset} (${deadline.toISOString()})`,
+  };
+}
+
+/** readyBy on day D + dayOffset, as an instant, in the zone. */
+export function freshnessDeadline(bizdate: Bizdate, rule: { readyBy: string; dayOffset: number }, zone: string): Date {
+  const [h = 0, m = 0] = rule.readyBy.split(":").map(Number);
+  const d = bizdate.addDays(rule.dayOffset);
+  const [y = 1970, mo = 1, da = 1] = d.format("yyyy-MM-dd").split("-").map(Number);
+  const wall = Date.UTC(y, mo - 1, da, h, m);
+  // The zone's offset at that wall time (twice, to land on the right side of a DST change).
+  let utc = wall - zoneOffsetMs(wall, zone);
+  utc = wall - zoneOffsetMs(utc, zone);
+  return new Date(utc);
+}
+
+function zoneOffsetMs(at: number, zone: string): number {
+  const parts = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(new Date(at));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  return Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second")) - Math.floor(at / 1000) * 1000;
+}
+
+/** Whether a Flink column type compares numerically (tolerances apply) rather than for equality. */
+export function isNumericType(flinkType: string): boolean {
+  const t = parseFlinkType(flinkType);
+  return t.kind === "scalar" && ["TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DOUBLE", "DECIMAL"].includes(t.name);
+}
+
+export type { Row };
