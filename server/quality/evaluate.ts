@@ -1,14 +1,14 @@
 import { parseFlinkType } from "../catalog/flink-types";
 import type { CatalogSnapshot, PhysicalTableSpecParsed } from "../catalog/schemas";
 import { lit, q } from "../engines/local/duck";
-import type { QueryBackend, QueryScope, Row } from "../query/index";
+import type { QueryBackend, QueryScope, Row, TableScope } from "../query/index";
 import { partitionValue, type Bizdate } from "../scheduling/index";
 import type { QualityRuleParsed, RuleKind, Severity } from "./schema";
 
 // Evaluating a partition's rules. The single-scan kinds (row count bounds, null ratios, uniqueness, value
 // ranges) become one aggregate SELECT over the partition: one pass over the data, whatever their number.
-// The week-over-week count reads the footers of the partition 7 days earlier; custom SQL runs as given
-// (bounded); freshness needs no query; reconciliation reads both sides of a day (reconcile.ts).
+// The week-over-week count of the partition 7 days earlier is a subquery of that SELECT (Parquet footers);
+// custom SQL runs as given (bounded) in the same scope; freshness needs no query; reconciliation reads both sides of a day (reconcile.ts).
 
 export interface RuleResult {
   rule: string;
@@ -44,84 +44,129 @@ export async function evaluatePartition(backend: QueryBackend, input: EvaluateIn
   if (rules.length === 0) return [];
   const spec = input.catalog.physicalTables.get(input.table);
   if (!spec) throw new Error(`table '${input.table}' is not in the catalog`);
-  const day = input.bizdate.toString();
   const timeoutMs = input.timeoutMs ?? 60_000;
   const out = new Map<string, RuleResult>();
-  const needsScope = rules.some((r) => SCAN_KINDS.has(r.kind) || r.kind === "sql");
-  const scope = needsScope ? await backend.open([{ table: input.table, partitions: [day] }]) : undefined;
-  try {
-    if (scope) {
-      for (const r of await scanRules(scope, input.table, rules, timeoutMs)) out.set(r.rule, r);
+  const weekAgo = rules.some((r) => r.kind === "rowCount" && r.maxChangePct !== undefined) ? input.bizdate.addDays(-7) : undefined;
+  if (rules.some((r) => SCAN_KINDS.has(r.kind) || r.kind === "sql")) {
+    // One scope: day D under the table's name and, for week-over-week counts, day D-7 beside it.
+    const tables: TableScope[] = [{ table: input.table, partitions: [input.bizdate.toString()] }];
+    if (weekAgo) tables.push({ table: input.table, partitions: [weekAgo.toString()], as: WEEK_AGO });
+    const scope = await backend.open(tables);
+    try {
+      const scan = scanQuery(input.table, rules, { partitionColumn: spec.partition?.column, weekAgo: weekAgo !== undefined });
+      for (const r of await scanRules(scope, input.table, scan, weekAgo, timeoutMs)) out.set(r.rule, r);
       for (const rule of rules) if (rule.kind === "sql") out.set(rule.name, await sqlRule(scope, rule, timeoutMs));
+    } finally {
+      await scope.close();
     }
-  } finally {
-    await scope?.close();
   }
-  for (const rule of rules) {
-    if (rule.kind === "rowCount" && rule.maxChangePct !== undefined) {
-      const prior = out.get(rule.name);
-      const now = typeof prior?.observed.rows === "number" ? prior.observed.rows : 0;
-      out.set(rule.name, merge(prior, await weekOverWeek(backend, input.table, input.bizdate, now, rule, timeoutMs)));
-    }
-    if (rule.kind === "freshness") out.set(rule.name, freshness(rule, spec, input));
-  }
+  for (const rule of rules) if (rule.kind === "freshness") out.set(rule.name, freshness(rule, spec, input));
   return rules.map((r) => out.get(r.name)).filter((r): r is RuleResult => r !== undefined);
 }
 
 type ScanRule = Extract<QualityRuleParsed, { kind: "rowCount" | "nullRatio" | "unique" | "range" }>;
+const WEEK_AGO = "__week_ago";
 
 function literal(v: number | string): string {
   return typeof v === "number" ? String(v) : lit(v);
 }
 
-/** The one aggregate SELECT of the scan kinds, and how to read each rule's result from its row. */
-export function scanQuery(table: string, rules: readonly QualityRuleParsed[]): { sql: string; rules: ScanRule[] } {
-  const scan = rules.filter((r): r is ScanRule => SCAN_KINDS.has(r.kind) && !(r.kind === "rowCount" && r.min === undefined && r.max === undefined));
+/** The key columns whose values can repeat inside one partition (its partition column cannot: it is constant). */
+function keyColumns(columns: readonly string[], partitionColumn: string | undefined): string[] {
+  const rest = columns.filter((c) => c !== partitionColumn);
+  return rest.length > 0 ? rest : [...columns];
+}
+
+export interface ScanQuery {
+  sql: string;
+  rules: ScanRule[];
+  partitionColumn?: string;
+}
+
+/**
+ * The one aggregate SELECT of the scan kinds. Uniqueness counts distinct hashes of the key (several times
+ * faster than distinct rows); equal keys hash equally, so no duplicate is missed, and a count that finds
+ * duplicates is confirmed exactly (a hash collision cannot fail a rule).
+ */
+export function scanQuery(table: string, rules: readonly QualityRuleParsed[], opts: { partitionColumn?: string; weekAgo?: boolean } = {}): ScanQuery {
+  const scan = rules.filter((r): r is ScanRule => SCAN_KINDS.has(r.kind));
   const cols = ["count(*) AS __rows"];
+  if (opts.weekAgo) cols.push(`(SELECT count(*) FROM ${q(WEEK_AGO)}) AS __week_ago_rows`);
   scan.forEach((r, i) => {
     if (r.kind === "nullRatio") cols.push(`count(*) FILTER (WHERE ${q(r.column)} IS NULL) AS r${i}_nulls`);
-    if (r.kind === "unique") cols.push(`count(DISTINCT ROW(${r.columns.map(q).join(", ")})) AS r${i}_distinct`);
+    if (r.kind === "unique") cols.push(`count(DISTINCT hash(${keyColumns(r.columns, opts.partitionColumn).map(q).join(", ")})) AS r${i}_distinct`);
     if (r.kind === "range") {
       const c = q(r.column);
       const out = [r.min !== undefined ? `${c} < ${literal(r.min)}` : "", r.max !== undefined ? `${c} > ${literal(r.max)}` : ""].filter(Boolean).join(" OR ");
       cols.push(`count(*) FILTER (WHERE ${out}) AS r${i}_outside`, `min(${c}) AS r${i}_min`, `max(${c}) AS r${i}_max`);
     }
   });
-  return { sql: `SELECT ${cols.join(", ")} FROM ${q(table)}`, rules: scan };
+  return { sql: `SELECT ${cols.join(", ")} FROM ${q(table)}`, rules: scan, partitionColumn: opts.partitionColumn };
 }
 
 const num = (v: unknown): number => (typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : Number(v ?? 0));
 const plain = (v: unknown): unknown => (typeof v === "bigint" ? Number(v) : v instanceof Date ? v.toISOString() : v);
+const plainRow = (row: Row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)]));
 
-async function scanRules(scope: QueryScope, table: string, rules: readonly QualityRuleParsed[], timeoutMs: number): Promise<RuleResult[]> {
-  const { sql, rules: scan } = scanQuery(table, rules);
-  if (scan.length === 0) return [];
+async function scanRules(scope: QueryScope, table: string, scan: ScanQuery, weekAgo: Bizdate | undefined, timeoutMs: number): Promise<RuleResult[]> {
+  if (scan.rules.length === 0) return [];
+  const sql = scan.sql;
   const row = (await scope.run(sql, { maxRows: 1, timeoutMs })).rows[0] ?? {};
   const rows = num(row.__rows);
-  return scan.map((r, i): RuleResult => {
-    const result = (passed: boolean, observed: Record<string, unknown>, message: string): RuleResult => ({ rule: r.name, kind: r.kind, severity: r.severity, passed, observed, message, query: sql });
+  const results: RuleResult[] = [];
+  for (const [i, r] of scan.rules.entries()) {
+    const result = (passed: boolean, observed: Record<string, unknown>, message: string, query = sql): RuleResult => ({ rule: r.name, kind: r.kind, severity: r.severity, passed, observed, message, query });
     switch (r.kind) {
       case "rowCount": {
-        const passed = (r.min === undefined || rows >= r.min) && (r.max === undefined || rows <= r.max);
+        const bounded = r.min !== undefined || r.max !== undefined;
+        const inBounds = (r.min === undefined || rows >= r.min) && (r.max === undefined || rows <= r.max);
         const bounds = [r.min !== undefined ? `at least ${r.min}` : "", r.max !== undefined ? `at most ${r.max}` : ""].filter(Boolean).join(" and ");
-        return result(passed, { rows }, `${rows} rows; expected ${bounds}`);
+        const parts = bounded ? [`${rows} rows; expected ${bounds}`] : [`${rows} rows`];
+        const observed: Record<string, unknown> = { rows };
+        let passed = inBounds;
+        if (r.maxChangePct !== undefined && weekAgo) {
+          const prior = num(row.__week_ago_rows);
+          observed.weekAgoRows = prior;
+          if (prior === 0) {
+            parts.push(`no rows on ${weekAgo.format("yyyy-MM-dd")} (same weekday) to compare with`);
+          } else {
+            const changePct = ((rows - prior) / prior) * 100;
+            observed.changePct = changePct;
+            passed = passed && Math.abs(changePct) <= r.maxChangePct;
+            parts.push(`${prior} on ${weekAgo.format("yyyy-MM-dd")} (${changePct >= 0 ? "+" : ""}${changePct.toFixed(1)}%; at most ±${r.maxChangePct}%)`);
+          }
+        }
+        results.push(result(passed, observed, parts.join(" vs ")));
+        break;
       }
       case "nullRatio": {
         const nulls = num(row[`r${i}_nulls`]);
         const ratio = rows === 0 ? 0 : nulls / rows;
-        return result(ratio <= r.max, { nulls, rows, ratio }, `${r.column}: ${nulls} of ${rows} rows NULL (${(ratio * 100).toFixed(2)}%); at most ${(r.max * 100).toFixed(2)}% allowed`);
+        results.push(result(ratio <= r.max, { nulls, rows, ratio }, `${r.column}: ${nulls} of ${rows} rows NULL (${(ratio * 100).toFixed(2)}%); at most ${(r.max * 100).toFixed(2)}% allowed`));
+        break;
       }
       case "unique": {
-        const duplicates = rows - num(row[`r${i}_distinct`]);
-        return result(duplicates === 0, { rows, duplicates }, `(${r.columns.join(", ")}): ${duplicates} duplicate row${duplicates === 1 ? "" : "s"} of ${rows}`);
+        if (rows - num(row[`r${i}_distinct`]) === 0) {
+          results.push(result(true, { rows, duplicates: 0 }, `(${r.columns.join(", ")}): no duplicate among ${rows} rows`));
+          break;
+        }
+        const keys = keyColumns(r.columns, scan.partitionColumn).map(q).join(", ");
+        const exact = `SELECT ${keys}, count(*) AS copies FROM ${q(table)} GROUP BY ALL HAVING count(*) > 1 ORDER BY copies DESC, ${keys}`;
+        const found = await scope.run(`SELECT count(*) - count(DISTINCT ROW(${keys})) AS duplicates FROM ${q(table)}`, { maxRows: 1, timeoutMs });
+        const duplicates = num(found.rows[0]?.duplicates);
+        const sample = duplicates > 0 ? (await scope.run(exact, { maxRows: SAMPLE, timeoutMs })).rows.map(plainRow) : [];
+        results.push(result(duplicates === 0, { rows, duplicates, sample }, `(${r.columns.join(", ")}): ${duplicates} duplicate row${duplicates === 1 ? "" : "s"} of ${rows}${sample.length ? `, e.g. ${sample.slice(0, 3).map((k) => JSON.stringify(k)).join(", ")}` : ""}`, `${sql};\n${exact}`));
+        break;
       }
       case "range": {
         const outside = num(row[`r${i}_outside`]);
         const bounds = `[${r.min ?? "-inf"}, ${r.max ?? "+inf"}]`;
-        return result(outside === 0, { outside, min: plain(row[`r${i}_min`]), max: plain(row[`r${i}_max`]) }, `${r.column}: ${outside} row${outside === 1 ? "" : "s"} outside ${bounds} (observed min ${String(plain(row[`r${i}_min`]))}, max ${String(plain(row[`r${i}_max`]))})`);
+        results.push(result(outside === 0, { outside, min: plain(row[`r${i}_min`]), max: plain(row[`r${i}_max`]) }, `${r.column}: ${outside} row${outside === 1 ? "" : "s"} outside ${bounds} (observed min ${String(plain(row[`r${i}_min`]))}, max ${String(plain(row[`r${i}_max`]))})`));
+        break;
       }
     }
-  });
+  }
+  return results;
 }
 
 async function sqlRule(scope: QueryScope, rule: Extract<QualityRuleParsed, { kind: "sql" }>, timeoutMs: number): Promise<RuleResult> {
@@ -130,32 +175,9 @@ async function sqlRule(scope: QueryScope, rule: Extract<QualityRuleParsed, { kin
   const count = r.truncated ? `more than ${SAMPLE}` : String(n);
   return {
     rule: rule.name, kind: "sql", severity: rule.severity, passed: n === 0, query: rule.sql,
-    observed: { offendingRows: n, truncated: r.truncated, sample: r.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)]))) },
+    observed: { offendingRows: n, truncated: r.truncated, sample: r.rows.map(plainRow) },
     message: n === 0 ? "no offending row" : `${count} offending row${n === 1 ? "" : "s"}`,
   };
-}
-
-async function weekOverWeek(backend: QueryBackend, table: string, bizdate: Bizdate, rows: number, rule: Extract<QualityRuleParsed, { kind: "rowCount" }>, timeoutMs: number): Promise<RuleResult> {
-  const before = bizdate.addDays(-7);
-  const sql = `SELECT count(*) AS n FROM ${q(table)}`;
-  const scope = await backend.open([{ table, partitions: [before.toString()] }]);
-  let prior: number;
-  try {
-    prior = num((await scope.run(sql, { maxRows: 1, timeoutMs })).rows[0]?.n);
-  } finally {
-    await scope.close();
-  }
-  const base = { rule: rule.name, kind: "rowCount" as const, severity: rule.severity, query: `${sql} -- partition ${before.toString()}` };
-  if (prior === 0) return { ...base, passed: true, observed: { rows, weekAgoRows: 0 }, message: `${rows} rows; no rows on ${before.format("yyyy-MM-dd")} (same weekday) to compare with` };
-  const changePct = ((rows - prior) / prior) * 100;
-  const max = rule.maxChangePct ?? Infinity;
-  return { ...base, passed: Math.abs(changePct) <= max, observed: { rows, weekAgoRows: prior, changePct }, message: `${rows} rows vs ${prior} on ${before.format("yyyy-MM-dd")} (${changePct >= 0 ? "+" : ""}${changePct.toFixed(1)}%); at most ±${max}%` };
-}
-
-/** Two measurements of one rowCount rule (bounds and week-over-week): it passes when both do. */
-function merge(a: RuleResult | undefined, b: RuleResult): RuleResult {
-  if (!a) return b;
-  return { ...a, passed: a.passed && b.passed, observed: { ...a.observed, ...b.observed }, message: `${a.message}; ${b.message}`, query: `${a.query};\n${b.query}` };
 }
 
 function freshness(rule: Extract<QualityRuleParsed, { kind: "freshness" }>, spec: PhysicalTableSpecParsed, input: EvaluateInput): RuleResult {

@@ -110,7 +110,7 @@ describe("quality rules on a deployed job's output", () => {
     }
     // 2024-11-11 is long past 06:00 the next morning: a late partition, a warning only.
     expect(byRule.get("on_time")).toMatchObject({ passed: false, severity: "warning", observed: { deadline: "2024-11-12T06:00:00.000Z" } });
-    expect(byRule.get("key_unique")?.query).toMatch(/count\(DISTINCT ROW\("dt", "coupon_id"\)\)/);
+    expect(byRule.get("key_unique")?.query).toMatch(/count\(DISTINCT hash\("coupon_id"\)\)/);
     expect(byRule.get("live_matches_exact")?.observed).toMatchObject({ differing: 0, keys: [] });
     expect(await listPartitions(ctx, OUT)).toEqual([expect.objectContaining({ partition: D.toString(), producedBy: first.instance.id })]);
     const log = await instanceEventLog(ctx, { job: JOB, bizdate: D });
@@ -156,7 +156,7 @@ describe("quality rules on a deployed job's output", () => {
     }
     const checked = await checkPartition(ctx, { dataDir }, { table: OUT, bizdate: day });
     const byRule = new Map(checked.results.map((r) => [r.rule, r]));
-    expect(byRule.get("key_unique")).toMatchObject({ passed: false, observed: { rows: 5, duplicates: 2 } });
+    expect(byRule.get("key_unique")).toMatchObject({ passed: false, observed: { rows: 5, duplicates: 2, sample: [{ coupon_id: 1, copies: 2 }, { coupon_id: null, copies: 2 }] } });
     expect(byRule.get("coupon_present")).toMatchObject({ passed: false, observed: { nulls: 2, rows: 5, ratio: 0.4 } });
     expect(byRule.get("pv_positive")).toMatchObject({ passed: true });
     expect(checked.blocking.map((r) => r.rule).sort()).toEqual(["coupon_present", "key_unique"]);
@@ -175,9 +175,9 @@ describe("quality rules on a deployed job's output", () => {
     expect(keys.find((k) => k.coupon_id === lo)).toMatchObject({ in_batch: true, in_stream: true });
     const drifted = keys.find((k) => k.coupon_id === lo);
     expect((drifted?.stream_pv ?? 0) - (drifted?.batch_pv ?? 0)).toBe(5);
-    expect(keys.find((k) => k.in_stream === false)).toMatchObject({ in_batch: true, stream_pv: null });
+    expect(keys.find((k) => !k.in_stream)).toMatchObject({ in_batch: true, stream_pv: null });
     expect(result?.message).toMatch(/2 keys differ between ads_coupon_daily_rt \(stream\) and ads_coupon_daily_di \(batch\) on 2024-11-11/);
-    expect(rows[0]?.hi).toBeLessThan(Number(keys.find((k) => k.in_stream === false)?.coupon_id));
+    expect(rows[0]?.hi).toBeLessThan(Number(keys.find((k) => !k.in_stream)?.coupon_id));
   });
 });
 

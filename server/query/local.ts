@@ -39,7 +39,7 @@ export function localQueryBackend(opts: LocalQueryOptions): QueryBackend {
         await s.run(`SET allowed_directories = [${allowed.join(", ")}]`);
         await s.run("SET enable_external_access = false");
         await s.run("SET lock_configuration = true");
-        return new LocalScope(s, new Set(tables.map((t) => t.table.toLowerCase())));
+        return new LocalScope(s, new Set(tables.map((t) => (t.as ?? t.table).toLowerCase())));
       } catch (e) {
         s.close();
         throw e;
@@ -57,12 +57,14 @@ async function bind(s: DuckSession, scope: TableScope, opts: LocalQueryOptions):
     const partitions = scope.partitions && spec.partition
       ? { column: spec.partition.column, values: scope.partitions.map((p) => partitionValue(spec.partition as { format: string }, Bizdate.parse(p))) }
       : undefined;
-    const name = scope.where ? `__all_${scope.table}` : scope.table;
+    const visible = scope.as ?? scope.table;
+    const name = scope.where ? `__all_${visible}` : visible;
     await registerBoundedSource(s, { name, table: t, role: "scan", partitions }, opts.env);
-    if (scope.where) await s.run(`CREATE OR REPLACE TEMP VIEW ${q(scope.table)} AS SELECT * FROM ${q(name)} WHERE CAST(${q(scope.where.column)} AS VARCHAR) = ${lit(scope.where.value)}`);
+    if (scope.where) await s.run(`CREATE OR REPLACE TEMP VIEW ${q(visible)} AS SELECT * FROM ${q(name)} WHERE CAST(${q(scope.where.column)} AS VARCHAR) = ${lit(scope.where.value)}`);
     return [resolvePath(requireOption(t, "path"), opts.env)];
   }
   if (t.connection.type === "jdbc") {
+    if (scope.as) throw new ValidationError([{ path: "tables", message: `jdbc table '${scope.table}' cannot be bound under another name` }]);
     if (!opts.jdbc) throw new ValidationError([{ path: "tables", message: `table '${scope.table}' lives in a jdbc database this query service cannot reach` }]);
     await copyJdbc(s, t, scope, opts.jdbc(t), opts.maxCopiedRows ?? 1_000_000);
     return [];

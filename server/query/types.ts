@@ -10,6 +10,8 @@ export type { Row };
 export interface TableScope {
   /** The physical table's name, as the SQL refers to it. */
   table: string;
+  /** Another name for it in the SQL (two scopes of one table side by side, e.g. day D and D-7). */
+  as?: string;
   /** Daily partitions (yyyyMMdd) of a partitioned batch table; every partition when absent. */
   partitions?: readonly string[];
   /** Rows whose column equals the value (a table without partitions, e.g. a stream sink's day column). */
