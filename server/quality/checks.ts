@@ -7,7 +7,7 @@ import type { SqlDatabase } from "../engines/local/jdbc";
 import type { BoundTable } from "../engines/local/plan";
 import { localQueryBackend, type QueryBackend } from "../query/index";
 import type { Bizdate } from "../scheduling/index";
-import { evaluatePartition, type RuleResult } from "./evaluate";
+import { evaluatePartition, freshnessDeadline, type RuleResult } from "./evaluate";
 import { reconcileDay } from "./reconcile";
 import { listRules, recordResults, type QualityResultRecord } from "./store";
 
@@ -79,6 +79,12 @@ export async function reconcile(ctx: Ctx, deps: QualityDeps, input: Omit<Partiti
     }
   }
   return outcome(await recordResults(ctx, { table: input.table, partition: input.bizdate.toString(), instanceId: input.instanceId, job: input.job }, results));
+}
+
+/** Whether a stream side whose watermark is at `watermarkMs` is final for day D (the watermark passed D's end in the zone). */
+export function streamFinalForDay(watermarkMs: number | null | undefined, bizdate: Bizdate, timeZone: string): boolean {
+  if (watermarkMs === null || watermarkMs === undefined) return false;
+  return watermarkMs >= freshnessDeadline(bizdate, { readyBy: "00:00", dayOffset: 1 }, timeZone).getTime();
 }
 
 /** Whether the table has reconcile rules (the scheduler then reconciles once the stream side is final). */

@@ -1,4 +1,4 @@
-export { checkPartition, describeFailures, hasReconcileRules, reconcile, type CheckOutcome, type PartitionCheck, type QualityDeps } from "./checks";
+export { checkPartition, describeFailures, hasReconcileRules, reconcile, streamFinalForDay, type CheckOutcome, type PartitionCheck, type QualityDeps } from "./checks";
 export { evaluatePartition, freshnessDeadline, scanQuery, type EvaluateInput, type RuleResult } from "./evaluate";
 export { reconcileDay, reconcileQuery } from "./reconcile";
 export { QualityRule, RULE_KINDS, SEVERITIES, Severity, type QualityRuleParsed, type RuleKind } from "./schema";

@@ -16,7 +16,7 @@ import { getProject } from "../projects/projects";
 import { createInstance, executeInstance, getInstance, instanceEventLog, listPartitions, markPartitionReady, scheduleInstance, type RunnerDeps } from "../runs/index";
 import { Bizdate } from "../scheduling/index";
 import { applyDemoProject, DEMO_FILE_TEXT, projectFileIssues, type DemoProject } from "../testing/demo-project";
-import { checkPartition, listQualityResults, onQualityResults, reconcile, type QualityResultRecord } from "./index";
+import { checkPartition, listQualityResults, onQualityResults, reconcile, streamFinalForDay, type QualityResultRecord } from "./index";
 
 // The demo's daily job with quality rules on its output: day D passes and is published; a day whose
 // input holds NULL coupons fails its blocking rule, stays unpublished and holds the job downstream; a
@@ -178,6 +178,16 @@ describe("quality rules on a deployed job's output", () => {
     expect(keys.find((k) => !k.in_stream)).toMatchObject({ in_batch: true, stream_pv: null });
     expect(result?.message).toMatch(/2 keys differ between ads_coupon_daily_rt \(stream\) and ads_coupon_daily_di \(batch\) on 2024-11-11/);
     expect(rows[0]?.hi).toBeLessThan(Number(keys.find((k) => !k.in_stream)?.coupon_id));
+  });
+});
+
+describe("when the stream side of a day is final", () => {
+  it("once its watermark passed the end of the day in the job's zone", () => {
+    const end = Date.parse("2024-11-11T16:00:00Z"); // midnight after 2024-11-11 in Shanghai
+    expect(streamFinalForDay(end - 1, D, "Asia/Shanghai")).toBe(false);
+    expect(streamFinalForDay(end, D, "Asia/Shanghai")).toBe(true);
+    expect(streamFinalForDay(end, D, "UTC")).toBe(false);
+    expect(streamFinalForDay(null, D, "UTC")).toBe(false);
   });
 });
 

@@ -34,7 +34,7 @@ export interface RunnerDeps {
    * says so right after the batch instance succeeded, the day is reconciled at once; otherwise the day
    * waits for `reconcile` (the API's quality.reconcile, docs/quality.md).
    */
-  streamFinal?: (job: string, bizdate: Bizdate) => Promise<boolean>;
+  streamFinal?: (job: string, bizdate: Bizdate, timeZone: string) => Promise<boolean>;
 }
 
 async function catalogOf(ctx: ProjectContext, d: RunnableDeployment): Promise<CatalogSnapshot> {
@@ -148,7 +148,7 @@ export async function executeInstance(ctx: ProjectContext, deps: RunnerDeps, ref
   const done = await finishInstance(ctx, ref, { outcome: "succeeded", metrics: metricsOf(status), output: outputs.map((key) => ({ key, rows })) });
   if (deps.streamFinal) {
     for (const key of outputs) {
-      if (!(await hasReconcileRules(ctx, key.table)) || !(await deps.streamFinal(ref.job, ref.bizdate))) continue;
+      if (!(await hasReconcileRules(ctx, key.table)) || !(await deps.streamFinal(ref.job, ref.bizdate, zone))) continue;
       const r = await reconcile(ctx, quality, { table: key.table, bizdate: ref.bizdate, catalog, instanceId: instance.id, job: ref.job });
       const failed = [...r.blocking, ...r.warnings];
       await noteInstance(ctx, ref, "reconciled", failed.length === 0 ? `${key.table}/${key.partition}: stream and batch agree` : describeFailures(failed), { results: r.results.map((x) => ({ id: x.id, rule: x.rule, passed: x.passed })) });
