@@ -7,7 +7,7 @@ import type { SqlDatabase } from "../engines/local/jdbc";
 import type { BoundTable } from "../engines/local/plan";
 import { localQueryBackend, type QueryBackend } from "../query/index";
 import type { Bizdate } from "../scheduling/index";
-import { evaluatePartition, freshnessDeadline, type RuleResult } from "./evaluate";
+import { evaluatePartition, freshnessDeadline, unevaluated, type RuleResult } from "./evaluate";
 import { reconcileDay } from "./reconcile";
 import { listRules, recordResults, type QualityResultRecord } from "./store";
 
@@ -56,8 +56,7 @@ export async function checkPartition(ctx: Ctx, deps: QualityDeps, input: Partiti
   try {
     results = await evaluatePartition(backendOf(deps, catalog), { catalog, table: input.table, bizdate: input.bizdate, rules, timeZone: input.timeZone, readyAt: input.readyAt });
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    results = rules.map((r) => ({ rule: r.name, kind: r.kind, severity: r.severity, passed: false, observed: { error: reason }, message: `could not be evaluated: ${reason}`, query: r.kind === "sql" ? r.sql : "" }));
+    results = rules.map((r) => unevaluated(r, r.kind === "sql" ? r.sql : "", e));
   }
   const stored = await recordResults(ctx, { table: input.table, partition: input.bizdate.toString(), instanceId: input.instanceId, job: input.job }, results);
   return outcome(stored);
@@ -74,8 +73,7 @@ export async function reconcile(ctx: Ctx, deps: QualityDeps, input: Omit<Partiti
     try {
       results.push(await reconcileDay(backend, catalog, input.table, input.bizdate, rule));
     } catch (e) {
-      const reason = e instanceof Error ? e.message : String(e);
-      results.push({ rule: rule.name, kind: "reconcile", severity: rule.severity, passed: false, observed: { error: reason }, message: `could not be evaluated: ${reason}`, query: "" });
+      results.push(unevaluated(rule, "", e));
     }
   }
   return outcome(await recordResults(ctx, { table: input.table, partition: input.bizdate.toString(), instanceId: input.instanceId, job: input.job }, results));

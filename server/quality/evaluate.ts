@@ -53,15 +53,28 @@ export async function evaluatePartition(backend: QueryBackend, input: EvaluateIn
     if (weekAgo) tables.push({ table: input.table, partitions: [weekAgo.toString()], as: WEEK_AGO });
     const scope = await backend.open(tables);
     try {
+      // A rule that cannot be evaluated fails with the reason; the others still run.
       const scan = scanQuery(input.table, rules, { partitionColumn: spec.partition?.column, weekAgo: weekAgo !== undefined });
-      for (const r of await scanRules(scope, input.table, scan, weekAgo, timeoutMs)) out.set(r.rule, r);
-      for (const rule of rules) if (rule.kind === "sql") out.set(rule.name, await sqlRule(scope, rule, timeoutMs));
+      try {
+        for (const r of await scanRules(scope, input.table, scan, weekAgo, timeoutMs)) out.set(r.rule, r);
+      } catch (e) {
+        for (const r of scan.rules) out.set(r.name, unevaluated(r, scan.sql, e));
+      }
+      for (const rule of rules) {
+        if (rule.kind === "sql") out.set(rule.name, await sqlRule(scope, rule, timeoutMs).catch((e: unknown) => unevaluated(rule, rule.sql, e)));
+      }
     } finally {
       await scope.close();
     }
   }
   for (const rule of rules) if (rule.kind === "freshness") out.set(rule.name, freshness(rule, spec, input));
   return rules.map((r) => out.get(r.name)).filter((r): r is RuleResult => r !== undefined);
+}
+
+/** The result of a rule whose query failed: failed, with the reason. */
+export function unevaluated(rule: QualityRuleParsed, query: string, e: unknown): RuleResult {
+  const reason = e instanceof Error ? e.message : String(e);
+  return { rule: rule.name, kind: rule.kind, severity: rule.severity, passed: false, observed: { error: reason }, message: `could not be evaluated: ${reason}`, query };
 }
 
 type ScanRule = Extract<QualityRuleParsed, { kind: "rowCount" | "nullRatio" | "unique" | "range" }>;

@@ -222,6 +222,14 @@ describe("quality rule definitions", () => {
     expect((await api.quality.rules({ project: demo.project, table: OUT })).at(-1)).toMatchObject({ name: "gmv_sane", severity: "warning" });
     await api.quality.deleteRule({ project: demo.project, table: OUT, name: "gmv_sane" });
     await expect(api.quality.deleteRule({ project: demo.project, table: OUT, name: "gmv_sane" })).rejects.toThrow(/has no quality rule 'gmv_sane'/);
+    // A rule whose query cannot run fails with the reason; the other rules are still measured.
+    await api.quality.upsertRule({ project: demo.project, table: OUT, rule: { name: "broken", kind: "sql", sql: "SELECT no_such_column FROM ads_coupon_daily_di" } });
+    const checked = await checkPartition(ctx, { dataDir }, { table: OUT, bizdate: D });
+    expect(checked.blocking.map((r) => r.rule)).toEqual(["broken"]);
+    expect(checked.blocking[0]?.message).toMatch(/could not be evaluated: .*no_such_column/);
+    expect(checked.results.filter((r) => r.passed).map((r) => r.rule)).toEqual(["key_unique", "coupon_present", "not_empty", "pv_positive", "redeemed_le_pv", "week_over_week"]);
+    await api.quality.deleteRule({ project: demo.project, table: OUT, name: "broken" });
+    await expect(api.quality.upsertRule({ project: demo.project, table: OUT, rule: { name: "late", kind: "freshness", readyBy: "09:00", timeZone: "Mars/Olympus" } })).rejects.toThrow(/must be a time zone/);
     const failed = await api.quality.results({ project: demo.project, table: OUT, failed: true });
     expect(failed.map((r) => r.rule)).toContain("coupon_present");
   });

@@ -3,6 +3,15 @@ import { z } from "zod";
 // Quality rules as declared under a physical table (`quality:` in the project file, or through the
 // quality API). This file depends on zod only: the catalog's table spec embeds it.
 
+function isIanaZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const RuleName = z.string().min(1, "must not be empty").max(128, "must be at most 128 characters")
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must start with a letter or underscore and contain only letters, digits and underscores");
 const Column = z.string().min(1, "must not be empty").max(256, "must be at most 256 characters");
@@ -42,7 +51,7 @@ export const FreshnessRule = z.object({
   /** ...on day D + dayOffset (default 1: the morning after). */
   dayOffset: z.number().int().min(0).max(31).default(1),
   /** The zone of readyBy (default: the job's time zone, else UTC). */
-  timeZone: z.string().max(64).optional(),
+  timeZone: z.string().max(64).refine(isIanaZone, "must be a time zone such as UTC or Asia/Shanghai").optional(),
 }).strict();
 
 export const SqlRule = z.object({
