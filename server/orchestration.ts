@@ -75,6 +75,8 @@ export interface StreamRunMetrics {
   rowsOut: number;
   lag: number | null;
   lagUnit: string | null;
+  /** The job's event-time watermark (epoch ms), when the engine reports one: day D is final once it passes D's end. */
+  watermarkMs?: number | null;
   lastCheckpoint: { id: string; at: string } | null;
 }
 

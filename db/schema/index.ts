@@ -6,3 +6,4 @@ export * from "./audit";
 export * from "./deployments";
 export * from "./runs";
 export * from "./alerts";
+export * from "./quality";

@@ -9,6 +9,7 @@ import { jobsRouter } from "./routers/jobs";
 import { instancesRouter } from "./routers/instances";
 import { alertsRouter } from "./routers/alerts";
 import { healthRouter } from "./routers/health";
+import { qualityRouter } from "./routers/quality";
 
 // Every router, listed by hand.
 export const appRouter = router({
@@ -22,6 +23,7 @@ export const appRouter = router({
   instances: instancesRouter,
   alerts: alertsRouter,
   health: healthRouter,
+  quality: qualityRouter,
 });
 
 export type AppRouter = typeof appRouter;

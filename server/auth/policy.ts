@@ -23,6 +23,7 @@ export const POLICY = {
   "job.run": { minRole: "editor", scope: "project", description: "run a job or a debug step on the development side" },
   "job.rerun": { minRole: "editor", scope: "project", description: "rerun batch instances" },
   "job.backfill": { minRole: "editor", scope: "project", description: "backfill a range of bizdates" },
+  "quality.manage": { minRole: "editor", scope: "project", description: "create, change and delete quality rules; check a partition or reconcile a day by hand" },
   "job.deploy": { minRole: "owner", scope: "project", description: "deploy (or roll back) a job to production, start and stop production stream jobs" },
   "connection.manage": { minRole: "owner", scope: "project", description: "create, change and delete connections and their secrets" },
   "alert.manage": { minRole: "owner", scope: "project", description: "create, change and delete alert channels (webhooks that receive the project's alerts)" },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isTimeZone } from "../sql/time-zone";
+import { QualityRule } from "../quality/schema";
 
 // The catalog's specs: what a user declares (in the project file or through the workbench) and what the
 // catalog stores. One schema per noun; the inferred type shares its name. Cross-object rules (does the
@@ -115,6 +116,8 @@ export const PhysicalTableSpec = z
     primaryKey: z.array(Name).optional(),
     /** Batch tables only: the partition column and its value format. */
     partition: PartitionSpec.optional(),
+    /** Quality rules checked on each partition a batch instance writes (server/quality, docs/quality.md). */
+    quality: z.array(QualityRule).max(200).optional(),
   })
   .strict();
 export type PhysicalTableSpec = z.input<typeof PhysicalTableSpec>;

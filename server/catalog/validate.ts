@@ -1,4 +1,5 @@
 import type { Issue } from "../errors";
+import { validateQualityRules } from "../quality/validate";
 import { FlinkTypeError, formatFlinkType, isAssignable, parseFlinkType, type FlinkType } from "./flink-types";
 import { expressionType } from "./expression-type";
 import { checkSideExpression } from "./mapping-check";
@@ -134,6 +135,7 @@ export function validatePhysicalTable(t: PhysicalTableSpecParsed, lookup: Catalo
       issues.push({ path: `${at}.partition.column`, message: `partition column '${t.partition.column}' of '${t.name}' is ${formatFlinkType(pt)}; use STRING or DATE` });
     }
   }
+  if (t.quality?.length) issues.push(...validateQualityRules(t, t.quality, (n) => lookup.physicalTable(n)));
   return issues;
 }
 

@@ -4,6 +4,7 @@ import type { Engine, EngineKind } from "./engine";
 import { FlinkEngine } from "./flink/engine";
 import { LocalEngine } from "./local/engine";
 import type { SqlDatabase } from "./local/jdbc";
+import type { BoundTable } from "./local/plan";
 import { jdbcResolver } from "./local/sinks";
 
 // The engine deployed jobs run on: Flink when both of its endpoints are configured, else the local DuckDB
@@ -23,11 +24,13 @@ export interface EngineRegistry {
   /** The engine for new runs. */
   readonly kind: EngineKind;
   engine(): Engine;
+  /** The local engine's jdbc databases (the query service reads jdbc sinks through them); absent on Flink. */
+  jdbc?(t: BoundTable): SqlDatabase;
   close(): Promise<void>;
 }
 
 /** The local DuckDB engine with its jdbc connections; `tandem run` uses it directly. */
-export function createLocalEngine(settings: Omit<EngineSettings, "flink">): { engine: LocalEngine; close(): Promise<void> } {
+export function createLocalEngine(settings: Omit<EngineSettings, "flink">): { engine: LocalEngine; jdbc(t: BoundTable): SqlDatabase; close(): Promise<void> } {
   const resolver = jdbcResolver(settings.embedded);
   const engine = new LocalEngine({
     dataDir: settings.dataDir,
@@ -36,6 +39,7 @@ export function createLocalEngine(settings: Omit<EngineSettings, "flink">): { en
   });
   return {
     engine,
+    jdbc: (t) => resolver.jdbc(t),
     close: async () => {
       await engine.close();
       await resolver.closeAll();
@@ -49,7 +53,7 @@ export function createEngineRegistry(settings: EngineSettings): EngineRegistry {
     return { kind: "flink", engine: () => flink, close: () => flink.close() };
   }
   const local = createLocalEngine(settings);
-  return { kind: "local", engine: () => local.engine, close: () => local.close() };
+  return { kind: "local", engine: () => local.engine, jdbc: (t) => local.jdbc(t), close: () => local.close() };
 }
 
 /** Flink's endpoints from the environment (both set), else undefined: the local engine. */

@@ -1,5 +1,5 @@
 export {
-  createInstance, failWaiting, finishInstance, getInstance, instanceEventLog, listInstances, rerunInstance, startInstance, stopInstance,
+  createInstance, failWaiting, noteInstance, finishInstance, getInstance, instanceEventLog, listInstances, rerunInstance, startInstance, stopInstance,
   type BatchInstance, type CreateInstanceInput, type InstanceEvent, type InstanceOutcome, type InstanceRef, type InstanceTrigger,
   type ListInstancesInput, type RunMetrics,
 } from "./instances";

@@ -80,6 +80,11 @@ async function appendEvent(ctx: RegistryContext, row: Pick<Row, "id" | "attempt"
   await ctx.db.insert(instanceEvents).values({ instanceId: row.id, attempt: row.attempt, kind, actor: actorLabel(ctx.actor), message, data: data ?? null });
 }
 
+/** A note in an instance's event log that changes no state (e.g. its quality results). */
+export async function noteInstance(ctx: RegistryContext, ref: InstanceRef, kind: string, message: string, data?: unknown): Promise<void> {
+  await inTransaction(ctx, async (tx) => appendEvent(tx, await lockInstance(tx, ref), kind, message, data));
+}
+
 /** The state machine's refusal as the domain's precondition error (the API maps it to a clear 412). */
 function nextState(row: Row, action: InstanceAction): InstanceState {
   try {

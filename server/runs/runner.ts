@@ -13,9 +13,10 @@ import { runJobSide, submissionFor, type RunSideOptions } from "../engines/run-s
 import { getDeployment, type RunnableDeployment } from "../jobs/deployments";
 import { Bizdate, partitionKeyText, type PartitionKey } from "../scheduling/index";
 import {
-  createInstance, finishInstance, getInstance, startInstance, stopInstance,
+  createInstance, finishInstance, getInstance, noteInstance, startInstance, stopInstance,
   type BatchInstance, type InstanceRef, type InstanceTrigger, type RunMetrics,
 } from "./instances";
+import { checkPartition, describeFailures, hasReconcileRules, reconcile, type QualityDeps, type QualityResultRecord } from "../quality/index";
 import { dailyPartitions, upstreamOf } from "./io";
 import { markPartitionReady, type ReleasedInstance } from "./partitions";
 
@@ -28,6 +29,12 @@ export interface RunnerDeps {
   secretBox: SecretBox;
   /** Tandem's data folder (relative table paths of the local engine). */
   dataDir: string;
+  /**
+   * Whether the stream side of a job is final for a day (its watermark passed the day's end). When it
+   * says so right after the batch instance succeeded, the day is reconciled at once; otherwise the day
+   * waits for `reconcile` (the API's quality.reconcile, docs/quality.md).
+   */
+  streamFinal?: (job: string, bizdate: Bizdate, timeZone: string) => Promise<boolean>;
 }
 
 async function catalogOf(ctx: ProjectContext, d: RunnableDeployment): Promise<CatalogSnapshot> {
@@ -88,6 +95,10 @@ export async function senseUpstreamFiles(ctx: ProjectContext, deps: Pick<RunnerD
   return { released, externalMissing: external.filter((k) => !landed.has(partitionKeyText(k))) };
 }
 
+function missingJdbc(): never {
+  throw new Error("this engine registry has no jdbc databases");
+}
+
 function metricsOf(status: EngineJobStatus): RunMetrics {
   const durationMs = status.endedAt ? Date.parse(status.endedAt) - Date.parse(status.startedAt) : 0;
   return {
@@ -124,5 +135,33 @@ export async function executeInstance(ctx: ProjectContext, deps: RunnerDeps, ref
   }
   const outputs: PartitionKey[] = dailyPartitions(catalog, d.sinks, ref.bizdate);
   const rows = outputs.length === 1 ? status.metrics.rowsOut : null;
-  return finishInstance(ctx, ref, { outcome: "succeeded", metrics: metricsOf(status), output: outputs.map((key) => ({ key, rows })) });
+  // The output's quality rules run before its partitions are marked ready: a failed blocking rule fails
+  // the instance, so the partition stays not ready and the instances downstream keep waiting.
+  const engines = deps.engines;
+  const quality: QualityDeps = { dataDir: deps.dataDir, jdbc: engines.jdbc ? (t) => engines.jdbc?.(t) ?? missingJdbc() : undefined };
+  const zone = d.spec.batch.timezone;
+  const blocking: QualityResultRecord[] = [];
+  for (const key of outputs) {
+    const checked = await checkPartition(ctx, quality, { table: key.table, bizdate: ref.bizdate, catalog, instanceId: instance.id, job: ref.job, timeZone: zone });
+    if (checked.results.length === 0) continue;
+    const failed = [...checked.blocking, ...checked.warnings];
+    await noteInstance(ctx, ref, "quality", failed.length === 0
+      ? `${key.table}/${key.partition}: ${checked.results.length} quality rule${checked.results.length === 1 ? "" : "s"} passed`
+      : `${key.table}/${key.partition}: ${describeFailures(failed)}`,
+    { results: checked.results.map((r) => ({ id: r.id, rule: r.rule, severity: r.severity, passed: r.passed, observed: r.observed })) });
+    blocking.push(...checked.blocking);
+  }
+  if (blocking.length > 0) {
+    return finishInstance(ctx, ref, { outcome: "failed", error: `blocking quality rule${blocking.length === 1 ? "" : "s"} failed: ${describeFailures(blocking)}`, metrics: metricsOf(status) });
+  }
+  const done = await finishInstance(ctx, ref, { outcome: "succeeded", metrics: metricsOf(status), output: outputs.map((key) => ({ key, rows })) });
+  if (deps.streamFinal) {
+    for (const key of outputs) {
+      if (!(await hasReconcileRules(ctx, key.table)) || !(await deps.streamFinal(ref.job, ref.bizdate, zone))) continue;
+      const r = await reconcile(ctx, quality, { table: key.table, bizdate: ref.bizdate, catalog, instanceId: instance.id, job: ref.job });
+      const failed = [...r.blocking, ...r.warnings];
+      await noteInstance(ctx, ref, "reconciled", failed.length === 0 ? `${key.table}/${key.partition}: stream and batch agree` : describeFailures(failed), { results: r.results.map((x) => ({ id: x.id, rule: x.rule, passed: x.passed })) });
+    }
+  }
+  return done;
 }

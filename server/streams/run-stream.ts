@@ -37,7 +37,7 @@ export class StreamJobRefusedError extends Error {}
 export function streamMetrics(s: EngineJobStatus): StreamRunMetrics {
   const m = s.metrics;
   return {
-    rowsIn: m.rowsIn, rowsOut: m.rowsOut, lag: m.lag ?? null, lagUnit: m.lagUnit ?? null,
+    rowsIn: m.rowsIn, rowsOut: m.rowsOut, lag: m.lag ?? null, lagUnit: m.lagUnit ?? null, watermarkMs: m.watermarkMs ?? null,
     lastCheckpoint: m.lastCheckpoint ? { id: m.lastCheckpoint.id, at: m.lastCheckpoint.at } : null,
   };
 }

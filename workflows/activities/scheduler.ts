@@ -1,4 +1,5 @@
 import { Context } from "@temporalio/activity";
+import { streamFinalForDay } from "../../server/quality/index";
 import type { Database } from "../../db/client";
 import type { SecretBox } from "../../server/catalog/secrets";
 import type { ProjectContext, ProjectRef } from "../../server/context";
@@ -120,7 +121,11 @@ export function createSchedulerActivities(deps: SchedulerDeps | undefined) {
     async runBatchInstance(key: InstanceKey): Promise<InstanceProgress> {
       const ctx = await context(key.project);
       const activity = Context.current();
-      const { instance, released } = await executeInstance(ctx, need(), ref(key), {
+      const deps = need();
+      // Day D is reconciled right after its batch instance when the stream side's watermark already passed D's end.
+      const streamFinal = async (job: string, bizdate: Bizdate, zone: string) =>
+        streamFinalForDay((await deps.orchestrator.streamStatus(key.project, job).catch(() => undefined))?.metrics?.watermarkMs, bizdate, zone);
+      const { instance, released } = await executeInstance(ctx, { ...deps, streamFinal }, ref(key), {
         onStatus: (s) => activity.heartbeat({ rowsIn: s.metrics.rowsIn, rowsOut: s.metrics.rowsOut }),
         signal: activity.cancellationSignal,
       });
