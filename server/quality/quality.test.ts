@@ -1,11 +1,15 @@
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../db/client";
 import { openTestDatabase } from "../../db/testing/index";
+import { deliverDueAlerts, listAlertHistory, upsertAlertChannel } from "../alerts/index";
 import type { ProjectContext } from "../context";
+import { jobHealth } from "../health/index";
 import { writeHistoryPartition } from "../demo/generator";
 import { DuckSession, lit } from "../engines/local/duck";
 import { pgliteDatabase, type SqlDatabase } from "../engines/local/jdbc";
@@ -133,6 +137,24 @@ describe("quality rules on a deployed job's output", () => {
     const downstream = { job: "coupon_report", bizdate: day };
     await createInstance(ctx, { ...downstream, deploymentVersion: 1, scheduledAt: new Date(), trigger: "manual", upstream: [{ table: OUT, partition: day.toString() }] });
 
+    // Operators listen on a webhook that is down for its first call.
+    const received: { kind: string; rule: string | null; job: string }[] = [];
+    const answers = [500];
+    const receiver = http.createServer((req, res) => {
+      let text = "";
+      req.on("data", (c: Buffer) => { text += c.toString(); });
+      req.on("end", () => {
+        received.push(JSON.parse(text) as { kind: string; rule: string | null; job: string });
+        res.writeHead(answers.shift() ?? 200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    await upsertAlertChannel({ ...ctx, actor: { kind: "local" } }, {
+      name: "oncall", url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, kinds: ["quality_blocking"],
+    });
+    const before = await jobHealth(ctx, JOB);
+    expect(before.findings.filter((f) => f.message.includes("coupon_present"))).toEqual([]);
+
     const done = await runDay(day);
     expect(done.instance.state).toBe("failed");
     expect(done.instance.error).toMatch(/blocking quality rule failed: coupon_present \(blocking\) on ads_coupon_daily_di\/20241112: coupon_id: 1 of \d+ rows NULL/);
@@ -142,6 +164,29 @@ describe("quality rules on a deployed job's output", () => {
     const log = await instanceEventLog(ctx, { job: JOB, bizdate: day });
     expect(log.at(-1)).toMatchObject({ kind: "failed" });
     expect(log.find((e) => e.kind === "quality")?.data).toMatchObject({ results: expect.arrayContaining([expect.objectContaining({ rule: "coupon_present", passed: false, observed: expect.objectContaining({ nulls: 1 }) })]) });
+
+    // The blocking result is alerted once: the 500 is retried after its backoff, then never sent again.
+    try {
+      const deliver = (at: number) => deliverDueAlerts(handle.db, { projectId: ctx.project.id, backoffMs: 60_000, now: () => new Date(Date.now() + at) });
+      expect(await deliver(0)).toEqual({ delivered: 0, retrying: 1, failed: 0 });
+      expect(await deliver(120_000)).toEqual({ delivered: 1, retrying: 0, failed: 0 });
+      expect(await deliver(36_000_000)).toEqual({ delivered: 0, retrying: 0, failed: 0 });
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+    expect(received).toEqual([
+      expect.objectContaining({ kind: "quality_blocking", rule: "coupon_present", job: JOB }),
+      expect.objectContaining({ kind: "quality_blocking", rule: "coupon_present", job: JOB }),
+    ]);
+    expect(await listAlertHistory(ctx, { job: JOB })).toEqual([expect.objectContaining({ channel: "oncall", status: "delivered", attempts: 2, lastStatusCode: 200 })]);
+    // The job's health drops, naming the rule.
+    const health = await jobHealth(ctx, JOB);
+    // −5 for the blocking rule and −5 for the failed instance it caused (warnings of the day may add −1s).
+    expect(health.score).toBeLessThanOrEqual(before.score - 10);
+    expect(health.findings).toEqual(expect.arrayContaining([
+      expect.objectContaining({ source: "quality", risk: "high", message: expect.stringContaining("coupon_present") as unknown }),
+      expect.objectContaining({ source: "instances", code: "instance_failed", risk: "high" }),
+    ]));
   });
 
   it("a partition with duplicated keys and NULLs fails uniqueness and null ratio, with what was observed", async () => {

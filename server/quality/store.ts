@@ -54,7 +54,7 @@ export async function recordResults(ctx: { db: Database | Tx; project: ProjectRe
     if (r.passed || !r.job) continue;
     await emitAlertEventSafely(ctx, {
       kind: r.kind === "reconcile" ? "reconciliation_drift" : r.severity === "blocking" ? "quality_blocking" : "quality_warning",
-      job: r.job, bizdate: r.partition, rule: r.rule, reason: r.message,
+      job: r.job, bizdate: r.partition, rule: r.rule, reason: `${r.rule} (${r.severity}) on ${r.table}/${r.partition}: ${r.message}`,
       ...(r.instanceId ? { discriminator: r.instanceId } : {}),
       data: { table: r.table, partition: r.partition, observed: r.observed, query: r.query },
     });
