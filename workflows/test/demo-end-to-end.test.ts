@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { bundleWorkflowCode, Worker } from "@temporalio/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../../db/client";
 import { openTestDatabase } from "../../db/testing/index";
@@ -11,13 +12,13 @@ import { writeHistoryPartition, writeTopicDay } from "../../server/demo/generato
 import { DuckSession, lit } from "../../server/engines/local/duck";
 import { pgliteDatabase } from "../../server/engines/local/jdbc";
 import { createLocalEngine, type EngineRegistry } from "../../server/engines/registry";
-import { batchInstanceWorkflowId, jobScheduleId } from "../../server/orchestration";
+import { batchInstanceWorkflowId, jobScheduleId, streamSupervisorWorkflowId } from "../../server/orchestration";
 import type { BatchInstance, InstanceEvent, PartitionRecord } from "../../server/runs/index";
 import { nextRuns } from "../../server/scheduling/next-runs";
 import { applyDemoProject, type DemoProject } from "../../server/testing/demo-project";
 import type { InstanceProgress } from "../activities/scheduler";
 import { TemporalOrchestrator } from "../orchestrator";
-import { startWorker, type RunningWorker } from "../worker";
+import { DEFAULT_WORKFLOWS_PATH, startWorker, type RunningWorker } from "../worker";
 import { startTestEnv, uniqueId, type TestEnv } from "./helpers";
 
 // Issue #13's story in one scenario, through the entry points people use (the tRPC procedures the web app,
@@ -87,6 +88,8 @@ afterAll(async () => {
   fs.rmSync(base, { recursive: true, force: true });
 }, 90_000);
 
+const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
 /** Polls `read` until `ok`; past the deadline fails with what it last saw. */
 async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 90_000): Promise<T> {
   const end = Date.now() + ms;
@@ -107,7 +110,23 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => bool
 
 const day = (job: string) => api().instances.get({ project: demo.project, job, bizdate: BIZDATE });
 const partitions = (table: string): Promise<PartitionRecord[]> => api().instances.partitions({ project: demo.project, table });
-const instanceResult = (job: string) => env.client.workflow.getHandle(batchInstanceWorkflowId(demo.project, job, BIZDATE)).result() as Promise<InstanceProgress>;
+
+/** The day's workflow result; a workflow that does not finish fails the test saying why (its last failed task), not by the test's timeout. */
+async function instanceResult(job: string, ms = 180_000): Promise<InstanceProgress> {
+  const handle = env.client.workflow.getHandle(batchInstanceWorkflowId(demo.project, job, BIZDATE));
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => void handle.fetchHistory().then((h) => {
+      const failed = (h.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).at(-1)?.workflowTaskFailedEventAttributes?.failure?.message;
+      reject(new Error(`the ${job} day's workflow did not finish in ${ms} ms${failed ? `; its last workflow task failed: ${failed}` : ""}`));
+    }, reject), ms);
+  });
+  try {
+    return await Promise.race([handle.result() as Promise<InstanceProgress>, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 const steps = (events: InstanceEvent[], attempt: number) => events.filter((e) => e.attempt === attempt).map((e) => `${e.kind} by ${e.actor}`);
 
 /** How many times the day's workflow has looked for its input files on disk. */
@@ -262,5 +281,18 @@ describe("the demo project end to end", () => {
 
     // The stream side kept running through all of it.
     expect(await api().jobs.streamStatus({ ...P, name: DEMO_JOB })).toMatchObject({ state: "running", restarts: 0 });
+
+    // Every workflow run of the story (both attempts of the day, the downstream day, both supervisors)
+    // replays on Tandem's workflow code without a nondeterminism error.
+    const ids = [DEMO_JOB, DOWN_JOB].flatMap((job) => [batchInstanceWorkflowId(demo.project, job, BIZDATE), streamSupervisorWorkflowId(demo.project, job)]);
+    const runs: { workflowId: string; runId: string }[] = [];
+    for (const id of ids) for await (const w of env.client.workflow.list({ query: `WorkflowId = '${id}'` })) runs.push({ workflowId: w.workflowId, runId: w.runId });
+    expect(runs.filter((r) => r.workflowId === batchInstanceWorkflowId(demo.project, DEMO_JOB, BIZDATE))).toHaveLength(2);
+    expect(runs).toHaveLength(5);
+    const histories = await Promise.all(runs.map(async (r) => ({ workflowId: r.workflowId, history: await env.client.workflow.getHandle(r.workflowId, r.runId).fetchHistory() })));
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: DEFAULT_WORKFLOWS_PATH, logger: quiet });
+    const failures: string[] = [];
+    for await (const r of Worker.runReplayHistories({ workflowBundle }, histories)) if (r.error) failures.push(`${r.workflowId}: ${r.error.message}`);
+    expect(failures).toEqual([]);
   }, 420_000);
 });
