@@ -196,7 +196,8 @@ describe("the demo project end to end", () => {
       const job = (await api().jobs.get({ ...P, name: s.job })).spec;
       expect(job.batch).toMatchObject({ cron: s.cron, timezone: s.timezone, bizdateOffsetDays: s.bizdateOffsetDays });
       const schedule = await env.client.schedule.getHandle(jobScheduleId(demo.project, s.job)).describe();
-      expect(schedule.raw.schedule?.spec?.cronString).toEqual([s.cron]);
+      // The embedded service keeps the cron as sent (a Temporal cluster compiles it into calendars).
+      if (env.service) expect(schedule.raw.schedule?.spec?.cronString).toEqual([s.cron]);
       expect(schedule.spec.timezone).toBe(s.timezone);
       expect(schedule.action).toMatchObject({ type: "startWorkflow", workflowType: "scheduledBatch", taskQueue: TQ, args: [{ project: demo.project, job: s.job }] });
       expect(schedule.state.paused).toBe(false);
