@@ -40,3 +40,17 @@ test("deploy a job, deploy again, roll back to v1", async ({ page }) => {
   await page.getByRole("navigation", { name: "Workbench" }).getByRole("link", { name: "Jobs" }).click();
   await expect(jobs.getByRole("row").filter({ hasText: "coupon_minutely" })).toContainText("v3");
 });
+
+// `tandem dev` deploys the demo job on a fresh workspace: its page shows the stream side under its
+// supervisor (state, restarts, lag, last checkpoint); a job that never ran one says so.
+test("a job's page shows its supervised stream side, or that none runs", async ({ page }) => {
+  await page.goto("/p/double11/jobs/coupon_campaign_to_date", { timeout: 90_000 });
+  const card = page.locator("section").filter({ has: page.getByRole("heading", { name: "Stream side" }) });
+  await expect(card).toContainText("No stream side runs for this job.", { timeout: 60_000 });
+
+  await page.goto("/p/double11/jobs/coupon_daily_stats", { timeout: 90_000 });
+  // The demo is deployed once the worker is up: the card refreshes until its supervisor answers.
+  await expect(card).toContainText("running", { timeout: 90_000 });
+  for (const label of ["Restarts", "Lag", "Rows in / out", "Last checkpoint"]) await expect(card).toContainText(label);
+  await expect(card).not.toContainText("Last error");
+});

@@ -662,6 +662,27 @@ export class Engine {
     return true;
   }
 
+  /** Whether the result of the activity scheduled at `sid` waits in the buffer. */
+  private bufferedActivityResult(exec: Execution, sid: number): boolean {
+    return exec.buffered.some((ev) => {
+      const attrs = ev.activityTaskCompletedEventAttributes ?? ev.activityTaskFailedEventAttributes ?? ev.activityTaskTimedOutEventAttributes ?? ev.activityTaskCanceledEventAttributes;
+      return attrs !== undefined && attrs !== null && num(attrs.scheduledEventId) === sid;
+    });
+  }
+
+  /** Removes the buffered TimerFired event of `timerId` (rewriting the stored buffer), and returns it. */
+  private takeBufferedTimerFired(exec: Execution, timerId: string): IEvent | undefined {
+    const i = exec.buffered.findIndex((ev) => ev.eventType === ET.EVENT_TYPE_TIMER_FIRED && ev.timerFiredEventAttributes?.timerId === timerId);
+    if (i < 0) return undefined;
+    const [fired] = exec.buffered.splice(i, 1);
+    this.store.clearBuffered(exec.runId);
+    for (const ev of exec.buffered) {
+      exec.bufferSeq++;
+      this.store.bufferEvent(exec.runId, exec.bufferSeq, ev);
+    }
+    return fired;
+  }
+
   private flushBuffered(exec: Execution): boolean {
     if (exec.buffered.length === 0) return false;
     const list = exec.buffered;
@@ -971,7 +992,16 @@ export class Engine {
       case CT.COMMAND_TYPE_REQUEST_CANCEL_ACTIVITY_TASK: {
         const sid = num(cmd.requestCancelActivityTaskCommandAttributes?.scheduledEventId);
         const act = exec.activities.get(sid);
-        if (!act || act.resolved) return undefined;
+        if (!act || act.resolved) {
+          // Its result came while this task ran (buffered, so the workflow has not seen it): as on a real
+          // server the request is still recorded, before the result; the SDK expects that event.
+          if (this.bufferedActivityResult(exec, sid)) {
+            this.append(exec, this.makeEvent(ET.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED, {
+              activityTaskCancelRequestedEventAttributes: { scheduledEventId: L(sid), workflowTaskCompletedEventId: wftId },
+            }));
+          }
+          return undefined;
+        }
         const req = this.append(
           exec,
           this.makeEvent(ET.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED, {
@@ -1011,7 +1041,17 @@ export class Engine {
       case CT.COMMAND_TYPE_CANCEL_TIMER: {
         const timerId = cmd.cancelTimerCommandAttributes?.timerId ?? "";
         const timer = exec.timers.get(timerId);
-        if (!timer || timer.resolved) return undefined;
+        if (!timer || timer.resolved) {
+          // It fired while this task ran (buffered, unseen by the workflow): as on a real server the
+          // cancel wins, the fired event is dropped and the timer recorded as cancelled.
+          const fired = this.takeBufferedTimerFired(exec, timerId);
+          if (fired) {
+            this.append(exec, this.makeEvent(ET.EVENT_TYPE_TIMER_CANCELED, {
+              timerCanceledEventAttributes: { timerId, startedEventId: fired.timerFiredEventAttributes?.startedEventId ?? null, workflowTaskCompletedEventId: wftId, identity: "" },
+            }));
+          }
+          return undefined;
+        }
         timer.handle?.cancel();
         this.append(
           exec,

@@ -74,6 +74,16 @@ describe("local engine", () => {
     await engine.close();
   });
 
+  it("refuses at submit a stream source it cannot tail (a jdbc table): a restart would not change that", async () => {
+    const engine = new LocalEngine({ dataDir: path.join(dir, "data3"), env: sinkEnv(dir, pg.db) });
+    const p = plan();
+    p.sources = p.sources.map((s) => s.role === "scan" ? { ...s, table: { ...s.table, connection: { ...s.table.connection, type: "jdbc" } } } : s);
+    const err = await engine.submit({ job: "jdbc_source", side: "stream", local: p }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnsupportedJobError);
+    expect((err as Error).message).toMatch(/cannot read 'ods_coupon_events_rt' as a stream \(connector 'jdbc'\)/);
+    await engine.close();
+  });
+
   it("fails a batch job whose input partition is missing, with the partition in its status", async () => {
     const engine = new LocalEngine({ dataDir: path.join(dir, "data3"), env: sinkEnv(dir) });
     const { id } = await engine.submit({ job: "coupon_daily_stats", side: "batch", bizdate: DAY, local: demoBatchPlan(demoCatalog(), DAY) });

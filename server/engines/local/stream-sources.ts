@@ -36,11 +36,22 @@ export interface StreamSource {
   close(): void;
 }
 
+/**
+ * Why the local engine cannot tail this table as a stream (a jdbc serving table, Parquet files), or
+ * undefined when it can. Found at submit: restarting the job would not change the answer.
+ */
+export function unsupportedStreamSource(source: LocalSource): string | undefined {
+  const t = source.table;
+  if ((t.connection.type === "filesystem" && formatOf(t) === "json") || t.connection.type === "datagen") return undefined;
+  return `the local engine cannot read '${t.table.name}' as a stream (connector '${t.connection.type}'${t.connection.type === "filesystem" ? `, format '${formatOf(t)}'` : ""}); supported stream sources: filesystem with format json (tailed), datagen`;
+}
+
 export function openStreamSource(source: LocalSource, env: EngineEnv, now: () => number = Date.now): StreamSource {
   const t = source.table;
-  if (t.connection.type === "filesystem" && formatOf(t) === "json") return new JsonTail(source, resolvePath(requireOption(t, "path"), env));
+  const unsupported = unsupportedStreamSource(source);
+  if (unsupported) throw new Error(unsupported);
   if (t.connection.type === "datagen") return new DataGen(source, now);
-  throw new Error(`the local engine cannot read '${t.table.name}' as a stream (connector '${t.connection.type}'${t.connection.type === "filesystem" ? `, format '${formatOf(t)}'` : ""}); supported stream sources: filesystem with format json (tailed), datagen`);
+  return new JsonTail(source, resolvePath(requireOption(t, "path"), env));
 }
 
 export function monitorIntervalMs(source: LocalSource): number {

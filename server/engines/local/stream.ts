@@ -5,7 +5,7 @@ import { DuckSession, lit, q } from "./duck";
 import { duckType } from "./types";
 import { registerBoundedSource, listParquetFiles, option, resolvePath } from "./sources";
 import { openStreamSink, sinkLabel, validateSink, type SinkEnv, type StagedWrite, type StreamSinkWriter, NOTHING_TO_WRITE } from "./sinks";
-import { openStreamSource, type InputSlice, type Offsets, type StreamSource } from "./stream-sources";
+import { openStreamSource, unsupportedStreamSource, type InputSlice, type Offsets, type StreamSource } from "./stream-sources";
 import type { LocalSource, LocalStreamJob, LocalStreamStatement, StreamAggregation } from "./plan";
 import { DELETE_COLUMN, RecomputeSql } from "./recompute";
 
@@ -60,6 +60,8 @@ export function checkStreamJob(job: LocalStreamJob): string[] {
     problems.push(`a local stream job reads exactly one stream source; '${job.name}' reads ${scans.length} (${scans.map((s) => s.name).join(", ") || "none"}). Joins of two streams are not supported: join dimensions with a lookup join (FOR SYSTEM_TIME AS OF)`);
   }
   for (const s of job.sources) {
+    const unsupported = s.role === "scan" ? unsupportedStreamSource(s) : undefined;
+    if (unsupported) problems.push(unsupported);
     if (s.role === "lookup" && s.table.connection.type !== "filesystem") {
       problems.push(`lookup table '${s.name}' uses connector '${s.table.connection.type}'; the local engine looks up filesystem tables (Parquet or JSON)`);
     }

@@ -182,6 +182,7 @@ export default function JobPage({ params }: { params: Promise<{ project: string;
               </div>
             ) : <p className="text-sm text-slate-500">Not deployed yet.</p>}
           </Card>
+          <StreamCard project={project} name={name} />
           <Card title="Settings">
             <dl className="divide-y divide-slate-100">
               <Setting label="Batch schedule" value={`${j.spec.batch.cron} (${j.spec.batch.timezone})`} />
@@ -227,6 +228,48 @@ export default function JobPage({ params }: { params: Promise<{ project: string;
       </ConfirmDialog>
     </>
   );
+}
+
+type Supervision = NonNullable<RouterOutputs["jobs"]["streamStatus"]>;
+const STATE_TONES: Record<Supervision["state"], "emerald" | "amber" | "rose" | "slate" | "sky"> = {
+  running: "emerald", restarting: "amber", failed: "rose", stopped: "slate", starting: "sky", stopping: "sky",
+};
+
+/** The stream side as its supervisor sees it (state, restarts, last error, lag, last checkpoint), refreshed every few seconds. */
+function StreamCard({ project, name }: { project: string; name: string }) {
+  const trpc = useTRPC();
+  const status = useQuery({ ...trpc.jobs.streamStatus.queryOptions({ project, name }), refetchInterval: 5000 });
+  let body;
+  if (status.isPending) body = <SkeletonRows rows={3} />;
+  else if (status.isError) body = <p role="alert" className="text-sm text-rose-700">Could not read the stream side: {messageOf(status.error)}</p>;
+  else if (status.data === null) {
+    body = <p className="text-sm text-slate-500">No stream side runs for this job. Deploying starts it when Temporal is running (<code className="font-mono text-xs">tandem dev</code>, or TEMPORAL_ADDRESS).</p>;
+  } else {
+    const s = status.data;
+    const m = s.metrics;
+    const checkpoint = m?.lastCheckpoint;
+    body = (
+      <div className="space-y-2">
+        <p className="flex items-center gap-2 text-sm"><Badge tone={STATE_TONES[s.state]}>{s.state}</Badge><span className="text-slate-600">v{s.version}</span></p>
+        <dl className="divide-y divide-slate-100">
+          <Setting label="Restarts" value={String(s.restarts)} />
+          <Setting label="Lag" value={m?.lag === null || m?.lag === undefined ? "-" : `${m.lag.toLocaleString("en")}${m.lagUnit ? ` ${m.lagUnit}` : ""}`} />
+          <Setting label="Rows in / out" value={m ? `${m.rowsIn.toLocaleString("en")} / ${m.rowsOut.toLocaleString("en")}` : "-"} />
+          <div className="flex justify-between gap-3 py-1.5 text-sm">
+            <dt className="text-slate-500">Last checkpoint</dt>
+            <dd className="font-mono text-[13px] text-slate-800">{checkpoint ? <>#{checkpoint.id} <time dateTime={checkpoint.at}>{relativeTime(new Date(checkpoint.at))}</time></> : "-"}</dd>
+          </div>
+        </dl>
+        {s.lastError ? (
+          <div className="rounded-md border border-rose-200 bg-rose-50 px-3 py-2 text-xs text-rose-800">
+            <p className="font-medium">Last error</p>
+            <p className="mt-0.5 break-words whitespace-pre-wrap">{s.lastError}</p>
+          </div>
+        ) : null}
+      </div>
+    );
+  }
+  return <Card title="Stream side">{body}</Card>;
 }
 
 /** Any two versions (or the saved draft) side by side: SQL and settings. */
