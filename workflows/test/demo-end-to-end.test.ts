@@ -132,7 +132,13 @@ const steps = (events: InstanceEvent[], attempt: number) => events.filter((e) =>
 /** How many times the day's workflow has looked for its input files on disk. */
 async function sensorPasses(job: string): Promise<number> {
   const history = await env.client.workflow.getHandle(batchInstanceWorkflowId(demo.project, job, BIZDATE)).fetchHistory();
-  return (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === "senseBatchInstance").length;
+  // The sensor runs as a local activity: a marker whose details name the activity type.
+  const localActivity = (e: NonNullable<typeof history.events>[number]): string => {
+    const details = e.markerRecordedEventAttributes?.details?.data?.payloads ?? [];
+    return details.map((p) => (p.data ? Buffer.from(p.data).toString("utf8") : "")).join("");
+  };
+  return (history.events ?? []).filter((e) =>
+    e.activityTaskScheduledEventAttributes?.activityType?.name === "senseBatchInstance" || localActivity(e).includes("\"senseBatchInstance\"")).length;
 }
 
 /** Every file under a table's folder (hidden temporary files included), relative to it, and the rows of its partition of the day. */
