@@ -32,7 +32,7 @@ export function formatSql(rawInput: FormatSqlInput): { sql: string; changed: boo
       paramTypes: { custom: [{ regex: String.raw`\$\{[^}\n]*\}` }] },
     });
   } catch (e) {
-    throw new ValidationError([{ path: "sql", message: `cannot format: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}` }]);
+    throw new ValidationError([{ path: "sql", message: `cannot format: ${e instanceof Error ? (e.message.split("\n")[0] ?? e.message) : String(e)}` }]);
   }
   // A final newline stays as the user had it (the formatter drops it).
   out = out.replace(/\s*$/, "") + (sql.endsWith("\n") ? "\n" : "");
