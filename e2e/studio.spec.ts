@@ -1,11 +1,12 @@
 import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "./fixtures";
 
 // The SQL studio: create a job in the browser, write its SQL with live validation (a marker at the line
 // and column the server reports, gone once fixed), complete a column of the meta-table read, translate to
-// the stream and batch scripts, preview each step, save, delete it with undo, deploy from the studio,
+// the stream and batch scripts, format (and undo it), preview each step of both sides, save, delete it with undo, deploy from the studio,
 // compare two versions and roll back.
 
 test("create a job, edit it in the studio with markers and completion, translate, save, delete and undo", async ({ page }, info) => {
@@ -54,6 +55,23 @@ test("create a job, edit it in the studio with markers and completion, translate
   await page.keyboard.press("Backspace");
   await expect(page.getByRole("status")).toHaveText("No problems: both sides translate.");
 
+  // Format on the server: one undoable edit (the button, then Shift+Alt+F), and Ctrl/Cmd+Z restores the text.
+  // Monaco renders spaces as no-break spaces: a line is matched whole, any run of spaces as \s+.
+  const line = (text: string) => editor.locator(".view-line").filter({ hasText: new RegExp(`^\\s*${text.replace(/[()*]/g, "\\$&").replace(/ /g, "\\s+")}\\s*$`) });
+  await expect(line("COUNT(*) AS pv, COUNT(DISTINCT user_id) AS uv,")).toHaveCount(1);
+  await page.getByRole("button", { name: "Format", exact: true }).click();
+  await expect(line("COUNT(DISTINCT user_id) AS uv,")).toHaveCount(1);
+  await expect(line("SELECT")).toHaveCount(1);
+  await editor.locator(".view-lines").click();
+  await page.keyboard.press("ControlOrMeta+Z");
+  await expect(line("COUNT(*) AS pv, COUNT(DISTINCT user_id) AS uv,")).toHaveCount(1);
+  await expect(line("SELECT")).toHaveCount(0);
+  await page.keyboard.press("Shift+Alt+F");
+  await expect(line("SELECT")).toHaveCount(1);
+  await page.keyboard.press("ControlOrMeta+Z");
+  await expect(line("SELECT dt,")).toHaveCount(1);
+  await expect(page.getByRole("status")).toHaveText("No problems: both sides translate.");
+
   // Translate: the stream job and the batch job side by side.
   await page.getByRole("button", { name: "Translate" }).click();
   await expect(page.getByLabel("Stream script")).toContainText("INSERT INTO");
@@ -78,6 +96,22 @@ test("create a job, edit it in the studio with markers and completion, translate
   await expect(page.getByRole("region", { name: "Step ods_coupon_events_di" })).toContainText("20,000 rows");
   await expect(page.getByRole("region", { name: "Step mix_coupon_events" })).toContainText("rows");
   await expect(page.getByRole("region", { name: "Step ads_coupon_daily_di" })).toContainText("writes");
+
+  // The stream side over the newest events of the topic: events appended to it, the last 30 replayed.
+  const topicDir = join(dataDir ?? "", "demo/topic/coupon_events");
+  mkdirSync(topicDir, { recursive: true });
+  const now = Date.now();
+  writeFileSync(join(topicDir, `zz-e2e-${now}.jsonl`), Array.from({ length: 40 }, (_, i) => JSON.stringify({ event_id: `e2e-${now}-${i}`, user_id: 1 + (i % 7), coupon_id: 1 + (i % 3), action: i % 5 === 0 ? "redeem" : "view", amount_cents: i % 5 === 0 ? 500 : 0, ts_ms: now - 1000 * (40 - i) })).join("\n") + "\n");
+  await page.getByRole("radio", { name: "Stream", exact: true }).click();
+  await page.getByLabel("Preview events").fill("30");
+  await page.getByRole("button", { name: "Run preview" }).click();
+  await expect(page.getByText(/steps over the last 30 events of ods_coupon_events_rt/)).toBeVisible();
+  await expect(page.getByRole("region", { name: "Step ods_coupon_events_rt" })).toContainText("30 rows");
+  await expect(page.getByRole("region", { name: "Step mix_coupon_events" })).toContainText("30 rows");
+  const streamOut = page.getByRole("region", { name: "Step ads_coupon_daily_rt" });
+  await expect(streamOut).toContainText("writes");
+  await expect(streamOut.locator("tbody tr").first()).toBeVisible();
+  await page.screenshot({ path: info.outputPath("studio-stream-preview.png"), fullPage: true });
 
   // Save (Ctrl/Cmd+S), then the job page shows the saved SQL.
   await editor.locator(".view-lines").click();

@@ -25,6 +25,9 @@ export interface EditorCompletion {
 
 export type EditorShortcut = "validate" | "translate" | "preview" | "save";
 
+/** Formats a text on the server: the new text, or undefined when it refused (the caller says why). */
+export type EditorFormatter = (sql: string) => Promise<string | undefined>;
+
 export interface SqlEditorProps {
   value: string;
   onChange: (value: string) => void;
@@ -34,6 +37,9 @@ export interface SqlEditorProps {
   onShortcut?: (shortcut: EditorShortcut) => void;
   label: string;
   height?: number;
+  /** Format (Shift+Alt+F); `formatRef` receives the command, for a toolbar button. */
+  format?: EditorFormatter;
+  formatRef?: { current: (() => Promise<void>) | null };
 }
 
 let loading: Promise<Monaco> | undefined;
@@ -55,12 +61,12 @@ export function loadMonaco(): Promise<Monaco> {
 
 export const LANGUAGE = "flinksql";
 
-export function SqlEditor({ value, onChange, markers, complete, onShortcut, label, height = 360 }: SqlEditorProps) {
+export function SqlEditor({ value, onChange, markers, complete, onShortcut, label, height = 360, format, formatRef }: SqlEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const editor = useRef<MonacoApi.editor.IStandaloneCodeEditor | null>(null);
   const monacoRef = useRef<Monaco | null>(null);
-  const latest = useRef({ onChange, complete, onShortcut });
-  latest.current = { onChange, complete, onShortcut };
+  const latest = useRef({ onChange, complete, onShortcut, format });
+  latest.current = { onChange, complete, onShortcut, format };
   const [ready, setReady] = useState(false);
 
   useEffect(() => {
@@ -82,6 +88,21 @@ export function SqlEditor({ value, onChange, markers, complete, onShortcut, labe
         [monaco.KeyMod.CtrlCmd | monaco.KeyMod.Shift | monaco.KeyCode.Enter, "preview"],
       ];
       for (const [key, shortcut] of keys) ed.addCommand(key, () => latest.current.onShortcut?.(shortcut));
+      // Format replaces the text as one edit between undo stops, so Ctrl/Cmd+Z brings the old text back;
+      // a text typed while the server formatted is not overwritten.
+      const runFormat = async () => {
+        const model = ed.getModel();
+        const formatter = latest.current.format;
+        if (!model || !formatter) return;
+        const version = model.getVersionId();
+        const formatted = await formatter(model.getValue());
+        if (formatted === undefined || model.isDisposed() || model.getVersionId() !== version || formatted === model.getValue()) return;
+        ed.pushUndoStop();
+        ed.executeEdits("tandem.format", [{ range: model.getFullModelRange(), text: formatted }]);
+        ed.pushUndoStop();
+      };
+      ed.addCommand(monaco.KeyMod.Shift | monaco.KeyMod.Alt | monaco.KeyCode.KeyF, () => void runFormat());
+      if (formatRef) formatRef.current = runFormat;
       disposables.push(monaco.languages.registerCompletionItemProvider(LANGUAGE, {
         triggerCharacters: [".", " "],
         provideCompletionItems: async (model, position) => {

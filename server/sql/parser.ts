@@ -212,3 +212,9 @@ function withoutParserConsole<T>(f: () => T): T {
     console.error = original;
   }
 }
+
+/** The Flink lexer's tokens of a text (hidden ones — spaces, comments — included), for the formatter's guard. */
+export function flinkTokens(text: string): { type: number; text: string }[] {
+  const lexer = flink().createLexer(inBmp(text), () => undefined);
+  return lexer.getAllTokens().map((t) => ({ type: t.type, text: t.text ?? "" }));
+}

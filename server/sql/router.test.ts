@@ -56,6 +56,12 @@ describe("sql router", () => {
     expect(t.word).toBe("act");
   }, 60_000);
 
+  it("formats a draft, and refuses one that does not parse without changing anything", async () => {
+    const f = await caller().sql.format({ project, sql: "insert into ads_coupon_daily select dt, coupon_id, 1, 1, 1, 1 from mix_coupon_events" });
+    expect(f).toEqual({ sql: "insert into\n  ads_coupon_daily\nselect\n  dt,\n  coupon_id,\n  1,\n  1,\n  1,\n  1\nfrom\n  mix_coupon_events", changed: true });
+    await expect(caller().sql.format({ project, sql: "SELECT a FROM\nWHERE" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("line 2") });
+  }, 60_000);
+
   it("an unknown job is NOT_FOUND", async () => {
     await expect(caller().sql.translate({ project, source: { job: "nope" }, bizdate: "2024-11-11" })).rejects.toBeInstanceOf(TRPCError);
   });

@@ -3,7 +3,7 @@ import { Name } from "../../catalog/schemas";
 import { deployJob, DeployJobInput, listDeployments, rollbackJob, RollbackJobInput, scheduleDeployment } from "../../jobs/deployments";
 import { getJob, listJobs } from "../../jobs/jobs";
 import { createJob, deleteJob, updateJob } from "../../jobs/edit";
-import { previewJob, PreviewJobInput } from "../../jobs/preview";
+import { previewJob, PreviewJobInput, previewStreamJob, PreviewStreamJobRequest } from "../../jobs/preview";
 import { dataDir } from "../../env";
 import { nextRuns } from "../../scheduling/next-runs";
 import { undeployJob, UndeployJobInput, withdrawFromOrchestrator } from "../../jobs/undeploy";
@@ -24,6 +24,8 @@ export const jobsRouter = router({
   // Runs the batch side step by step on the local engine for one partition (nothing written); the request's
   // abort (the studio's Cancel) interrupts it.
   preview: projectAction("job.run").input(PreviewJobInput).mutation(({ ctx, input, signal }) => previewJob(ctx, input, { dataDir: dataDir(), signal })),
+  // The stream side over the newest events of its topic, step by step; no offsets or state are touched.
+  previewStream: projectAction("job.run").input(PreviewStreamJobRequest).mutation(({ ctx, input, signal }) => previewStreamJob(ctx, input, { dataDir: dataDir(), signal })),
   // The next firings of a schedule being edited, and the day each processes (nothing is saved).
   nextRuns: projectAction("catalog.read")
     .input(z.object({ cron: z.string().max(200), timezone: z.string().max(100), bizdateOffsetDays: z.number().int().min(-366).max(0) }))

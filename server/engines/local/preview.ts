@@ -74,13 +74,13 @@ export async function previewBatchJob(job: LocalBatchJob, env: EngineEnv, opts: 
   }
 }
 
-async function step(s: DuckSession, kind: PreviewStepKind, name: string, select: string, limit: number): Promise<PreviewStep> {
+export async function step(s: DuckSession, kind: PreviewStepKind, name: string, select: string, limit: number): Promise<PreviewStep> {
   const [first, count] = [await s.rows(`SELECT * FROM (${select}) AS __step LIMIT ${limit}`), await s.scalar(`SELECT count(*) FROM (${select}) AS __step`)];
   const columns = first[0] ? Object.keys(first[0]) : (await s.describe(`SELECT * FROM (${select}) AS __step`)).map((c) => c.name);
   return { kind, name, columns, rows: first.map((r) => columns.map((c) => display(r[c]))), total: Number(count) };
 }
 
-function failed(kind: PreviewStepKind, name: string, e: unknown): PreviewStep {
+export function failed(kind: PreviewStepKind, name: string, e: unknown): PreviewStep {
   const message = e instanceof Error ? e.message : String(e);
   // DuckDB errors quote the whole statement after the reason; the reason is what helps.
   return { kind, name, columns: [], rows: [], total: 0, error: message.split("\n")[0] ?? message };
@@ -100,7 +100,7 @@ function display(v: unknown): string | null {
  * DuckDB's own parser does the work (json_serialize_sql / json_deserialize_sql), so quoting, nesting and
  * comments are handled as DuckDB reads them. The translator's own wrappers (`__q`, `__a`) are skipped.
  */
-async function innerStepsOf(s: DuckSession, select: string): Promise<{ kind: "cte" | "subquery"; name: string; sql: string }[]> {
+export async function innerStepsOf(s: DuckSession, select: string): Promise<{ kind: "cte" | "subquery"; name: string; sql: string }[]> {
   const parsed = await serialized(s, select);
   const root = parsed?.statements?.[0]?.node;
   if (!root) return [];

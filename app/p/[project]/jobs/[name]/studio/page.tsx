@@ -108,6 +108,21 @@ export default function StudioPage({ params }: { params: Promise<{ project: stri
     ];
   }, [client, project]);
 
+  const formatRef = useRef<(() => Promise<void>) | null>(null);
+  const [formatting, setFormatting] = useState(false);
+  const format = useCallback(async (sql: string): Promise<string | undefined> => {
+    setFormatting(true);
+    try {
+      return (await client.sql.format.mutate({ project, sql })).sql;
+    } catch (e) {
+      const first = issuesOf(e)[0];
+      toast({ message: `Not formatted: ${first ? `${first.line !== undefined ? `${first.line}:${first.column ?? 1} ` : ""}${first.message}` : messageOf(e)}`, tone: "error" });
+      return undefined;
+    } finally {
+      setFormatting(false);
+    }
+  }, [client, project, toast]);
+
   const onShortcut = useCallback((s: EditorShortcut) => {
     if (s === "save") doSave();
     else if (s === "translate") { setTranslateAsked(true); setPanel("scripts"); }
@@ -135,6 +150,7 @@ export default function StudioPage({ params }: { params: Promise<{ project: stri
         description={<Link href={`/p/${encodeURIComponent(project)}/jobs/${encodeURIComponent(name)}`} className="text-sky-700 hover:underline">Deployments and settings</Link>}
         actions={
           <div className="flex gap-2">
+            <Button onClick={() => void formatRef.current?.()} disabled={formatting || !canEdit} title="Shift+Alt+F">{formatting ? "Formatting…" : "Format"}</Button>
             <Button onClick={() => { setTranslateAsked(true); setPanel("scripts"); }} title="Ctrl/Cmd+Shift+T">Translate</Button>
             <DeployButton project={project} job={name} dirty={dirty} canDeploy={job.data.you.canDeploy} role={job.data.you.role} nextVersion={(job.data.production?.version ?? 0) + 1} />
             <Button variant="primary" onClick={doSave} disabled={!dirty || save.isPending || !canEdit} title={canEdit ? "Ctrl/Cmd+S" : "Saving needs the editor role"}>{save.isPending ? "Saving…" : "Save"}</Button>
@@ -143,8 +159,8 @@ export default function StudioPage({ params }: { params: Promise<{ project: stri
       />
       <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_24rem]">
         <div className="min-w-0 space-y-2">
-          <SqlEditor label={`SQL of ${name}`} value={text} onChange={setSql} markers={markers} complete={complete} onShortcut={onShortcut} height={420} />
-          <p className="text-xs text-slate-500">Ctrl/Cmd+S save · Ctrl/Cmd+Enter validate · Ctrl/Cmd+Shift+T translate · Ctrl/Cmd+Shift+Enter preview · Ctrl+Space complete</p>
+          <SqlEditor label={`SQL of ${name}`} value={text} onChange={setSql} markers={markers} complete={complete} onShortcut={onShortcut} format={format} formatRef={formatRef} height={420} />
+          <p className="text-xs text-slate-500">Ctrl/Cmd+S save · Ctrl/Cmd+Enter validate · Ctrl/Cmd+Shift+T translate · Ctrl/Cmd+Shift+Enter preview · Shift+Alt+F format · Ctrl+Space complete</p>
         </div>
         <Card title={<span className="flex items-center gap-2">Problems {validation.isFetching ? <span className="text-xs font-normal text-slate-400">checking…</span> : null}</span>} padded={false}>
           {issues.length === 0 ? (
