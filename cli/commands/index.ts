@@ -15,6 +15,7 @@ import { registerDeploy } from "./deploy";
 import { registerUndeploy } from "./undeploy";
 import { registerInstances } from "./instances";
 import { registerServe } from "./serve";
+import { registerLineage } from "./lineage";
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -36,4 +37,5 @@ export const commands: RegisterCommand[] = [
   registerDeploy,
   registerUndeploy,
   registerInstances,
+  registerLineage,
 ];

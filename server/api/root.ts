@@ -7,6 +7,7 @@ import { tokensRouter } from "./routers/tokens";
 import { sqlRouter } from "./routers/sql";
 import { jobsRouter } from "./routers/jobs";
 import { instancesRouter } from "./routers/instances";
+import { lineageRouter } from "./routers/lineage";
 
 // Every router, listed by hand.
 export const appRouter = router({
@@ -18,6 +19,7 @@ export const appRouter = router({
   sql: sqlRouter,
   jobs: jobsRouter,
   instances: instancesRouter,
+  lineage: lineageRouter,
 });
 
 export type AppRouter = typeof appRouter;
