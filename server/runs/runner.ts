@@ -11,6 +11,8 @@ import { presentOnDisk } from "../engines/local/partition-sensor";
 import type { EngineRegistry } from "../engines/registry";
 import { runJobSide, submissionFor, type RunSideOptions } from "../engines/run-side";
 import { getDeployment, type RunnableDeployment } from "../jobs/deployments";
+import type { OpenLineageSink } from "../lineage/openlineage";
+import { runNotifier } from "../lineage/run-hook";
 import { Bizdate, type PartitionKey } from "../scheduling/index";
 import {
   createInstance, finishInstance, getInstance, startInstance, stopInstance,
@@ -28,6 +30,8 @@ export interface RunnerDeps {
   secretBox: SecretBox;
   /** Tandem's data folder (relative table paths of the local engine). */
   dataDir: string;
+  /** Where OpenLineage run events of batch instances go (none: not sent). */
+  openLineage?: OpenLineageSink;
 }
 
 async function catalogOf(ctx: ProjectContext, d: RunnableDeployment): Promise<CatalogSnapshot> {
@@ -99,6 +103,9 @@ export async function executeInstance(ctx: ProjectContext, deps: RunnerDeps, ref
   if (instance.state !== "running") return { instance, released: [] };
   const d = await getDeployment(ctx, ref.job, instance.deploymentVersion);
   const catalog = await catalogOf(ctx, d);
+  const bizdate = ref.bizdate.format("yyyy-MM-dd");
+  const notify = runNotifier(deps.openLineage, { project: ctx.project.name, job: ref.job, version: d.version, side: "batch", sql: d.spec.sql, lineage: d.lineage, bizdate, key: [bizdate, instance.attempt] });
+  notify("START");
   const engine = deps.engines.engine();
   let status: EngineJobStatus;
   try {
@@ -106,14 +113,22 @@ export async function executeInstance(ctx: ProjectContext, deps: RunnerDeps, ref
     status = await runJobSide(engine, submission, opts);
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
+    notify("FAIL", { error });
     return finishInstance(ctx, ref, { outcome: "failed", error });
   }
-  if (status.state === "cancelled") return { instance: await stopInstance(ctx, ref, "cancel", "the engine job was cancelled"), released: [] };
+  if (status.state === "cancelled") {
+    notify("ABORT");
+    return { instance: await stopInstance(ctx, ref, "cancel", "the engine job was cancelled"), released: [] };
+  }
   if (status.state !== "finished") {
     const missing = status.missingPartitions?.map((m) => `${m.table}/${m.values.join(",")}`);
-    return finishInstance(ctx, ref, { outcome: "failed", error: missing?.length ? `input partitions do not exist: ${missing.join("; ")}` : (status.error ?? `the engine job ended ${status.state}`), metrics: metricsOf(status) });
+    const error = missing?.length ? `input partitions do not exist: ${missing.join("; ")}` : (status.error ?? `the engine job ended ${status.state}`);
+    notify("FAIL", { error });
+    return finishInstance(ctx, ref, { outcome: "failed", error, metrics: metricsOf(status) });
   }
   const outputs: PartitionKey[] = dailyPartitions(catalog, d.sinks, ref.bizdate);
   const rows = outputs.length === 1 ? status.metrics.rowsOut : null;
-  return finishInstance(ctx, ref, { outcome: "succeeded", metrics: metricsOf(status), output: outputs.map((key) => ({ key, rows })) });
+  const done = await finishInstance(ctx, ref, { outcome: "succeeded", metrics: metricsOf(status), output: outputs.map((key) => ({ key, rows })) });
+  notify("COMPLETE");
+  return done;
 }
