@@ -49,6 +49,15 @@ const Env = z.object({
   TANDEM_TOKEN: z.string().optional(),
   /** Set by `tandem dev --prod` for its loopback web app: the production build in the local single-user mode. */
   TANDEM_LOCAL_PRODUCTION: z.enum(["true", "false"]).default("false"),
+  /** OpenLineage run events: POSTed to this endpoint (e.g. Marquez's http://host:5000/api/v1/lineage)... */
+  TANDEM_OPENLINEAGE_URL: z.url().optional(),
+  /** ...and/or appended as JSON lines to this file. Neither set: no events. */
+  TANDEM_OPENLINEAGE_FILE: z.string().min(1).optional(),
+  /** Bearer token sent with the HTTP events. */
+  TANDEM_OPENLINEAGE_API_KEY: z.string().optional(),
+  /** Per-attempt timeout of an HTTP event, and attempts before it is dropped (a run never waits longer). */
+  TANDEM_OPENLINEAGE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  TANDEM_OPENLINEAGE_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   TANDEM_LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });

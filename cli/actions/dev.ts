@@ -15,6 +15,7 @@ import { startWorker } from "../../workflows/worker";
 import { TemporalOrchestrator } from "../../workflows/orchestrator";
 import { createEngineRegistry, flinkSettings } from "../../server/engines/registry";
 import { pgDatabase } from "../../server/engines/local/jdbc";
+import { openLineageFromEnv } from "../../server/lineage/openlineage";
 import { secretBox } from "../database";
 import type { DevOptions } from "../commands/dev";
 
@@ -79,7 +80,7 @@ export async function startDev(opts: DevOptions): Promise<void> {
     const embeddedUrl = databaseUrl;
     const engines = createEngineRegistry({ dataDir: dataDir(), embedded: () => pgDatabase(embeddedUrl), flink: flinkSettings() });
     const orchestrator = new TemporalOrchestrator(await temporalClient({ target: temporal }), { taskQueue: env().TEMPORAL_TASK_QUEUE });
-    const scheduler = { db: handle.db, secretBox: secretBox(), engines, dataDir: dataDir(), orchestrator };
+    const scheduler = { db: handle.db, secretBox: secretBox(), engines, dataDir: dataDir(), orchestrator, openLineage: openLineageFromEnv(env()) };
     startWorker({ target: temporal, activityDeps: { scheduler }, deliverAlerts: true })
       .then(async (w) => {
         stopWorker = async () => { await w.stop(); await engines.close(); };

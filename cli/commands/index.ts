@@ -16,6 +16,7 @@ import { registerUndeploy } from "./undeploy";
 import { registerInstances } from "./instances";
 import { registerServe } from "./serve";
 import { registerHealth } from "./health";
+import { registerLineage } from "./lineage";
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -38,4 +39,5 @@ export const commands: RegisterCommand[] = [
   registerUndeploy,
   registerInstances,
   registerHealth,
+  registerLineage,
 ];

@@ -10,6 +10,7 @@ import { instancesRouter } from "./routers/instances";
 import { alertsRouter } from "./routers/alerts";
 import { healthRouter } from "./routers/health";
 import { qualityRouter } from "./routers/quality";
+import { lineageRouter } from "./routers/lineage";
 
 // Every router, listed by hand.
 export const appRouter = router({
@@ -24,6 +25,7 @@ export const appRouter = router({
   alerts: alertsRouter,
   health: healthRouter,
   quality: qualityRouter,
+  lineage: lineageRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -11,6 +11,8 @@ import { presentOnDisk } from "../engines/local/partition-sensor";
 import type { EngineRegistry } from "../engines/registry";
 import { runJobSide, submissionFor, type RunSideOptions } from "../engines/run-side";
 import { getDeployment, type RunnableDeployment } from "../jobs/deployments";
+import type { OpenLineageSink } from "../lineage/openlineage";
+import { runNotifier } from "../lineage/run-hook";
 import { Bizdate, partitionKeyText, type PartitionKey } from "../scheduling/index";
 import {
   createInstance, finishInstance, getInstance, noteInstance, startInstance, stopInstance,
@@ -35,6 +37,8 @@ export interface RunnerDeps {
    * waits for `reconcile` (the API's quality.reconcile, docs/quality.md).
    */
   streamFinal?: (job: string, bizdate: Bizdate, timeZone: string) => Promise<boolean>;
+  /** Where OpenLineage run events of batch instances go (none: not sent). */
+  openLineage?: OpenLineageSink;
 }
 
 async function catalogOf(ctx: ProjectContext, d: RunnableDeployment): Promise<CatalogSnapshot> {
@@ -119,19 +123,28 @@ export async function executeInstance(ctx: ProjectContext, deps: RunnerDeps, ref
   if (instance.state !== "running") return { instance, released: [] };
   const d = await getDeployment(ctx, ref.job, instance.deploymentVersion);
   const catalog = await catalogOf(ctx, d);
+  const bizdate = ref.bizdate.format("yyyy-MM-dd");
+  const notify = runNotifier(deps.openLineage, { project: ctx.project.name, job: ref.job, version: d.version, side: "batch", sql: d.spec.sql, lineage: d.lineage, bizdate, key: [bizdate, instance.attempt] });
+  notify("START");
   const engine = deps.engines.engine();
   let status: EngineJobStatus;
   try {
-    const submission = submissionFor(engine.kind, { catalog, job: d.spec, secret: await catalogSecrets(ctx.db, ctx.project.id, deps.secretBox), side: "batch", bizdate: ref.bizdate.format("yyyy-MM-dd") });
+    const submission = submissionFor(engine.kind, { catalog, job: d.spec, secret: await catalogSecrets(ctx.db, ctx.project.id, deps.secretBox), side: "batch", bizdate });
     status = await runJobSide(engine, submission, opts);
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
+    notify("FAIL", { error });
     return finishInstance(ctx, ref, { outcome: "failed", error });
   }
-  if (status.state === "cancelled") return { instance: await stopInstance(ctx, ref, "cancel", "the engine job was cancelled"), released: [] };
+  if (status.state === "cancelled") {
+    notify("ABORT");
+    return { instance: await stopInstance(ctx, ref, "cancel", "the engine job was cancelled"), released: [] };
+  }
   if (status.state !== "finished") {
     const missing = status.missingPartitions?.map((m) => `${m.table}/${m.values.join(",")}`);
-    return finishInstance(ctx, ref, { outcome: "failed", error: missing?.length ? `input partitions do not exist: ${missing.join("; ")}` : (status.error ?? `the engine job ended ${status.state}`), metrics: metricsOf(status) });
+    const error = missing?.length ? `input partitions do not exist: ${missing.join("; ")}` : (status.error ?? `the engine job ended ${status.state}`);
+    notify("FAIL", { error });
+    return finishInstance(ctx, ref, { outcome: "failed", error, metrics: metricsOf(status) });
   }
   const outputs: PartitionKey[] = dailyPartitions(catalog, d.sinks, ref.bizdate);
   const rows = outputs.length === 1 ? status.metrics.rowsOut : null;
@@ -141,6 +154,7 @@ export async function executeInstance(ctx: ProjectContext, deps: RunnerDeps, ref
   const quality: QualityDeps = { dataDir: deps.dataDir, jdbc: engines.jdbc ? (t) => engines.jdbc?.(t) ?? missingJdbc() : undefined };
   const zone = d.spec.batch.timezone;
   const blocking: QualityResultRecord[] = [];
+  const assertions: { table: string; assertions: { assertion: string; success: boolean }[] }[] = [];
   for (const key of outputs) {
     const checked = await checkPartition(ctx, quality, { table: key.table, bizdate: ref.bizdate, catalog, instanceId: instance.id, job: ref.job, timeZone: zone });
     if (checked.results.length === 0) continue;
@@ -150,11 +164,14 @@ export async function executeInstance(ctx: ProjectContext, deps: RunnerDeps, ref
       : `${key.table}/${key.partition}: ${describeFailures(failed)}`,
     { results: checked.results.map((r) => ({ id: r.id, rule: r.rule, severity: r.severity, passed: r.passed, observed: r.observed })) });
     blocking.push(...checked.blocking);
+    assertions.push({ table: key.table, assertions: checked.results.map((r) => ({ assertion: r.rule, success: r.passed })) });
   }
   if (blocking.length > 0) {
+    notify("FAIL", { error: `blocking quality rules failed: ${describeFailures(blocking)}`, assertions });
     return finishInstance(ctx, ref, { outcome: "failed", error: `blocking quality rule${blocking.length === 1 ? "" : "s"} failed: ${describeFailures(blocking)}`, metrics: metricsOf(status) });
   }
   const done = await finishInstance(ctx, ref, { outcome: "succeeded", metrics: metricsOf(status), output: outputs.map((key) => ({ key, rows })) });
+  notify("COMPLETE", { assertions });
   if (deps.streamFinal) {
     for (const key of outputs) {
       if (!(await hasReconcileRules(ctx, key.table)) || !(await deps.streamFinal(ref.job, ref.bizdate, zone))) continue;

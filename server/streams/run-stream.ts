@@ -5,6 +5,7 @@ import type { ProjectContext } from "../context";
 import { NotFoundError } from "../errors";
 import { getDeployment } from "../jobs/deployments";
 import { loadCatalogSnapshot } from "../catalog/snapshot";
+import { runNotifier } from "../lineage/run-hook";
 import type { RunnerDeps } from "../runs/runner";
 import type { StreamRunMetrics } from "../orchestration";
 
@@ -59,6 +60,8 @@ export async function runStreamSide(ctx: ProjectContext, deps: RunnerDeps, req: 
     if (e instanceof UnsupportedJobError) throw new StreamJobRefusedError(e.message);
     throw e;
   }
+  const notify = runNotifier(deps.openLineage, { project: ctx.project.name, job: req.job, version: d.version, side: "stream", sql: d.spec.sql, lineage: d.lineage, key: [id] });
+  notify("START");
   const ticker = setInterval(() => void engine.status(id).then((s) => opts.onStatus?.(streamMetrics(s)), () => undefined), opts.statusEveryMs ?? 2000);
   try {
     const stop = new Promise<"stop">((resolve) => {
@@ -66,8 +69,14 @@ export async function runStreamSide(ctx: ProjectContext, deps: RunnerDeps, req: 
       opts.signal.addEventListener("abort", () => resolve("stop"), { once: true });
     });
     const ended = await Promise.race([engine.wait(id), stop]);
-    if (ended === "stop") return await engine.stopWithSavepoint(id);
-    throw new StreamJobEndedError(`the stream job of '${req.job}' ended ${ended.state}${ended.error ? `: ${ended.error}` : ""}`);
+    if (ended === "stop") {
+      const stopped = await engine.stopWithSavepoint(id);
+      notify("COMPLETE");
+      return stopped;
+    }
+    const error = `the stream job of '${req.job}' ended ${ended.state}${ended.error ? `: ${ended.error}` : ""}`;
+    notify("FAIL", { error });
+    throw new StreamJobEndedError(error);
   } finally {
     clearInterval(ticker);
   }

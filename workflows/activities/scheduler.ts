@@ -4,6 +4,7 @@ import type { Database } from "../../db/client";
 import type { SecretBox } from "../../server/catalog/secrets";
 import type { ProjectContext, ProjectRef } from "../../server/context";
 import type { EngineRegistry } from "../../server/engines/registry";
+import type { OpenLineageSink } from "../../server/lineage/openlineage";
 import type { Orchestrator } from "../../server/orchestration";
 import { getDeployment } from "../../server/jobs/deployments";
 import { getProject } from "../../server/projects/projects";
@@ -23,6 +24,8 @@ export interface SchedulerDeps {
   engines: EngineRegistry;
   dataDir: string;
   orchestrator: Orchestrator;
+  /** OpenLineage run events of instances and stream jobs (TANDEM_OPENLINEAGE_URL / _FILE); none: not sent. */
+  openLineage?: OpenLineageSink;
 }
 
 const PROJECT_MEMORY_MS = 5_000;

@@ -1,0 +1,2 @@
+export * from "./graph";
+export { clearLineageCache, deployedLineage, lineageImpact, LineageQuery, loadLineageGraph, tableLineage } from "./store";

@@ -1,0 +1,89 @@
+import { count, desc, eq, max } from "drizzle-orm";
+import { z } from "zod";
+import type { Tx } from "../../db/client";
+import { jobDeployments } from "../../db/schema/index";
+import type { ProjectContext } from "../context";
+import { NotFoundError } from "../errors";
+import type { Lineage } from "../sql/lineage";
+import { buildLineageGraph, columnsOf, impactOf, walkColumns, walkTables, type DeployedLineage, type LineageGraph, type Side } from "./graph";
+
+// The project's lineage graph, read from the deployed versions: one set-based query for the current
+// version of every job (DISTINCT ON job, newest version), undeployed jobs left out. The built graph is
+// kept per project and reused while the deployments are unchanged; the check is one indexed aggregate
+// (count, newest deploy, newest undeploy), so a deploy, rollback or undeploy from any process invalidates it.
+
+type Db = Pick<Tx, "select" | "selectDistinctOn">;
+
+interface Cached { stamp: string; graph: LineageGraph }
+const cache = new Map<string, Cached>();
+const CACHE_PROJECTS = 64;
+
+async function stampOf(db: Db, projectId: string): Promise<string> {
+  const [row] = await db.select({ n: count(), at: max(jobDeployments.deployedAt), off: max(jobDeployments.undeployedAt) })
+    .from(jobDeployments).where(eq(jobDeployments.projectId, projectId));
+  return `${row?.n ?? 0}|${row?.at?.toISOString() ?? ""}|${row?.off?.toISOString() ?? ""}`;
+}
+
+/** The current version of each deployed job with its frozen lineage (versions without one are skipped). */
+export async function deployedLineage(db: Db, projectId: string): Promise<DeployedLineage[]> {
+  const rows = await db.selectDistinctOn([jobDeployments.jobName], {
+    job: jobDeployments.jobName, version: jobDeployments.version, lineage: jobDeployments.lineage,
+    stream: jobDeployments.streamScript, undeployedAt: jobDeployments.undeployedAt,
+  }).from(jobDeployments).where(eq(jobDeployments.projectId, projectId)).orderBy(jobDeployments.jobName, desc(jobDeployments.version));
+  const out: DeployedLineage[] = [];
+  for (const r of rows) {
+    if (r.undeployedAt || r.lineage === null) continue;
+    const sides: Side[] = r.stream === null ? ["batch"] : ["stream", "batch"];
+    out.push({ job: r.job, version: r.version, sides, lineage: r.lineage as Lineage });
+  }
+  return out;
+}
+
+export async function loadLineageGraph(db: Db, projectId: string): Promise<LineageGraph> {
+  const stamp = await stampOf(db, projectId);
+  const hit = cache.get(projectId);
+  if (hit && hit.stamp === stamp) return hit.graph;
+  const graph = buildLineageGraph(await deployedLineage(db, projectId));
+  cache.delete(projectId);
+  cache.set(projectId, { stamp, graph });
+  if (cache.size > CACHE_PROJECTS) cache.delete(cache.keys().next().value ?? "");
+  return graph;
+}
+
+/** Forgets the kept graphs (tests and benchmarks measuring a cold load). */
+export function clearLineageCache(): void {
+  cache.clear();
+}
+
+export const LineageQuery = z.object({
+  table: z.string().min(1).max(300),
+  column: z.string().min(1).max(300).optional(),
+  direction: z.enum(["upstream", "downstream"]).default("downstream"),
+  columns: z.boolean().default(false),
+  depth: z.number().int().min(1).max(1000).optional(),
+});
+export type LineageQuery = z.input<typeof LineageQuery>;
+
+function known(g: LineageGraph, table: string): boolean {
+  return g.tablesOut.has(table) || g.tablesIn.has(table) || columnsOf(g, table).length > 0;
+}
+
+async function graphFor(ctx: ProjectContext, table: string): Promise<LineageGraph> {
+  const g = await loadLineageGraph(ctx.db, ctx.project.id);
+  if (!known(g, table)) throw new NotFoundError("table", table, `table '${table}' is in no deployed job's lineage (deploy a job that reads or writes it)`);
+  return g;
+}
+
+/** Upstream or downstream of a table: its tables and jobs, or with `columns` (or a `column`) its columns. */
+export async function tableLineage(ctx: ProjectContext, input: LineageQuery) {
+  const q = LineageQuery.parse(input);
+  const g = await graphFor(ctx, q.table);
+  if (q.columns || q.column !== undefined) return { level: "column" as const, ...walkColumns(g, q.table, q.direction, { column: q.column, maxDepth: q.depth }) };
+  return { level: "table" as const, ...walkTables(g, q.table, q.direction, q.depth) };
+}
+
+/** What a change to a table or a column reaches downstream (transitive; `depth` hops at most). */
+export async function lineageImpact(ctx: ProjectContext, input: Omit<LineageQuery, "direction" | "columns">) {
+  const q = LineageQuery.parse(input);
+  return impactOf(await graphFor(ctx, q.table), q.table, { column: q.column, maxDepth: q.depth });
+}
