@@ -18,9 +18,15 @@ const NAV = [
   { href: "/tables", label: "Tables", icon: "M3 5h18v14H3zM3 10h18M9 10v9" },
   { href: "/meta-tables", label: "Meta-tables", icon: "M4 7h7v10H4zM13 7h7v10h-7zM11 12h2" },
   { href: "/jobs", label: "Jobs", icon: "M5 4l14 8-14 8z" },
+  { href: "/metrics", label: "Metric builder", icon: "M4 20V10m6 10V4m6 16v-7m4 7H2" },
+  { href: "/instances", label: "Instances", icon: "M4 5h16v15H4zM4 9h16M8 3v4m8-4v4" },
+  { href: "/lineage", label: "Lineage", icon: "M6 6h4v4H6zM14 14h4v4h-4zM10 8h4v8" },
+  { href: "/quality", label: "Quality", icon: "M12 3l7 3v6c0 4-3 7-7 9-4-2-7-5-7-9V6zM9 12l2 2 4-4" },
+  { href: "/health", label: "Health", icon: "M3 12h4l2-5 4 10 2-5h6" },
+  { href: "/dashboards", label: "Dashboards", icon: "M4 4h7v7H4zM13 4h7v4h-7zM13 10h7v10h-7zM4 13h7v7H4z" },
 ] as const;
 
-const SECTION_LABELS: Record<string, string> = { connections: "Connections", tables: "Tables", "meta-tables": "Meta-tables", jobs: "Jobs", new: "New", edit: "Edit" };
+const SECTION_LABELS: Record<string, string> = { connections: "Connections", tables: "Tables", "meta-tables": "Meta-tables", jobs: "Jobs", new: "New", edit: "Edit", metrics: "Metric builder", instances: "Instances", backfills: "Backfills", lineage: "Lineage", quality: "Quality", health: "Health", dashboards: "Dashboards", partitions: "Partitions" };
 
 export function Shell({ project, children }: { project: string; children: ReactNode }) {
   const pathname = usePathname();
