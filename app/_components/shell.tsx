@@ -6,6 +6,7 @@ import { usePathname, useRouter } from "next/navigation";
 import type { ReactNode } from "react";
 import { SessionBadge } from "../_lib/auth/session-badge";
 import { useTRPC } from "../_lib/trpc/client";
+import { ThemeToggle } from "./theme-toggle";
 import { ToastProvider } from "./toast";
 import { cx } from "./ui";
 
@@ -36,7 +37,7 @@ export function Shell({ project, children }: { project: string; children: ReactN
   return (
     <ToastProvider>
       <div className="flex min-h-screen">
-        <div className="w-60 shrink-0 bg-slate-900">
+        <div className="theme-fixed w-60 shrink-0 bg-slate-900">
         <aside className="sticky top-0 flex h-screen w-60 flex-col border-r border-slate-800 text-slate-300">
           <div className="flex items-center gap-2 px-5 pt-5 pb-4">
             <Wordmark />
@@ -82,7 +83,7 @@ export function Shell({ project, children }: { project: string; children: ReactN
                 </span>
               ))}
             </nav>
-            <SessionBadge />
+            <div className="flex items-center gap-2"><ThemeToggle /><SessionBadge /></div>
           </header>
           <main className="mx-auto w-full max-w-[1400px] flex-1 px-6 py-6">{children}</main>
         </div>

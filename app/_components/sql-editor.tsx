@@ -54,6 +54,10 @@ export function loadMonaco(): Promise<Monaco> {
     await import("monaco-sql-languages/esm/languages/flink/flink.contribution.js");
     const { setupLanguageFeatures, LanguageIdEnum } = await import("monaco-sql-languages");
     setupLanguageFeatures(LanguageIdEnum.FLINK, { completionItems: false, diagnostics: false });
+    // Monaco's theme is global: every editor follows the workbench theme (<html data-theme>).
+    const follow = () => monaco.editor.setTheme(document.documentElement.dataset.theme === "dark" ? "vs-dark" : "vs");
+    follow();
+    new MutationObserver(follow).observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
     return monaco;
   })();
   return loading;

@@ -42,7 +42,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
             role="status"
             className={cx(
               "pointer-events-auto flex items-center gap-3 rounded-lg border px-4 py-3 text-sm shadow-lg",
-              t.tone === "error" ? "border-rose-200 bg-rose-50 text-rose-900" : "border-slate-700 bg-slate-900 text-white",
+              t.tone === "error" ? "border-rose-200 bg-rose-50 text-rose-900" : "theme-fixed border-slate-700 bg-slate-900 text-white",
             )}
           >
             <span className="min-w-0 flex-1">{t.message}</span>

@@ -3,6 +3,7 @@ import { checkStreamLag, emitAlertEvent } from "../../server/alerts/index";
 import type { ProjectContext } from "../../server/context";
 import type { StreamRunMetrics } from "../../server/orchestration";
 import { getProject } from "../../server/projects/projects";
+import { recordStreamSample, SAMPLE_EVERY_MS } from "../../server/streams/metric-history";
 import { runStreamSide, StreamJobRefusedError } from "../../server/streams/run-stream";
 import type { SchedulerDeps } from "./scheduler";
 
@@ -58,6 +59,12 @@ export function createStreamActivities(deps: SchedulerDeps | undefined) {
         // Never in the way of the job: a failed check is logged and tried again a minute later.
         checkStreamLag(ctx, key.job, m).catch((e: unknown) => console.error(`[alerts] lag check of ${key.job} failed:`, e instanceof Error ? e.message : e));
       };
+      let sampledAt = 0;
+      const sample = (m: StreamRunMetrics) => {
+        if (Date.now() - sampledAt < SAMPLE_EVERY_MS) return;
+        sampledAt = Date.now();
+        recordStreamSample(ctx, key.job, key.version, m).catch((e: unknown) => console.error(`[streams] metrics sample of ${key.job} not recorded:`, e instanceof Error ? e.message : e));
+      };
       try {
         return await runStreamSide(ctx, deps, { job: key.job, version: key.version, savepoint: key.savepoint }, {
           signal: activity.cancellationSignal,
@@ -65,6 +72,7 @@ export function createStreamActivities(deps: SchedulerDeps | undefined) {
           onStatus: (m: StreamRunMetrics) => {
             activity.heartbeat(m);
             watchLag(m);
+            sample(m);
           },
         });
       } catch (e) {

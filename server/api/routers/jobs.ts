@@ -6,6 +6,7 @@ import { createJob, deleteJob, updateJob } from "../../jobs/edit";
 import { previewJob, PreviewJobInput, previewStreamJob, PreviewStreamJobRequest } from "../../jobs/preview";
 import { dataDir } from "../../env";
 import { nextRuns } from "../../scheduling/next-runs";
+import { streamHistory } from "../../streams/metric-history";
 import { undeployJob, UndeployJobInput, withdrawFromOrchestrator } from "../../jobs/undeploy";
 import { permissionsIn } from "../../auth/authorize";
 import { projectAction, router } from "../trpc";
@@ -44,6 +45,9 @@ export const jobsRouter = router({
   streamStatus: projectAction("catalog.read").input(z.object({ name: Name })).query(async ({ ctx, input }) =>
     (await ctx.orchestrator?.streamStatus(ctx.project.name, input.name)) ?? null),
   // The history is kept; the schedule is removed and the stream side stopped with a savepoint (when Temporal is configured).
+  // The stream side's lag and throughput over the last `minutes` (samples every 10 s, kept two days).
+  streamHistory: projectAction("catalog.read").input(z.object({ name: Name, minutes: z.number().int().min(1).max(2880).default(60) }))
+    .query(({ ctx, input }) => streamHistory(ctx, input.name, input.minutes)),
   undeploy: projectAction("job.deploy").input(UndeployJobInput).mutation(async ({ ctx, input }) => {
     const u = await undeployJob(ctx, input);
     return { ...u, ...(await withdrawFromOrchestrator(ctx.orchestrator, ctx, u.job)) };

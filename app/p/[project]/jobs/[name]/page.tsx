@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { use, useState } from "react";
 import { useRouter } from "next/navigation";
+import { BatchCard, HealthCard, NeighboursCard, StreamHistory } from "../../../../_components/job/ops-cards";
 import { VersionDiff } from "../../../../_components/studio/version-diff";
 import { Badge, Button, Card, ConfirmDialog, ErrorState, inputClass, LinkButton, PageHeader, SkeletonRows } from "../../../../_components/ui";
 import { useToast } from "../../../../_components/toast";
@@ -21,7 +22,7 @@ type Pending = { kind: "deploy" } | { kind: "rollback"; to: number } | { kind: "
 function SqlWithLines({ sql, label }: { sql: string; label: string }) {
   const lines = sql.replace(/\n$/, "").split("\n");
   return (
-    <pre aria-label={label} className="overflow-x-auto rounded-md bg-slate-900 py-3 font-mono text-[12.5px] leading-relaxed text-slate-100">
+    <pre aria-label={label} className="theme-fixed overflow-x-auto rounded-md bg-slate-900 py-3 font-mono text-[12.5px] leading-relaxed text-slate-100">
       {lines.map((l, i) => (
         <div key={i} className="flex">
           <span aria-hidden className="w-10 shrink-0 pr-3 text-right text-slate-500 select-none">{i + 1}</span>
@@ -183,6 +184,9 @@ export default function JobPage({ params }: { params: Promise<{ project: string;
             ) : <p className="text-sm text-slate-500">Not deployed yet.</p>}
           </Card>
           <StreamCard project={project} name={name} />
+          <BatchCard project={project} job={j} />
+          <HealthCard project={project} job={j} />
+          <NeighboursCard project={project} job={j} />
           <Card title="Settings">
             <dl className="divide-y divide-slate-100">
               <Setting label="Batch schedule" value={`${j.spec.batch.cron} (${j.spec.batch.timezone})`} />
@@ -266,6 +270,7 @@ function StreamCard({ project, name }: { project: string; name: string }) {
             <p className="mt-0.5 break-words whitespace-pre-wrap">{s.lastError}</p>
           </div>
         ) : null}
+        <StreamHistory project={project} name={name} />
       </div>
     );
   }
