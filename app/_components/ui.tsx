@@ -156,7 +156,7 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
 
 export function Code({ children, label }: { children: string; label?: string }) {
   return (
-    <pre aria-label={label} className="theme-fixed overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-[12.5px] leading-relaxed text-slate-100">{children}</pre>
+    <pre aria-label={label} className="theme-fixed overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-[12.5px] leading-relaxed break-words whitespace-pre-wrap text-slate-100">{children}</pre>
   );
 }
 

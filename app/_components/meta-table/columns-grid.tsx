@@ -70,9 +70,11 @@ export function ColumnsGrid({ draft, sides, physical, issues, onDraft, onCell, r
               <div className="flex items-center gap-1.5">
                 <span className="w-5 shrink-0 text-right text-xs text-slate-400 tabular-nums">{i + 1}</span>
                 <input aria-label={`Logical column ${i + 1} name`} value={col.name} placeholder="column_name" aria-invalid={errors.length > 0}
-                  className={cx(monoInputBase, "w-0 min-w-0 flex-[1.1]")} onChange={(e) => setColumn(col.id, { name: e.target.value })} />
+                  className={cx(monoInputBase, "w-0 min-w-[6rem] flex-1")} onChange={(e) => setColumn(col.id, { name: e.target.value })} />
                 <input aria-label={`Logical column ${i + 1} type`} value={col.type} list="flink-types" placeholder="STRING" title={col.type}
-                  className={cx(monoInputBase, "w-0 min-w-0 flex-1")} onChange={(e) => setColumn(col.id, { type: e.target.value })} />
+                  // As wide as its type (TIMESTAMP_LTZ(3) is not clipped); the name takes the rest.
+                  style={{ flexBasis: `${Math.min(Math.max(col.type.length, 8), 24) + 5}ch` }}
+                  className={cx(monoInputBase, "w-0 min-w-0 shrink-0")} onChange={(e) => setColumn(col.id, { type: e.target.value })} />
               </div>
               <div className="mt-1 flex items-center gap-1.5 pl-6.5">
                 <input aria-label={`Logical column ${i + 1} description`} value={col.description} placeholder="Add a description…"
@@ -157,10 +159,11 @@ function MappingCell({ side, column, cell, table, errors, onChange }: {
             {physicalColumns.map((c) => <option key={c.name} value={c.name}>{c.name} · {c.type}</option>)}
           </select>
         ) : (
-          <input aria-label={`${side} ${kind === "expr" ? "expression" : "virtual value"} for ${column}`} value={value} aria-invalid={invalid}
-            title={value || undefined}
+          // Grows with its text (field-sizing), so a long CASE expression wraps instead of being clipped.
+          <textarea aria-label={`${side} ${kind === "expr" ? "expression" : "virtual value"} for ${column}`} value={value} aria-invalid={invalid}
+            title={value || undefined} rows={1} spellCheck={false}
             placeholder={kind === "expr" ? "e.g. CAST(user_id AS BIGINT)" : "constant or expression, e.g. 'n/a'"}
-            className={cx(monoInputClass, kind === "virtual" && "border-dashed")} onChange={(e) => onChange({ kind, value: e.target.value })} />
+            className={cx(monoInputClass, "resize-none [field-sizing:content] break-words", kind === "virtual" && "border-dashed")} onChange={(e) => onChange({ kind, value: e.target.value })} />
         )}
       </div>
       <FieldErrors messages={errors} />

@@ -45,13 +45,13 @@ export function TablePicker({ project, side, value, onChange, errors, detail }: 
             })}
           </select>
         </div>
-        <div className="w-28 shrink-0">
+        <div className="w-20 shrink-0">
           <label htmlFor={`${id}-filter`} className="sr-only">Filter {side} tables</label>
           <input id={`${id}-filter`} type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="Filter…" className={inputClass} />
         </div>
       </div>
       {detail ? (
-        <p className="mt-1 truncate text-xs text-slate-500">
+        <p className="mt-1 text-xs break-words text-slate-500">
           {detail.connection} · {detail.columns.length + detail.computedColumns.length} columns
           {detail.partition ? ` · partitioned by ${detail.partition.column} (${detail.partition.format})` : ""}
           {detail.watermark ? ` · watermark on ${detail.watermark.column}` : ""}
