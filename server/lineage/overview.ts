@@ -13,6 +13,8 @@ export interface OverviewNode {
   sides: Side[];
   /** Jobs: the deployed version. */
   version?: number;
+  /** Tables: a meta-table (else a physical table); set by the store, which reads the catalog. */
+  meta?: boolean;
   /** Tables: the columns the graph knows, sorted. */
   columns?: string[];
   /** Hops from the focus (0: the focus); absent without a focus. */

@@ -1,7 +1,7 @@
 import { count, desc, eq, max } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../../db/client";
-import { jobDeployments } from "../../db/schema/index";
+import { jobDeployments, metaTables } from "../../db/schema/index";
 import type { ProjectContext } from "../context";
 import { NotFoundError } from "../errors";
 import type { Lineage } from "../sql/lineage";
@@ -99,5 +99,9 @@ export type LineageGraphQuery = z.input<typeof LineageGraphQuery>;
 /** The project's whole graph (or a node's neighbourhood, `depth` hops) as nodes and edges for drawing. */
 export async function lineageGraphOverview(ctx: ProjectContext, input: LineageGraphQuery = {}): Promise<LineageOverview> {
   const q = LineageGraphQuery.parse(input);
-  return lineageOverview(await loadLineageGraph(ctx.db, ctx.project.id), q);
+  const overview = lineageOverview(await loadLineageGraph(ctx.db, ctx.project.id), q);
+  // Meta-tables are marked so the page can link each table node to its catalog page.
+  const meta = new Set((await ctx.db.select({ name: metaTables.name }).from(metaTables).where(eq(metaTables.projectId, ctx.project.id))).map((r) => r.name));
+  for (const n of overview.nodes) if (n.kind === "table" && meta.has(n.name)) n.meta = true;
+  return overview;
 }
