@@ -53,7 +53,7 @@ export default function PartitionsPage({ params }: { params: Promise<{ project: 
                   <td className="px-4 py-2.5 text-right tabular-nums">{row.rows === null ? <span className="text-slate-400">—</span> : row.rows.toLocaleString("en")}</td>
                   <td className="px-4 py-2.5">
                     {row.producer ? (
-                      <Link href={`${base}/instances/${encodeURIComponent(row.producer.job)}/${row.producer.bizdate}`} className="font-mono text-[12.5px] text-indigo-700 hover:underline">
+                      <Link href={`${base}/instances/${encodeURIComponent(row.producer.job)}/${row.producer.bizdate}`} className="font-mono text-[12.5px] whitespace-nowrap text-indigo-700 hover:underline">
                         {row.producer.job} · {dayText(row.producer.bizdate)}
                       </Link>
                     ) : <span className="text-xs text-slate-400">{row.ready ? "marked by hand" : "—"}</span>}
