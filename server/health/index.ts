@@ -1,4 +1,4 @@
-export { healthScore, RISK_PENALTY, sortFindings, type HealthFinding, type Risk } from "./score";
+export { healthScore, RISK_PENALTY, sortFindings, type FindingTarget, type HealthFinding, type Risk } from "./score";
 export {
   DEFAULT_HEALTH_SOURCES, eventsSource, instancesSource, NO_CHECKPOINT_AFTER_MS, qualitySource, reconciliationSource, streamSource,
   type HealthInput, type HealthSource,

@@ -17,7 +17,14 @@ export interface HealthFinding {
   action: string;
   /** When it happened, when known. */
   at?: Date;
+  /** The thing to look at or fix, for a link: an instance (job, yyyyMMdd), a table's partition and rule, or the job. */
+  target?: FindingTarget;
 }
+
+export type FindingTarget =
+  | { kind: "instance"; job: string; bizdate: string }
+  | { kind: "quality"; table: string; partition?: string; rule?: string }
+  | { kind: "job"; job: string };
 
 export function healthScore(findings: readonly Pick<HealthFinding, "risk">[]): number {
   const penalty = findings.reduce((sum, f) => sum + RISK_PENALTY[f.risk], 0);

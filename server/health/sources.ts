@@ -4,7 +4,7 @@ import { DEFAULT_LATE_AFTER_MINUTES, lagThresholdOf } from "../alerts/checks";
 import type { ProjectContext } from "../context";
 import type { StreamSupervision } from "../orchestration";
 import { Bizdate } from "../scheduling/index";
-import type { HealthFinding, Risk } from "./score";
+import type { FindingTarget, HealthFinding, Risk } from "./score";
 
 // Where findings come from. Each source reads one thing (the instances, the stream supervisor, recorded
 // events) and says what it found; DEFAULT_HEALTH_SOURCES lists them. A new kind of check (the quality rules'
@@ -48,16 +48,17 @@ export const instancesSource: HealthSource = {
     for (const r of rows) {
       const d = day(r.bizdate);
       const ref = `--job ${job} --bizdate ${d}`;
+      const target: FindingTarget = { kind: "instance", job, bizdate: r.bizdate };
       if (r.state === "failed") {
         out.push({
-          source: "instances", code: "instance_failed", risk: "high", at: r.endedAt ?? r.updatedAt,
+          source: "instances", code: "instance_failed", risk: "high", at: r.endedAt ?? r.updatedAt, target,
           message: `${d} failed (attempt ${r.attempt}): ${(r.error ?? "no error recorded").slice(0, 300)}`,
           action: `Look at the failed instance's log: tandem logs ${ref}; fix the cause, then tandem rerun ${ref}`,
         });
       } else if (["waiting", "queued", "running"].includes(r.state) && now.getTime() - r.scheduledAt.getTime() > lateAfterMs) {
         const what = r.state === "waiting" && r.waitingFor.length > 0 ? `waiting for ${r.waitingFor.map((k) => `${k.table}/${k.partition}`).join(", ")}` : r.state;
         out.push({
-          source: "instances", code: "instance_late", risk: "medium", at: r.scheduledAt,
+          source: "instances", code: "instance_late", risk: "medium", at: r.scheduledAt, target,
           message: `${d} is ${hoursBetween(r.scheduledAt, now)} h past its schedule and still ${what}`,
           action: r.state === "waiting"
             ? `See what it waits for: tandem logs ${ref}; when the upstream data is there, tandem mark-ready --table ${r.waitingFor[0]?.table ?? "<table>"} --partition ${r.waitingFor[0] ? day(r.waitingFor[0].partition) : d}`
@@ -65,7 +66,7 @@ export const instancesSource: HealthSource = {
         });
       } else if (r.state === "succeeded" && r.endedAt && r.endedAt.getTime() - r.scheduledAt.getTime() > lateAfterMs) {
         out.push({
-          source: "instances", code: "instance_late", risk: "low", at: r.endedAt,
+          source: "instances", code: "instance_late", risk: "low", at: r.endedAt, target,
           message: `${d} succeeded ${hoursBetween(r.scheduledAt, r.endedAt)} h after its schedule`,
           action: `See where the time went (waiting or running): tandem logs ${ref}`,
         });
@@ -88,7 +89,7 @@ export const streamSource: HealthSource = {
     if (restarts.length > 0) {
       const last = restarts[0];
       out.push({
-        source: "stream", code: "stream_restarts", risk: restarts.length >= 3 ? "high" : "medium", at: last?.at,
+        source: "stream", code: "stream_restarts", risk: restarts.length >= 3 ? "high" : "medium", at: last?.at, target: { kind: "job", job },
         message: `the stream side restarted ${restarts.length} time${restarts.length === 1 ? "" : "s"} in the last ${eventWindowHours} h; last: ${last?.reason ?? ""}`,
         action: "Read the last error (the job page, or the API's jobs.streamStatus) and fix its cause; each restart replays from the last checkpoint",
       });
@@ -96,7 +97,7 @@ export const streamSource: HealthSource = {
     if (!stream) return out;
     if (stream.state === "failed") {
       out.push({
-        source: "stream", code: "stream_failed", risk: "high",
+        source: "stream", code: "stream_failed", risk: "high", target: { kind: "job", job },
         message: `the stream side is not running: ${stream.lastError ?? "its supervisor failed"}`,
         action: `Fix the cause and deploy again: tandem deploy --job ${job}`,
       });
@@ -106,7 +107,7 @@ export const streamSource: HealthSource = {
       const threshold = await lagThresholdOf(ctx, job);
       if (m.lag !== null && m.lag > threshold) {
         out.push({
-          source: "stream", code: "stream_lag", risk: "medium",
+          source: "stream", code: "stream_lag", risk: "medium", target: { kind: "job", job },
           message: `the stream side lags ${m.lag}${m.lagUnit ? ` ${m.lagUnit}` : ""} behind its sources (threshold ${threshold})`,
           action: `Give the job more parallelism or resources, or look for a slow sink; the lag should fall once it keeps up`,
         });
@@ -114,7 +115,7 @@ export const streamSource: HealthSource = {
       const checkpointAge = m.lastCheckpoint ? now.getTime() - Date.parse(m.lastCheckpoint.at) : null;
       if (checkpointAge === null || checkpointAge > NO_CHECKPOINT_AFTER_MS) {
         out.push({
-          source: "stream", code: "no_checkpoint", risk: "medium",
+          source: "stream", code: "no_checkpoint", risk: "medium", target: { kind: "job", job },
           message: checkpointAge === null ? "the running stream side has taken no checkpoint" : `the last checkpoint is ${Math.round(checkpointAge / 60_000)} min old`,
           action: "Check the job's checkpoint settings and the state backend's storage: a restart now would replay everything since the last checkpoint",
         });
@@ -142,10 +143,19 @@ export function eventsSource(name: string, kinds: Record<string, { risk: Risk; a
       return rows.flatMap((r) => {
         const k = kinds[r.kind];
         if (!k) return [];
-        return [{ source: name, code: r.kind, risk: k.risk, at: r.at, message: r.reason, action: k.action({ job: r.jobName, bizdate: r.bizdate ? day(r.bizdate) : null, rule: r.rule }) }];
+        return [{ source: name, code: r.kind, risk: k.risk, at: r.at, message: r.reason, action: k.action({ job: r.jobName, bizdate: r.bizdate ? day(r.bizdate) : null, rule: r.rule }), target: targetOf(r) }];
       });
     },
   };
+}
+
+/** A quality event names its table and partition in its data; else the job's day. */
+function targetOf(r: { jobName: string; bizdate: string | null; rule: string | null; data: unknown }): FindingTarget {
+  const data = typeof r.data === "object" && r.data !== null ? (r.data as { table?: unknown; partition?: unknown }) : {};
+  if (typeof data.table === "string") {
+    return { kind: "quality", table: data.table, ...(typeof data.partition === "string" ? { partition: data.partition } : {}), ...(r.rule ? { rule: r.rule } : {}) };
+  }
+  return r.bizdate ? { kind: "instance", job: r.jobName, bizdate: r.bizdate } : { kind: "job", job: r.jobName };
 }
 
 export const qualitySource = eventsSource("quality", {

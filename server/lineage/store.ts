@@ -1,10 +1,11 @@
 import { count, desc, eq, max } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../../db/client";
-import { jobDeployments } from "../../db/schema/index";
+import { jobDeployments, metaTables } from "../../db/schema/index";
 import type { ProjectContext } from "../context";
 import { NotFoundError } from "../errors";
 import type { Lineage } from "../sql/lineage";
+import { lineageOverview, type LineageOverview } from "./overview";
 import { buildLineageGraph, columnsOf, impactOf, walkColumns, walkTables, type DeployedLineage, type LineageGraph, type Side } from "./graph";
 
 // The project's lineage graph, read from the deployed versions: one set-based query for the current
@@ -86,4 +87,21 @@ export async function tableLineage(ctx: ProjectContext, input: LineageQuery) {
 export async function lineageImpact(ctx: ProjectContext, input: Omit<LineageQuery, "direction" | "columns">) {
   const q = LineageQuery.parse(input);
   return impactOf(await graphFor(ctx, q.table), q.table, { column: q.column, maxDepth: q.depth });
+}
+
+export const LineageGraphQuery = z.object({
+  /** A node id (`t:<table>` or `j:<job>`): only its neighbourhood. */
+  focus: z.string().min(3).max(310).regex(/^[tj]:/, "must be t:<table> or j:<job>").optional(),
+  depth: z.number().int().min(1).max(50).optional(),
+});
+export type LineageGraphQuery = z.input<typeof LineageGraphQuery>;
+
+/** The project's whole graph (or a node's neighbourhood, `depth` hops) as nodes and edges for drawing. */
+export async function lineageGraphOverview(ctx: ProjectContext, input: LineageGraphQuery = {}): Promise<LineageOverview> {
+  const q = LineageGraphQuery.parse(input);
+  const overview = lineageOverview(await loadLineageGraph(ctx.db, ctx.project.id), q);
+  // Meta-tables are marked so the page can link each table node to its catalog page.
+  const meta = new Set((await ctx.db.select({ name: metaTables.name }).from(metaTables).where(eq(metaTables.projectId, ctx.project.id))).map((r) => r.name));
+  for (const n of overview.nodes) if (n.kind === "table" && meta.has(n.name)) n.meta = true;
+  return overview;
 }

@@ -7,3 +7,4 @@ export {
   type ListResultsInput, type QualityListener, type QualityResultRecord, type ResultScope,
 } from "./store";
 export { validateQualityRules } from "./validate";
+export { listPartitionQuality, producerJob, type PartitionQuality, type PartitionResult } from "./partitions";

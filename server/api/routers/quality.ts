@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Name } from "../../catalog/schemas";
 import { dataDir } from "../../env";
 import { jdbcResolver } from "../../engines/local/sinks";
-import { checkPartition, deleteRule, listQualityResults, listRules, reconcile, upsertRule, type QualityDeps } from "../../quality/index";
+import { checkPartition, deleteRule, listPartitionQuality, listQualityResults, listRules, producerJob, reconcile, upsertRule, type QualityDeps } from "../../quality/index";
 import { recordAudit } from "../../audit/audit";
 import { Bizdate } from "../../scheduling/index";
 import { projectAction, router } from "../trpc";
@@ -40,10 +40,15 @@ export const qualityRouter = router({
     .query(({ ctx, input }) => listQualityResults(ctx, { ...input, partition: input.partition?.toString() })),
   check: projectAction("quality.manage").input(z.object({ table: Name, bizdate: Day })).mutation(async ({ ctx, input }) => {
     await recordAudit(ctx.db, ctx.actor, ctx.project, { action: "quality.check", entity: "physicalTable", name: input.table, details: { partition: input.bizdate.toString() } });
-    return withDeps((deps) => checkPartition(ctx, deps, { table: input.table, bizdate: input.bizdate }));
+    // Attributed to the job producing the partition, so a failure reaches its alerts and health score.
+    const producer = await producerJob(ctx, input.table, input.bizdate.toString());
+    return withDeps((deps) => checkPartition(ctx, deps, { table: input.table, bizdate: input.bizdate, job: producer?.job }));
   }),
+  partitions: projectAction("catalog.read").input(z.object({ table: Name, limit: z.number().int().min(1).max(500).optional() }))
+    .query(({ ctx, input }) => listPartitionQuality(ctx, input.table, input.limit)),
   reconcile: projectAction("quality.manage").input(z.object({ table: Name, bizdate: Day })).mutation(async ({ ctx, input }) => {
     await recordAudit(ctx.db, ctx.actor, ctx.project, { action: "quality.reconcile", entity: "physicalTable", name: input.table, details: { partition: input.bizdate.toString() } });
-    return withDeps((deps) => reconcile(ctx, deps, { table: input.table, bizdate: input.bizdate }));
+    const producer = await producerJob(ctx, input.table, input.bizdate.toString());
+    return withDeps((deps) => reconcile(ctx, deps, { table: input.table, bizdate: input.bizdate, job: producer?.job }));
   }),
 });

@@ -66,6 +66,7 @@ export default function TableDetailPage({ params }: { params: Promise<{ project:
         actions={
           <>
             <Button variant="danger" onClick={() => setConfirming(true)}>Delete</Button>
+            {spec.partition ? <LinkButton href={`${base}/tables/${encodeURIComponent(spec.name)}/partitions`}>Partitions</LinkButton> : null}
             <LinkButton href={`${base}/tables/${encodeURIComponent(spec.name)}/edit`}>Edit</LinkButton>
           </>
         }
