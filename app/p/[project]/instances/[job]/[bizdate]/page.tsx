@@ -74,6 +74,14 @@ export default function InstancePage({ params }: { params: Promise<{ project: st
   const cancel = useMutation(trpc.instances.cancel.mutationOptions({ onSuccess: () => done(`Cancelling ${job} ${bizdate}`), onError }));
   const markSuccess = useMutation(trpc.instances.markSuccess.mutationOptions({ onSuccess: (r) => done(`Marked ${job} ${bizdate} successful${r.released.length ? `; released ${r.released.join(", ")}` : ""}`), onError }));
   const rerunDownstream = useMutation(trpc.instances.rerunDownstream.mutationOptions({ onSuccess: (r) => done(`Rerunning ${r.days} instance${r.days === 1 ? "" : "s"} from ${job} ${bizdate} downstream`), onError }));
+  const markReady = useMutation(trpc.instances.markReady.mutationOptions({
+    onSuccess: async (r) => {
+      toast({ message: `${r.partition.table} ${r.partition.partition} is ready${r.released.length ? `; released ${r.released.join(", ")}` : ""}`, tone: "success" });
+      await queryClient.invalidateQueries({ queryKey: trpc.instances.upstream.queryKey() });
+      await queryClient.invalidateQueries({ queryKey: trpc.instances.get.queryKey() });
+    },
+    onError,
+  }));
   const busy = rerun.isPending || cancel.isPending || markSuccess.isPending || rerunDownstream.isPending;
   const act = (a: Action) => {
     const withReason = { ...ref, ...(reason.trim() ? { reason: reason.trim() } : {}) };
@@ -142,7 +150,8 @@ export default function InstancePage({ params }: { params: Promise<{ project: st
                   {upstream.data.map((u) => (
                     <li key={`${u.table} ${u.partition}`} className="flex items-center justify-between gap-2">
                       <Link href={`${base}/tables/${encodeURIComponent(u.table)}`} className="truncate font-medium text-indigo-700 hover:underline" title={u.table}>{u.table}</Link>
-                      <span className="flex shrink-0 items-center gap-1.5"><span className="font-mono text-xs text-slate-500">{dashed(u.partition)}</span><Badge tone={u.ready ? "emerald" : "amber"}>{u.ready ? "ready" : "missing"}</Badge></span>
+                      <span className="flex shrink-0 items-center gap-1.5"><span className="font-mono text-xs text-slate-500">{dashed(u.partition)}</span><Badge tone={u.ready ? "emerald" : "amber"}>{u.ready ? "ready" : "missing"}</Badge>
+                        {u.ready ? null : <Button size="sm" aria-label={`Mark ${u.table} ${dashed(u.partition)} ready`} title="Mark this partition ready by hand (its data is there)" disabled={markReady.isPending} onClick={() => markReady.mutate({ project, table: u.table, partition: dashed(u.partition) })}>Mark ready</Button>}</span>
                     </li>
                   ))}
                 </ul>
