@@ -66,8 +66,10 @@ export function useSetSearchParams(): (changes: Record<string, string | null>) =
   };
 }
 
+const NO_SORT: SortingState = [];
+
 export function DataTable<T>({
-  label, data, columns, getRowId, rowHeight = 40, height = "calc(100vh - 240px)", params, filterPlaceholder = "Filter…", toolbar, emptyFilter, defaultSort = [],
+  label, data, columns, getRowId, rowHeight = 40, height = "calc(100vh - 240px)", params, filterPlaceholder = "Filter…", toolbar, emptyFilter, defaultSort = NO_SORT,
 }: DataTableProps<T>) {
   const sortParam = params?.sort ?? "sort";
   const filterParam = params?.filter ?? "q";
@@ -95,6 +97,9 @@ export function DataTable<T>({
       latest.current({ [sortParam]: formatSort(next) || null });
     },
     globalFilterFn: "includesString",
+    // No pagination here: without this, every new sorting state would queue a page-index reset, a state
+    // change, a render and so on (an endless microtask loop that freezes the page).
+    autoResetAll: false,
     getCoreRowModel: getCoreRowModel(),
     getSortedRowModel: getSortedRowModel(),
     getFilteredRowModel: getFilteredRowModel(),
