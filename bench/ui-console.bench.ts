@@ -91,24 +91,22 @@ async function seedJobs(dataDir: string): Promise<void> {
 
 /** Scrolls the table by `step` px each frame for `ms`, collecting the frame deltas in the page. */
 async function scrollFrames(page: Page, ms: number, step: number): Promise<number[]> {
-  return page.evaluate(async ({ ms, step }) => {
-    const el = document.querySelector<HTMLElement>('[data-testid="data-table-scroller"]');
-    if (!el) throw new Error("no data table");
-    const deltas: number[] = [];
-    await new Promise<void>((done) => {
-      let last = performance.now();
-      const end = last + ms;
-      const frame = (now: number) => {
-        deltas.push(now - last);
-        last = now;
-        el.scrollTop = el.scrollTop + step >= el.scrollHeight - el.clientHeight ? 0 : el.scrollTop + step;
-        if (now < end) requestAnimationFrame(frame);
-        else done();
-      };
-      requestAnimationFrame(frame);
-    });
-    return deltas.slice(1);
-  }, { ms, step });
+  // A string, not a function: tsx's keepNames would wrap named functions in a helper the page lacks.
+  return page.evaluate(`new Promise((done, fail) => {
+    const el = document.querySelector('[data-testid="data-table-scroller"]');
+    if (!el) return fail(new Error("no data table"));
+    const deltas = [];
+    let last = performance.now();
+    const end = last + ${ms};
+    const frame = (now) => {
+      deltas.push(now - last);
+      last = now;
+      el.scrollTop = el.scrollTop + ${step} >= el.scrollHeight - el.clientHeight ? 0 : el.scrollTop + ${step};
+      if (now < end) requestAnimationFrame(frame);
+      else done(deltas.slice(1));
+    };
+    requestAnimationFrame(frame);
+  })`);
 }
 
 async function main(): Promise<void> {
