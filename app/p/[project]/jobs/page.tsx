@@ -28,13 +28,13 @@ function healthTone(score: number): "emerald" | "amber" | "rose" {
 function columns(base: string): DataColumn<JobRow>[] {
   return [
     {
-      id: "name", accessorKey: "name", header: "Name", size: 300,
+      id: "name", accessorKey: "name", header: "Name", size: 240,
       cell: ({ row }) => (
         <Link href={`${base}/jobs/${encodeURIComponent(row.original.name)}`} title={row.original.description || row.original.name} className="font-medium text-indigo-700 hover:underline">{row.original.name}</Link>
       ),
     },
     {
-      id: "production", header: "Production", size: 190, accessorFn: (j) => j.version ?? -1, sortUndefined: "last",
+      id: "production", header: "Production", size: 150, accessorFn: (j) => j.version ?? -1, sortUndefined: "last",
       cell: ({ row: { original: j } }) => j.version !== null ? (
         <span className="flex items-center gap-1.5">
           <Badge tone="emerald">v{j.version}</Badge>
@@ -52,7 +52,7 @@ function columns(base: string): DataColumn<JobRow>[] {
       ) : <span className="text-slate-400">—</span>,
     },
     {
-      id: "last", header: "Last batch instance", size: 220, accessorFn: (j) => j.lastInstance?.bizdate ?? "",
+      id: "last", header: "Last batch instance", size: 190, accessorFn: (j) => j.lastInstance?.bizdate ?? "",
       cell: ({ row: { original: j } }) => j.lastInstance ? (
         <Link href={instanceHref(base, j.name, j.lastInstance.bizdate)} className="flex items-center gap-2 hover:underline">
           <StateBadge state={j.lastInstance.state} />
@@ -61,11 +61,11 @@ function columns(base: string): DataColumn<JobRow>[] {
       ) : <span className="text-slate-400">—</span>,
     },
     {
-      id: "health", header: "Health", size: 100, align: "right", accessorFn: (j) => j.health ?? -1,
+      id: "health", header: "Health", size: 80, align: "right", accessorFn: (j) => j.health ?? -1,
       cell: ({ row: { original: j } }) => j.health !== null ? <Badge tone={healthTone(j.health)}>{j.health}</Badge> : <span className="text-slate-400">—</span>,
     },
     {
-      id: "owner", header: "Owner", size: 160, accessorFn: (j) => j.owner ?? "",
+      id: "owner", header: "Owner", size: 130, accessorFn: (j) => j.owner ?? "",
       cell: ({ row: { original: j } }) => j.owner ? <span className="text-slate-600">{j.owner}</span> : <span className="text-slate-400">—</span>,
     },
   ];

@@ -16,6 +16,8 @@ import { useTRPC } from "../../../../../_lib/trpc/client";
 // rerun with downstream, backfill). It refreshes every two seconds until it is finished.
 
 const FINISHED = new Set(["succeeded", "failed", "skipped", "cancelled"]);
+/** The server's NotFoundError for a day that never ran. */
+const MISSING = /does not exist|not found/i;
 type Action = "rerun" | "cancel" | "markSuccess" | "rerunDownstream";
 const ACTION_TEXT: Record<Action, { title: string; confirm: string; body: string; tone: "danger" | "primary" }> = {
   rerun: { title: "Rerun this day?", confirm: "Rerun", body: "It runs again as its next attempt, of the production version, once its upstream partitions are ready.", tone: "primary" },
@@ -51,7 +53,7 @@ export default function InstancePage({ params }: { params: Promise<{ project: st
   const ref = { project, job, bizdate };
   const detail = useQuery(trpc.instances.get.queryOptions(ref, {
     refetchInterval: (q) => (q.state.data && FINISHED.has(q.state.data.instance.state) ? false : 2000),
-    retry: (n, e) => n < 2 && !/not found|NOT_FOUND/i.test(messageOf(e)),
+    retry: (n, e) => n < 2 && !MISSING.test(messageOf(e)),
   }));
   const instance = detail.data?.instance;
   const upstream = useQuery(trpc.instances.upstream.queryOptions({ ...ref, version: instance?.deploymentVersion }, {
@@ -90,7 +92,7 @@ export default function InstancePage({ params }: { params: Promise<{ project: st
     else if (a === "markSuccess") markSuccess.mutate(withReason);
     else rerunDownstream.mutate(ref);
   };
-  const notFound = detail.isError && /not found/i.test(messageOf(detail.error));
+  const notFound = detail.isError && MISSING.test(messageOf(detail.error));
   const state = instance?.state;
   const finished = state ? FINISHED.has(state) : false;
   const metrics = instance?.metrics;
