@@ -150,9 +150,9 @@ export default function InstancePage({ params }: { params: Promise<{ project: st
               ) : (
                 <ul aria-label="Upstream partitions" className="space-y-1.5 text-sm">
                   {upstream.data.map((u) => (
-                    <li key={`${u.table} ${u.partition}`} className="flex items-center justify-between gap-2">
-                      <Link href={`${base}/tables/${encodeURIComponent(u.table)}`} className="truncate font-medium text-indigo-700 hover:underline" title={u.table}>{u.table}</Link>
-                      <span className="flex shrink-0 items-center gap-1.5"><span className="font-mono text-xs text-slate-500">{dashed(u.partition)}</span><Badge tone={u.ready ? "emerald" : "amber"}>{u.ready ? "ready" : "missing"}</Badge>
+                    <li key={`${u.table} ${u.partition}`} className="flex flex-wrap items-center justify-between gap-x-2 gap-y-1">
+                      <Link href={`${base}/tables/${encodeURIComponent(u.table)}`} className="min-w-0 truncate font-medium text-indigo-700 hover:underline" title={u.table}>{u.table}</Link>
+                      <span className="ml-auto flex shrink-0 items-center gap-1.5"><span className="font-mono text-xs text-slate-500">{dashed(u.partition)}</span><Badge tone={u.ready ? "emerald" : "amber"}>{u.ready ? "ready" : "missing"}</Badge>
                         {u.ready ? null : <Button size="sm" aria-label={`Mark ${u.table} ${dashed(u.partition)} ready`} title="Mark this partition ready by hand (its data is there)" disabled={markReady.isPending} onClick={() => markReady.mutate({ project, table: u.table, partition: dashed(u.partition) })}>Mark ready</Button>}</span>
                     </li>
                   ))}
