@@ -227,6 +227,29 @@ export async function rerunInstance(ctx: RegistryContext, ref: InstanceRef, inpu
   });
 }
 
+/**
+ * A finished instance that did not succeed (failed, cancelled, skipped) marked succeeded by a person: its
+ * output partitions are marked ready by it (with no row count), releasing what waits for them. A running or
+ * waiting one is refused: cancel it first, so no worker finishes it behind the person's back.
+ */
+export async function markInstanceSucceeded(ctx: RegistryContext, ref: InstanceRef, input: { output: readonly PartitionKey[]; reason: string }): Promise<{ instance: BatchInstance; released: ReleasedInstance[] }> {
+  return inTransaction(ctx, async (tx) => {
+    const row = await lockInstance(tx, ref);
+    const from = parseState(row.state);
+    if (from === "succeeded") throw new PreconditionFailedError(`${row.jobName} ${row.bizdate} already succeeded`);
+    if (!["failed", "cancelled", "skipped"].includes(from)) {
+      throw new PreconditionFailedError(`${row.jobName} ${row.bizdate} is ${from}; only a failed, cancelled or skipped instance can be marked successful — cancel it first`);
+    }
+    const [updated] = await tx.db.update(batchInstances)
+      .set({ state: "succeeded", endedAt: sql`now()`, error: null, waitingFor: [], updatedAt: sql`now()` })
+      .where(eq(batchInstances.id, row.id)).returning();
+    await appendEvent(tx, row, "succeeded", `marked successful by hand (was ${from})${input.reason ? `: ${input.reason}` : ""}`, { markedFrom: from });
+    const released: ReleasedInstance[] = [];
+    for (const key of input.output) released.push(...(await markPartitionReady(tx, key, { producedBy: row.id })).instances);
+    return { instance: toInstance(updated ?? row), released };
+  });
+}
+
 export async function getInstance(ctx: RegistryContext, ref: InstanceRef): Promise<BatchInstance> {
   const [row] = await ctx.db.select().from(batchInstances)
     .where(and(eq(batchInstances.projectId, ctx.project.id), eq(batchInstances.jobName, ref.job), eq(batchInstances.bizdate, ref.bizdate.toString())));

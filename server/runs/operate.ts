@@ -4,10 +4,10 @@ import type { ProjectContext } from "../context";
 import { NotFoundError, PreconditionFailedError } from "../errors";
 import { getDeployment } from "../jobs/deployments";
 import { backfillWorkflowId, type BackfillStatus, type Orchestrator } from "../orchestration";
-import type { Bizdate, PartitionKey } from "../scheduling/index";
-import { getInstance, rerunInstance, stopInstance, type BatchInstance } from "./instances";
-import { upstreamOf } from "./io";
-import { markPartitionReady, type PartitionRecord } from "./partitions";
+import { partitionKeyText, type Bizdate, type PartitionKey } from "../scheduling/index";
+import { getInstance, listInstances, markInstanceSucceeded, rerunInstance, stopInstance, type BatchInstance } from "./instances";
+import { dailyPartitions, upstreamOf } from "./io";
+import { markPartitionReady, missingPartitions, type PartitionRecord } from "./partitions";
 import { scheduleInstance } from "./runner";
 import { planBackfill } from "./backfill";
 import { isFinished } from "./states";
@@ -106,4 +106,39 @@ export async function backfillStatus(ctx: ProjectContext, orchestrator: Orchestr
 export async function cancelBackfill(ctx: ProjectContext, orchestrator: Orchestrator | undefined, input: { job: string; from: Bizdate; to: Bizdate }): Promise<void> {
   await needOrchestrator(orchestrator).cancelBackfill(backfillWorkflowId({ project: ctx.project.name, job: input.job, from: input.from.toString(), to: input.to.toString() }));
   await recordAudit(ctx.db, ctx.actor, ctx.project, { action: "instance.backfill-cancel", entity: "job", name: input.job, details: { from: input.from.toString(), to: input.to.toString() } });
+}
+
+/** Marks a failed, cancelled or skipped day successful by hand (its output ready, what waits released). */
+export async function markSuccess(ctx: ProjectContext, orchestrator: Orchestrator | undefined, input: { job: string; bizdate: Bizdate; reason?: string }): Promise<OperateResult & { released: string[] }> {
+  const ref = { job: input.job, bizdate: input.bizdate };
+  const before = await getInstance(ctx, ref);
+  const d = await getDeployment(ctx, input.job, before.deploymentVersion);
+  const catalog = d.catalog ?? (await loadCatalogSnapshot(ctx.db, ctx.project));
+  const { instance, released } = await markInstanceSucceeded(ctx, ref, { output: dailyPartitions(catalog, d.sinks, input.bizdate), reason: input.reason ?? "" });
+  await recordAudit(ctx.db, ctx.actor, ctx.project, { action: "instance.mark-success", entity: "job", name: input.job, details: { bizdate: input.bizdate.toString(), attempt: instance.attempt, ...(input.reason ? { reason: input.reason } : {}) } });
+  if (orchestrator && released.length > 0) await orchestrator.notifyReleased(ctx.project.name, released);
+  return { instance, orchestrated: orchestrator !== undefined, released: released.filter((r) => r.released).map((r) => `${r.job} ${r.bizdate}`) };
+}
+
+export interface UpstreamPartition extends PartitionKey {
+  ready: boolean;
+}
+
+/** What a day of a job reads from others (its deployed version's upstream partitions), each with its readiness. */
+export async function instanceUpstream(ctx: ProjectContext, input: { job: string; bizdate: Bizdate; version?: number }): Promise<UpstreamPartition[]> {
+  const d = await getDeployment(ctx, input.job, input.version);
+  const catalog = d.catalog ?? (await loadCatalogSnapshot(ctx.db, ctx.project));
+  const keys = upstreamOf(catalog, d, input.bizdate);
+  const missing = new Set((await missingPartitions(ctx, keys)).map(partitionKeyText));
+  return keys.map((k) => ({ ...k, ready: !missing.has(partitionKeyText(k)) }));
+}
+
+/** The instances a backfill would run, day by day, upstream jobs first — nothing is created. */
+export async function previewBackfill(ctx: ProjectContext, input: { job: string; from: Bizdate; to: Bizdate; downstream: boolean }): Promise<{ job: string; bizdate: string; state: string | null }[]> {
+  const days = await planBackfill(ctx, input);
+  const existing = new Map<string, string>();
+  for (const job of new Set(days.map((d) => d.job))) {
+    for (const i of await listInstances(ctx, { job, from: input.from, to: input.to, limit: 5000 })) existing.set(`${i.job} ${i.bizdate}`, i.state);
+  }
+  return days.map((d) => ({ ...d, state: existing.get(`${d.job} ${d.bizdate}`) ?? null }));
 }

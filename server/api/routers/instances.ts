@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { Name } from "../../catalog/schemas";
 import {
-  backfillStatus, cancelBackfill, cancelDay, getInstance, instanceEventLog, INSTANCE_STATES, listInstances, listPartitions, markReady, rerunDay, startBackfill,
+  backfillStatus, cancelBackfill, cancelDay, getInstance, instanceEventLog, instanceUpstream, INSTANCE_STATES, listInstances, listPartitions, markReady, markSuccess,
+  previewBackfill, rerunDay, startBackfill,
 } from "../../runs/index";
 import { Bizdate } from "../../scheduling/index";
 import { projectAction, router } from "../trpc";
@@ -28,6 +29,16 @@ export const instancesRouter = router({
     instance: await getInstance(ctx, input),
     events: await instanceEventLog(ctx, input),
   })),
+  // The upstream partitions the day reads (of its instance's version, else the production one), each with its readiness.
+  upstream: projectAction("catalog.read").input(Ref.extend({ version: z.number().int().positive().optional() }))
+    .query(({ ctx, input }) => instanceUpstream(ctx, input)),
+  markSuccess: projectAction("job.rerun").input(Ref.extend({ reason: z.string().max(500).optional() }))
+    .mutation(({ ctx, input }) => markSuccess(ctx, ctx.orchestrator, input)),
+  // The day again with every job downstream of it (in dependency order): a one-day backfill with downstream.
+  rerunDownstream: projectAction("job.backfill").input(Ref.extend({ concurrency: z.number().int().min(1).max(16).default(2) }))
+    .mutation(({ ctx, input }) => startBackfill(ctx, ctx.orchestrator, { job: input.job, from: input.bizdate, to: input.bizdate, downstream: true, concurrency: input.concurrency })),
+  backfillPreview: projectAction("catalog.read").input(Range.extend({ downstream: z.boolean().default(false) }))
+    .query(({ ctx, input }) => previewBackfill(ctx, input)),
   partitions: projectAction("catalog.read").input(z.object({ table: Name, limit: z.number().int().min(1).max(1000).optional() }))
     .query(({ ctx, input }) => listPartitions(ctx, input.table, input.limit)),
   rerun: projectAction("job.rerun").input(Ref.extend({ version: z.number().int().positive().optional(), reason: z.string().max(500).optional() }))

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Name } from "../../catalog/schemas";
 import { deployJob, DeployJobInput, listDeployments, rollbackJob, RollbackJobInput, scheduleDeployment } from "../../jobs/deployments";
 import { getJob, listJobs } from "../../jobs/jobs";
+import { jobsOverview } from "../../jobs/overview";
 import { createJob, deleteJob, updateJob } from "../../jobs/edit";
 import { previewJob, PreviewJobInput, previewStreamJob, PreviewStreamJobRequest } from "../../jobs/preview";
 import { dataDir } from "../../env";
@@ -14,6 +15,8 @@ import { projectAction, router } from "../trpc";
 // Thin: jobs as saved in the catalog and their production deployments (owners deploy, roll back and undeploy).
 export const jobsRouter = router({
   list: projectAction("catalog.read").query(({ ctx }) => listJobs(ctx)),
+  // The console's list: one row per job with production version, stream status, newest instance and health.
+  overview: projectAction("catalog.read").query(({ ctx }) => jobsOverview(ctx, ctx.orchestrator)),
   get: projectAction("catalog.read").input(z.object({ name: Name })).query(async ({ ctx, input }) => {
     const [job, you] = [await getJob(ctx, input.name), await permissionsIn(ctx.db, ctx.actor, ctx.project, ["job.deploy", "catalog.write"])];
     return { ...job, you: { role: you.role ?? null, canDeploy: you.allowed["job.deploy"] === true, canEdit: you.allowed["catalog.write"] === true } };
