@@ -81,7 +81,7 @@ export function BatchCard({ project, job }: { project: string; job: Job }) {
   const next = useQuery(trpc.jobs.nextRuns.queryOptions({ project, cron, timezone, bizdateOffsetDays }));
   const recent = useQuery({ ...trpc.instances.list.queryOptions({ project, job: job.name, limit: 5 }), enabled: job.production !== null, refetchInterval: 10_000 });
   return (
-    <Card title="Batch side" actions={<Link href={`${base}/instances?job=${encodeURIComponent(job.name)}`} className="text-xs font-medium text-indigo-700 hover:underline">Calendar</Link>}>
+    <Card title="Batch side" actions={<Link href={`${base}/instances?q=${encodeURIComponent(job.name)}`} className="text-xs font-medium text-indigo-700 hover:underline">Calendar</Link>}>
       <p className="font-mono text-[13px] text-slate-800">{cron} <span className="text-slate-500">({timezone})</span></p>
       <h3 className="mt-3 text-xs font-medium text-slate-500">Next runs</h3>
       {next.isPending ? <SkeletonRows rows={2} /> : next.isError ? <p role="alert" className="text-xs text-rose-700">{messageOf(next.error)}</p> : !next.data.ok ? <p role="alert" className="text-xs text-rose-700">{next.data.error}</p> : (
@@ -149,7 +149,7 @@ export function NeighboursCard({ project, job }: { project: string; job: Job }) 
     <li key={t} className="flex items-center justify-between gap-2 py-1">
       <span className="min-w-0 truncate font-mono text-xs text-slate-800" title={t}>{t}</span>
       <span className="flex shrink-0 gap-2 text-xs">
-        <Link href={`${base}/lineage?focus=${encodeURIComponent(t)}`} className="text-indigo-700 hover:underline">lineage</Link>
+        <Link href={`${base}/lineage?focus=${encodeURIComponent(`t:${t}`)}&sel=${encodeURIComponent(`t:${t}`)}`} className="text-indigo-700 hover:underline">lineage</Link>
         <Link href={`${base}/quality?table=${encodeURIComponent(t)}`} className="text-indigo-700 hover:underline">rules</Link>
       </span>
     </li>
