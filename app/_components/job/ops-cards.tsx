@@ -6,6 +6,7 @@ import type { RouterOutputs } from "../../_lib/api-types";
 import { relativeTime } from "../../_lib/format";
 import { messageOf } from "../../_lib/issues";
 import { useTRPC } from "../../_lib/trpc/client";
+import { instanceHref } from "../instance-state";
 import { Badge, Card, SkeletonRows } from "../ui";
 
 // The job page's operations cards: the stream side over the last hour, the batch side's schedule and recent
@@ -98,7 +99,7 @@ export function BatchCard({ project, job }: { project: string; job: Job }) {
           <ul className="mt-1 divide-y divide-slate-100 text-sm" aria-label="Latest instances">
             {recent.data.map((i) => (
               <li key={i.id} className="flex items-center justify-between gap-2 py-1">
-                <Link href={`${base}/instances/${encodeURIComponent(job.name)}/${i.bizdate}`} className="font-mono text-xs text-indigo-700 hover:underline">{i.bizdate}</Link>
+                <Link href={instanceHref(base, job.name, i.bizdate)} className="font-mono text-xs text-indigo-700 hover:underline">{i.bizdate}</Link>
                 <span className="flex items-center gap-2">
                   <Badge tone={STATE_TONE[i.state]}>{i.state}</Badge>
                   <span className="w-16 text-right text-xs text-slate-400">{relativeTime(i.endedAt ?? i.startedAt ?? i.scheduledAt)}</span>
