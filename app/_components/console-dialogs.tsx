@@ -169,7 +169,7 @@ export function BackfillDialog({ project, open, onClose, initial }: { project: s
                 {preview.data.map((d) => (
                   <li key={`${d.job} ${d.bizdate}`} className="flex items-center justify-between gap-2 px-3 py-1.5">
                     <span className="truncate">{d.job} <span className="font-mono text-xs text-slate-500">{dashed(d.bizdate)}</span></span>
-                    {d.state ? <span className="flex items-center gap-1 text-xs text-slate-500">reruns <StateBadge state={d.state} /></span> : <span className="text-xs text-slate-500">new</span>}
+                    {d.state ? <span className="flex items-center gap-1 text-xs text-slate-500">{["succeeded", "failed", "skipped", "cancelled"].includes(d.state) ? "reruns" : "left to finish:"} <StateBadge state={d.state} /></span> : <span className="text-xs text-slate-500">new</span>}
                   </li>
                 ))}
               </ul>
