@@ -1,4 +1,4 @@
-import { and, asc, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { jobDeployments, jobs } from "../../db/schema/index";
 import { JobSpec, type JobSpecParsed } from "../catalog/schemas";
 import { canonicalJson } from "../catalog/canonical";
@@ -42,20 +42,33 @@ function differs(saved: JobSpecParsed, deployed: unknown): boolean {
 
 export async function listJobs(ctx: ProjectContext): Promise<JobRow[]> {
   const [saved, newest] = await Promise.all([
-    ctx.db.select({ name: jobs.name, description: jobs.description, spec: jobs.spec, updatedAt: jobs.updatedAt })
+    ctx.db.select({ name: jobs.name, description: jobs.description, updatedAt: jobs.updatedAt })
       .from(jobs).where(eq(jobs.projectId, ctx.project.id)).orderBy(asc(jobs.name)),
-    // The newest version per job: DISTINCT ON keeps the first row of each name in version order.
-    ctx.db.selectDistinctOn([jobDeployments.jobName]).from(jobDeployments)
+    // The newest version per job: DISTINCT ON keeps the first row of each name in version order. Only what
+    // the list shows: a deployment row also holds its catalog snapshot and scripts (large).
+    ctx.db.selectDistinctOn([jobDeployments.jobName], {
+      jobName: jobDeployments.jobName, version: jobDeployments.version, deployedBy: jobDeployments.deployedBy, deployedAt: jobDeployments.deployedAt,
+      rollbackOf: jobDeployments.rollbackOf, undeployedAt: jobDeployments.undeployedAt, spec: jobDeployments.spec,
+    }).from(jobDeployments)
       .where(eq(jobDeployments.projectId, ctx.project.id))
       .orderBy(jobDeployments.jobName, desc(jobDeployments.version)),
   ]);
   const byName = new Map(newest.map((d) => [d.jobName, d]));
+  // Saved specs are read (and compared) only for deployed jobs: a job never deployed has everything to
+  // deploy, and a 10,000-job list of drafts stays a narrow query.
+  const savedSpecs = new Map<string, unknown>();
+  const deployed = newest.map((d) => d.jobName);
+  for (let i = 0; i < deployed.length; i += 5000) {
+    const rows = await ctx.db.select({ name: jobs.name, spec: jobs.spec }).from(jobs)
+      .where(and(eq(jobs.projectId, ctx.project.id), inArray(jobs.name, deployed.slice(i, i + 5000))));
+    for (const r of rows) savedSpecs.set(r.name, r.spec);
+  }
   return saved.map((j) => {
     const d = byName.get(j.name);
     return {
       name: j.name, description: j.description, updatedAt: j.updatedAt,
       production: d ? summary(d) : null,
-      changedSinceDeploy: differs(JobSpec.parse(j.spec), d?.spec),
+      changedSinceDeploy: d === undefined || differs(JobSpec.parse(savedSpecs.get(j.name)), d.spec),
     };
   });
 }

@@ -13,7 +13,8 @@ import { listJobs } from "./jobs";
 export interface JobOverview {
   name: string;
   description: string;
-  updatedAt: Date;
+  /** Epoch ms (numbers, not Dates: no per-row serializer metadata on a 10,000-row answer). */
+  updatedAtMs: number;
   /** Production version, null when never deployed or taken out of production. */
   version: number | null;
   undeployed: boolean;
@@ -21,7 +22,7 @@ export interface JobOverview {
   /** Who deployed the production version (the job's owner in production). */
   owner: string | null;
   stream: { state: StreamSupervision["state"]; lag: number | null; lagUnit: string | null; restarts: number } | null;
-  lastInstance: { bizdate: string; state: string; attempt: number; endedAt: Date | null } | null;
+  lastInstance: { bizdate: string; state: string; attempt: number; endedAtMs: number | null } | null;
   health: number | null;
 }
 
@@ -63,13 +64,13 @@ export async function jobsOverview(ctx: ProjectContext, orchestrator?: Pick<Orch
     const i = last.get(j.name);
     const inProduction = j.production !== null && j.production.undeployedAt === null;
     return {
-      name: j.name, description: j.description, updatedAt: j.updatedAt,
+      name: j.name, description: j.description, updatedAtMs: j.updatedAt.getTime(),
       version: inProduction ? j.production?.version ?? null : null,
       undeployed: j.production !== null && !inProduction,
       changedSinceDeploy: j.changedSinceDeploy,
       owner: j.production?.deployedBy ?? null,
       stream: s ? { state: s.state, lag: s.metrics?.lag ?? null, lagUnit: s.metrics?.lagUnit ?? null, restarts: s.restarts } : null,
-      lastInstance: i ? { bizdate: i.bizdate, state: i.state, attempt: i.attempt, endedAt: i.endedAt } : null,
+      lastInstance: i ? { bizdate: i.bizdate, state: i.state, attempt: i.attempt, endedAtMs: i.endedAt?.getTime() ?? null } : null,
       health: health.get(j.name) ?? null,
     };
   });
