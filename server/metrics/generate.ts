@@ -108,7 +108,7 @@ class Generator {
   private chain = new Text();
   private last = "";
   private mixed = false;
-  private dedup: { keys: string[]; keep: "first" | "last"; path: string } | undefined;
+  private dedup: { keys: string[]; keep: "first" | "last"; path: string; filters: string[] } | undefined;
 
   constructor(private readonly catalog: CatalogSnapshot, private readonly task: MetricTaskParsed) {}
 
@@ -250,9 +250,13 @@ class Generator {
         text.add(")", path);
       } else if (p.type === "dedup") {
         for (const k of p.keys) if (!this.cols.has(k)) this.err(`${path}.keys`, `dedup: '${k}' is not a column here; columns: ${passthrough.join(", ")}`);
-        // The engines deduplicate right where the aggregation reads (Flink's deduplication shape): last only.
-        if (i !== t.process.length - 1) this.err(`${path}`, "dedup must be the last process component (it is read directly by the aggregation); move it down");
-        this.dedup = { keys: p.keys, keep: p.keep, path };
+        // The engines deduplicate right where the aggregation reads, over the source itself (Flink's
+        // deduplication shape, which the local stream engine runs incrementally): last, after filters only.
+        if (i !== t.process.length - 1) this.err(`${path}`, "dedup must be the last process component (the aggregation reads it directly); move it down");
+        const before = t.process.slice(0, i).find((q) => q.type !== "filter");
+        if (before) this.err(`${path}`, `dedup reads the source directly: only filters may come before it, not a ${before.type}`);
+        const filters = t.process.slice(0, i).map((q, k) => (q.type === "filter" ? this.condition(q.condition, `process.${k}.condition`) : ""));
+        this.dedup = { keys: p.keys, keep: p.keep, path, filters };
         return;
       } else {
         const cond = this.condition(p.condition, `${path}.condition`);
@@ -401,17 +405,22 @@ class Generator {
         }
         select.push({ expr: sameType(type, c.type) ? c.name : `CAST(${c.name} AS ${c.type})`, col: c.name, tag: `dimensionSets.${set.name}.dimensions` });
         groupBy.push(c.name);
-      } else if (c.name === dateCol && r.period !== "campaign") {
+      } else if (c.name === dateCol) {
         if (family(c.type) !== "string") this.err(cpath, `the day column '${c.name}' is written as STRING 'yyyy-MM-dd'; the result column is ${c.type}`);
-        select.push({ expr: c.name, col: c.name, tag: `${path}.period` });
-        groupBy.push(c.name);
+        if (r.period === "campaign") {
+          // Campaign to date as of the bizdate (the batch job's day; the live job's first day).
+          select.push({ expr: "'${bizdate}'", col: c.name, tag: `${path}.period` });
+        } else {
+          select.push({ expr: c.name, col: c.name, tag: `${path}.period` });
+          groupBy.push(c.name);
+        }
       } else if (window && (c.name === "window_start" || c.name === "window_end")) {
         const f = family(c.type);
         if (f === "timestamp") select.push({ expr: c.name, col: c.name, tag: `${path}.period` });
         else if (f === "string") select.push({ expr: `DATE_FORMAT(${c.name}, 'yyyy-MM-dd HH:mm')`, col: c.name, tag: `${path}.period` });
         else this.err(cpath, `the period column '${c.name}' must be TIMESTAMP(3) or STRING, not ${c.type}`);
       } else {
-        const hint = r.period === "campaign" ? "" : window ? `, ${dateCol}, window_start, window_end` : `, ${dateCol}`;
+        const hint = r.period === "campaign" ? `, ${dateCol}` : window ? `, ${dateCol}, window_start, window_end` : `, ${dateCol}`;
         this.err(cpath, `result column '${c.name}' is produced by no component: not a metric (${metrics.map((m) => m.column ?? m.name).join(", ") || "none"}), not a dimension of '${set.name}' (${set.dimensions.join(", ") || "none"})${hint ? ` and not a period column (${hint.slice(2)})` : ""}`);
       }
     }
@@ -430,9 +439,11 @@ class Generator {
     text.add("", path);
     text.add(`-- ${periodLabel(r.period)} x ${set.name} -> ${tableName}`, path);
     text.add(`INSERT INTO ${tableName}`, `${path}.table`);
-    text.add("WITH", path);
     const predicate = this.dayPredicate(r.period === "campaign");
-    this.chain.lines.forEach((l, k) => text.add(l.replace(DAY_PREDICATE, predicate), this.chain.tags[k] ?? path));
+    if (!this.dedup) {
+      text.add("WITH", path);
+      this.chain.lines.forEach((l, k) => text.add(l.replace(DAY_PREDICATE, predicate), this.chain.tags[k] ?? path));
+    }
     select.forEach((s, k) => {
       const head = k === 0 ? "SELECT\n  " : "  ";
       text.add(`${head}${s.expr === s.col ? s.col : `${s.expr} AS ${s.col}`}${k < select.length - 1 ? "," : ""}`, s.tag);
@@ -440,9 +451,11 @@ class Generator {
     if (this.dedup) {
       const d = this.dedup;
       if (window) this.err(`${d.path}`, `dedup cannot feed a window period (${periodLabel(r.period)}, results.${i}); use day or campaign-to-date periods, or drop the dedup`);
+      const elements = t.elements.filter((e) => e.kind === "expression").map((e) => `, ${e.expr} AS ${e.name}`).join("");
       text.add("FROM (", d.path);
-      text.add(`  SELECT *, ROW_NUMBER() OVER (PARTITION BY ${d.keys.join(", ")} ORDER BY ${t.timeColumn} ${d.keep === "first" ? "ASC" : "DESC"}) AS dedup_rn`, `${d.path}.keys`);
-      text.add(`  FROM ${this.last}`, d.path);
+      text.add(`  SELECT *${elements}, ROW_NUMBER() OVER (PARTITION BY ${d.keys.join(", ")} ORDER BY ${t.timeColumn} ${d.keep === "first" ? "ASC" : "DESC"}) AS dedup_rn`, `${d.path}.keys`);
+      text.add(`  FROM ${t.source}`, d.path);
+      text.add(`  WHERE ${[`(${predicate})`, ...d.filters].join(" AND ")}`, "process");
       text.add(")", d.path);
       text.add("WHERE dedup_rn = 1", `${d.path}.keep`);
     } else if (window) {
