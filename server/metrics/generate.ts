@@ -238,7 +238,9 @@ class Generator {
         else if (family(col.type) !== "string") this.err(`${path}.column`, `explode: '${p.column}' is ${col.type}; explode splits a STRING list`);
         if (this.cols.has(p.as)) this.err(`${path}.as`, `explode: '${p.as}' is already a column`);
         this.cols.set(p.as, { type: "STRING" });
-        // One branch per list position (SPLIT_INDEX is 0-based; NULL past the end): portable to both sides.
+        // One branch per list position (SPLIT_INDEX is 0-based; NULL past the end). Flink runs it, but the SQL
+        // core's checker and the local stream engine refuse a UNION ALL of one stream (docs/metric-builder.md).
+        this.err(`${path}.column`, "explode: the local engine cannot run an explode yet (a UNION ALL of one stream per list position, which its stream side refuses); pre-split the list upstream or use SPLIT_INDEX(column, delimiter, n) as an expression element");
         const delim = p.delimiter.replaceAll("'", "''");
         text.add(`${name} AS (`, path);
         text.add(`  SELECT ${[...passthrough, p.as].join(", ")} FROM (`, path);
