@@ -254,9 +254,9 @@ class Generator {
         for (const k of p.keys) if (!this.cols.has(k)) this.err(`${path}.keys`, `dedup: '${k}' is not a column here; columns: ${passthrough.join(", ")}`);
         // The engines deduplicate right where the aggregation reads, over the source itself (Flink's
         // deduplication shape, which the local stream engine runs incrementally): last, after filters only.
-        if (i !== t.process.length - 1) this.err(`${path}`, "dedup must be the last process component (the aggregation reads it directly); move it down");
+        if (i !== t.process.length - 1) this.err(path, "dedup must be the last process component (the aggregation reads it directly); move it down");
         const before = t.process.slice(0, i).find((q) => q.type !== "filter");
-        if (before) this.err(`${path}`, `dedup reads the source directly: only filters may come before it, not a ${before.type}`);
+        if (before) this.err(path, `dedup reads the source directly: only filters may come before it, not a ${before.type}`);
         const filters = t.process.slice(0, i).map((q, k) => (q.type === "filter" ? this.condition(q.condition, `process.${k}.condition`) : ""));
         this.dedup = { keys: p.keys, keep: p.keep, path, filters };
         return;
@@ -452,7 +452,7 @@ class Generator {
     });
     if (this.dedup) {
       const d = this.dedup;
-      if (window) this.err(`${d.path}`, `dedup cannot feed a window period (${periodLabel(r.period)}, results.${i}); use day or campaign-to-date periods, or drop the dedup`);
+      if (window) this.err(d.path, `dedup cannot feed a window period (${periodLabel(r.period)}, results.${i}); use day or campaign-to-date periods, or drop the dedup`);
       const elements = t.elements.filter((e) => e.kind === "expression").map((e) => `, ${e.expr} AS ${e.name}`).join("");
       text.add("FROM (", d.path);
       text.add(`  SELECT *${elements}, ROW_NUMBER() OVER (PARTITION BY ${d.keys.join(", ")} ORDER BY ${t.timeColumn} ${d.keep === "first" ? "ASC" : "DESC"}) AS dedup_rn`, `${d.path}.keys`);
@@ -466,7 +466,7 @@ class Generator {
       text.add(`FROM ${this.last}`, path);
     }
     if (groupBy.length > 0) text.add(`GROUP BY ${groupBy.join(", ")};`, `${path}.dimensionSet`);
-    else text.lines[text.lines.length - 1] += ";";
+    else text.lines[text.lines.length - 1] = `${text.lines[text.lines.length - 1] ?? ""};`;
     return { text, table: tableName };
   }
 
