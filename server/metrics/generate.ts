@@ -268,7 +268,7 @@ class Generator {
         text.add(`  WHERE ${cond}`, `${path}.condition`);
         text.add(")", path);
       }
-      this.chain.add(",", path);
+      this.chain.lines[this.chain.lines.length - 1] = `${this.chain.lines[this.chain.lines.length - 1] ?? ""},`;
       this.chain.append(text);
       this.last = name;
     });

@@ -6,7 +6,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { use, useEffect, useMemo, useState, type ReactNode } from "react";
 import { SqlEditor } from "../../../../_components/sql-editor";
 import { PreviewPanel } from "../../../../_components/studio/preview-panel";
-import { Badge, Button, Card, ErrorState, inputClass, monoInputClass, PageHeader, SkeletonRows, Tabs } from "../../../../_components/ui";
+import { Badge, Button, Card, ErrorState, inputBase, inputClass, monoInputBase, monoInputClass, PageHeader, SkeletonRows, Tabs } from "../../../../_components/ui";
 import { useToast } from "../../../../_components/toast";
 import { issuesOf, messageOf } from "../../../../_lib/issues";
 import { useTRPC } from "../../../../_lib/trpc/client";
@@ -109,7 +109,7 @@ function Builder({ project, initial, isNew }: { project: string; initial: Spec; 
         description={<>Configure the metrics; the builder writes the Flink SQL, checked from every result table backwards. <Link className="text-indigo-700 hover:underline" href={`${base}/metrics`}>All metric tasks</Link></>}
         actions={<Button variant="primary" disabled={save.isPending || !generation?.ok} onClick={() => save.mutate({ project, spec })}>{save.isPending ? "Saving…" : "Save as job"}</Button>}
       />
-      <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
+      <div className="grid gap-4 2xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <div className="min-w-0 space-y-4">
           <Card title="Task">
             <div className="grid gap-3 sm:grid-cols-2">
@@ -136,18 +136,18 @@ function Builder({ project, initial, isNew }: { project: string; initial: Spec; 
             <div className="space-y-2">
               {elements.map((el, i) => (
                 <Row key={i} onRemove={() => set("elements", elements.filter((_, k) => k !== i))} label={`element ${i + 1}`} errors={issuesAt(`elements.${el.name}`)}>
-                  <input aria-label={`Element ${i + 1} name`} className={`${monoInputClass} w-36`} value={el.name} onChange={(e) => set("elements", update<Element>(elements, i, { name: e.target.value }))} />
-                  <select aria-label={`Element ${i + 1} kind`} className={`${inputClass} w-32`} value={el.kind} onChange={(e) => set("elements", update<Element>(elements, i, { kind: e.target.value as Element["kind"] }))}>
+                  <input aria-label={`Element ${i + 1} name`} className={`${monoInputBase} w-36`} value={el.name} onChange={(e) => set("elements", update<Element>(elements, i, { name: e.target.value }))} />
+                  <select aria-label={`Element ${i + 1} kind`} className={`${inputBase} w-32`} value={el.kind} onChange={(e) => set("elements", update<Element>(elements, i, { kind: e.target.value as Element["kind"] }))}>
                     <option value="filter">filter</option><option value="expression">expression</option>
                   </select>
-                  <input aria-label={`Element ${i + 1} expression`} className={`${monoInputClass} min-w-0 flex-1`} value={el.expr} onChange={(e) => set("elements", update<Element>(elements, i, { expr: e.target.value }))} placeholder="action = 'redeem'" />
+                  <input aria-label={`Element ${i + 1} expression`} className={`${monoInputBase} min-w-0 flex-1`} value={el.expr} onChange={(e) => set("elements", update<Element>(elements, i, { expr: e.target.value }))} placeholder="action = 'redeem'" />
                 </Row>
               ))}
             </div>
           </Card>
 
           <Card title="Process components" actions={
-            <select aria-label="Add process component" className={`${inputClass} w-48`} value="" onChange={(e) => {
+            <select aria-label="Add process component" className={`${inputBase} w-48`} value="" onChange={(e) => {
               const t = e.target.value;
               const c: Process | undefined = t === "dimensionJoin" ? { type: "dimensionJoin", table: "", on: [{ source: "", dimension: "" }], columns: [] }
                 : t === "filter" ? { type: "filter", condition: "" } : t === "dedup" ? { type: "dedup", keys: [], keep: "first" } : t === "explode" ? { type: "explode", column: "", as: "item" } : undefined;
@@ -172,8 +172,8 @@ function Builder({ project, initial, isNew }: { project: string; initial: Spec; 
             <div className="space-y-2">
               {spec.dimensionSets.map((d, i) => (
                 <Row key={i} onRemove={() => set("dimensionSets", spec.dimensionSets.filter((_, k) => k !== i))} label={`dimension set ${i + 1}`} errors={issuesAt(`dimensionSets.${d.name}`)}>
-                  <input aria-label={`Dimension set ${i + 1} name`} className={`${monoInputClass} w-36`} value={d.name} onChange={(e) => set("dimensionSets", update(spec.dimensionSets, i, { name: e.target.value }))} />
-                  <input aria-label={`Dimension set ${i + 1} dimensions`} className={`${monoInputClass} min-w-0 flex-1`} value={d.dimensions.join(", ")} placeholder="coupon_id, campaign"
+                  <input aria-label={`Dimension set ${i + 1} name`} className={`${monoInputBase} w-36`} value={d.name} onChange={(e) => set("dimensionSets", update(spec.dimensionSets, i, { name: e.target.value }))} />
+                  <input aria-label={`Dimension set ${i + 1} dimensions`} className={`${monoInputBase} min-w-0 flex-1`} value={d.dimensions.join(", ")} placeholder="coupon_id, campaign"
                     onChange={(e) => set("dimensionSets", update(spec.dimensionSets, i, { dimensions: e.target.value.split(",").map((x) => x.trim()).filter(Boolean) }))} />
                 </Row>
               ))}
@@ -191,19 +191,19 @@ function Builder({ project, initial, isNew }: { project: string; initial: Spec; 
                     const errs = issuesAt(`metrics.${m.name}`);
                     return (
                       <tr key={i} className="align-top">
-                        <td className="py-1 pr-2"><input aria-label={`Metric ${i + 1} name`} className={`${monoInputClass} w-32`} value={m.name} onChange={(e) => set("metrics", update(spec.metrics, i, { name: e.target.value }))} /></td>
+                        <td className="py-1 pr-2"><input aria-label={`Metric ${i + 1} name`} className={`${monoInputBase} w-32`} value={m.name} onChange={(e) => set("metrics", update(spec.metrics, i, { name: e.target.value }))} /></td>
                         <td className="py-1 pr-2">
-                          <select aria-label={`Metric ${i + 1} aggregation`} className={`${inputClass} w-48`} value={m.agg} onChange={(e) => set("metrics", update(spec.metrics, i, { agg: e.target.value as Metric["agg"] }))}>
+                          <select aria-label={`Metric ${i + 1} aggregation`} className={`${inputBase} w-48`} value={m.agg} onChange={(e) => set("metrics", update(spec.metrics, i, { agg: e.target.value as Metric["agg"] }))}>
                             {AGGS.map((a) => <option key={a.value} value={a.value}>{a.label}</option>)}
                           </select>
                         </td>
                         <td className="py-1 pr-2">
-                          <input aria-label={`Metric ${i + 1} expression`} aria-invalid={errs.length > 0} disabled={m.agg === "count"} className={`${monoInputClass} min-w-32`} value={m.expr ?? ""} placeholder={m.agg === "count" ? "1" : "user_id"}
+                          <input aria-label={`Metric ${i + 1} expression`} aria-invalid={errs.length > 0} disabled={m.agg === "count"} className={`${monoInputBase} min-w-32`} value={m.expr ?? ""} placeholder={m.agg === "count" ? "1" : "user_id"}
                             onChange={(e) => set("metrics", update(spec.metrics, i, { expr: e.target.value || undefined }))} />
                           {errs.map((msg) => <p key={msg} role="alert" className="mt-1 max-w-xs text-xs text-rose-700">{msg}</p>)}
                         </td>
                         <td className="py-1 pr-2">
-                          <select aria-label={`Metric ${i + 1} filter`} className={`${inputClass} w-36`} value={m.filter ?? ""} onChange={(e) => set("metrics", update(spec.metrics, i, { filter: e.target.value || undefined }))}>
+                          <select aria-label={`Metric ${i + 1} filter`} className={`${inputBase} w-36`} value={m.filter ?? ""} onChange={(e) => set("metrics", update(spec.metrics, i, { filter: e.target.value || undefined }))}>
                             <option value="">(none)</option>
                             {filterElements.map((f) => <option key={f} value={f}>{f}</option>)}
                           </select>
@@ -222,18 +222,18 @@ function Builder({ project, initial, isNew }: { project: string; initial: Spec; 
             <div className="space-y-2">
               {spec.results.map((r, i) => (
                 <Row key={i} onRemove={() => set("results", spec.results.filter((_, k) => k !== i))} label={`result ${i + 1}`} errors={issuesAt(`results.${i}`)}>
-                  <select aria-label={`Result ${i + 1} period`} className={`${inputClass} w-40`} value={r.period} onChange={(e) => set("results", update(spec.results, i, { period: e.target.value as Result["period"] }))}>
+                  <select aria-label={`Result ${i + 1} period`} className={`${inputBase} w-40`} value={r.period} onChange={(e) => set("results", update(spec.results, i, { period: e.target.value as Result["period"] }))}>
                     {PERIODS.map((p) => <option key={p.value} value={p.value}>{p.label}</option>)}
                   </select>
-                  <select aria-label={`Result ${i + 1} dimension set`} className={`${inputClass} w-36`} value={r.dimensionSet} onChange={(e) => set("results", update(spec.results, i, { dimensionSet: e.target.value }))}>
+                  <select aria-label={`Result ${i + 1} dimension set`} className={`${inputBase} w-36`} value={r.dimensionSet} onChange={(e) => set("results", update(spec.results, i, { dimensionSet: e.target.value }))}>
                     {spec.dimensionSets.map((d) => <option key={d.name} value={d.name}>{d.name}</option>)}
                   </select>
-                  <select aria-label={`Result ${i + 1} table`} className={`${inputClass} min-w-0 flex-1`} value={r.table} onChange={(e) => set("results", update(spec.results, i, { table: e.target.value }))}>
+                  <select aria-label={`Result ${i + 1} table`} className={`${inputBase} min-w-0 flex-1`} value={r.table} onChange={(e) => set("results", update(spec.results, i, { table: e.target.value }))}>
                     <option value="">Result meta-table…</option>
                     {metaNames.map((m) => <option key={m} value={m}>{m}</option>)}
                   </select>
                   {r.period === "campaign" && spec.uv === "split" ? (
-                    <select aria-label={`Result ${i + 1} UV table`} className={`${inputClass} w-44`} value={r.uvTable ?? ""} onChange={(e) => set("results", update(spec.results, i, { uvTable: e.target.value || undefined }))}>
+                    <select aria-label={`Result ${i + 1} UV table`} className={`${inputBase} w-44`} value={r.uvTable ?? ""} onChange={(e) => set("results", update(spec.results, i, { uvTable: e.target.value || undefined }))}>
                       <option value="">UV table…</option>
                       {metaNames.map((m) => <option key={m} value={m}>{m}</option>)}
                     </select>
@@ -244,10 +244,10 @@ function Builder({ project, initial, isNew }: { project: string; initial: Spec; 
             {spec.results.length > 0 ? (
               <div className="mt-3 flex flex-wrap items-center gap-2 border-t border-slate-100 pt-3 text-sm">
                 <span className="text-slate-600">Batch copy the first result to</span>
-                <select aria-label="Copy to period" className={`${inputClass} w-40`} value={copyPeriod} onChange={(e) => setCopyPeriod(e.target.value as Result["period"])}>
+                <select aria-label="Copy to period" className={`${inputBase} w-40`} value={copyPeriod} onChange={(e) => setCopyPeriod(e.target.value as Result["period"])}>
                   {PERIODS.map((p) => <option key={p.value} value={p.value}>{p.label}</option>)}
                 </select>
-                <select aria-label="Copy to table" className={`${inputClass} w-52`} value={copyTable} onChange={(e) => setCopyTable(e.target.value)}>
+                <select aria-label="Copy to table" className={`${inputBase} w-52`} value={copyTable} onChange={(e) => setCopyTable(e.target.value)}>
                   <option value="">Result meta-table…</option>
                   {metaNames.map((m) => <option key={m} value={m}>{m}</option>)}
                 </select>
@@ -267,13 +267,13 @@ function Builder({ project, initial, isNew }: { project: string; initial: Spec; 
                 <Tabs label="UV" value={spec.uv ?? "merge"} onChange={(v) => set("uv", v)} options={[{ value: "merge", label: "Merged" }, { value: "split", label: "Own sub-task" }]} />
               </div>
               <Labeled label="Campaign start" errors={issuesAt("campaignStart")}>
-                {(id) => <input id={id} type="date" className={`${inputClass} w-44`} value={spec.campaignStart ?? ""} onChange={(e) => set("campaignStart", e.target.value || undefined)} />}
+                {(id) => <input id={id} type="date" className={`${inputBase} w-44`} value={spec.campaignStart ?? ""} onChange={(e) => set("campaignStart", e.target.value || undefined)} />}
               </Labeled>
             </div>
           </Card>
         </div>
 
-        <div className="min-w-0 space-y-4">
+        <div className="min-w-0 space-y-4 2xl:sticky 2xl:top-4 2xl:self-start">
           <Card title="Generated jobs" actions={generate.isPending ? <span role="status" className="text-xs text-slate-500">Generating…</span> : null}>
             {!spec.name || !spec.source ? <p className="text-sm text-slate-500">Name the task and choose its source to see the jobs it generates.</p>
               : generate.isError ? <ErrorState error={generate.error} />
@@ -338,24 +338,24 @@ function ProcessFields({ p, i, metaNames, onChange }: { p: Process; i: number; m
     const key = p.on[0] ?? { source: "", dimension: "" };
     return (
       <>
-        <select aria-label={`Process ${n} dimension table`} className={`${inputClass} w-40`} value={p.table} onChange={(e) => onChange({ ...p, table: e.target.value })}>
+        <select aria-label={`Process ${n} dimension table`} className={`${inputBase} w-40`} value={p.table} onChange={(e) => onChange({ ...p, table: e.target.value })}>
           <option value="">Dimension…</option>
           {metaNames.map((m) => <option key={m} value={m}>{m}</option>)}
         </select>
-        <input aria-label={`Process ${n} source key`} className={`${monoInputClass} w-28`} placeholder="source key" value={key.source} onChange={(e) => onChange({ ...p, on: [{ ...key, source: e.target.value }] })} />
+        <input aria-label={`Process ${n} source key`} className={`${monoInputBase} w-28`} placeholder="source key" value={key.source} onChange={(e) => onChange({ ...p, on: [{ ...key, source: e.target.value }] })} />
         <span className="text-slate-400">=</span>
-        <input aria-label={`Process ${n} dimension key`} className={`${monoInputClass} w-28`} placeholder="dimension key" value={key.dimension} onChange={(e) => onChange({ ...p, on: [{ ...key, dimension: e.target.value }] })} />
-        <input aria-label={`Process ${n} columns`} className={`${monoInputClass} min-w-0 flex-1`} placeholder="columns to bring" value={p.columns.join(", ")} onChange={(e) => onChange({ ...p, columns: list(e.target.value) })} />
+        <input aria-label={`Process ${n} dimension key`} className={`${monoInputBase} w-28`} placeholder="dimension key" value={key.dimension} onChange={(e) => onChange({ ...p, on: [{ ...key, dimension: e.target.value }] })} />
+        <input aria-label={`Process ${n} columns`} className={`${monoInputBase} min-w-0 flex-1`} placeholder="columns to bring" value={p.columns.join(", ")} onChange={(e) => onChange({ ...p, columns: list(e.target.value) })} />
         <label className="flex items-center gap-1 text-xs text-slate-600"><input type="checkbox" checked={p.left ?? false} onChange={(e) => onChange({ ...p, left: e.target.checked })} /> left</label>
       </>
     );
   }
-  if (p.type === "filter") return <input aria-label={`Process ${n} condition`} className={`${monoInputClass} min-w-0 flex-1`} placeholder="a condition or a filter element" value={p.condition} onChange={(e) => onChange({ ...p, condition: e.target.value })} />;
+  if (p.type === "filter") return <input aria-label={`Process ${n} condition`} className={`${monoInputBase} min-w-0 flex-1`} placeholder="a condition or a filter element" value={p.condition} onChange={(e) => onChange({ ...p, condition: e.target.value })} />;
   if (p.type === "dedup") {
     return (
       <>
-        <input aria-label={`Process ${n} keys`} className={`${monoInputClass} min-w-0 flex-1`} placeholder="keys" value={p.keys.join(", ")} onChange={(e) => onChange({ ...p, keys: list(e.target.value) })} />
-        <select aria-label={`Process ${n} keep`} className={`${inputClass} w-32`} value={p.keep ?? "first"} onChange={(e) => onChange({ ...p, keep: e.target.value as "first" | "last" })}>
+        <input aria-label={`Process ${n} keys`} className={`${monoInputBase} min-w-0 flex-1`} placeholder="keys" value={p.keys.join(", ")} onChange={(e) => onChange({ ...p, keys: list(e.target.value) })} />
+        <select aria-label={`Process ${n} keep`} className={`${inputBase} w-32`} value={p.keep ?? "first"} onChange={(e) => onChange({ ...p, keep: e.target.value as "first" | "last" })}>
           <option value="first">keep first</option><option value="last">keep last</option>
         </select>
       </>
@@ -363,9 +363,9 @@ function ProcessFields({ p, i, metaNames, onChange }: { p: Process; i: number; m
   }
   return (
     <>
-      <input aria-label={`Process ${n} column`} className={`${monoInputClass} w-32`} placeholder="list column" value={p.column} onChange={(e) => onChange({ ...p, column: e.target.value })} />
-      <input aria-label={`Process ${n} delimiter`} className={`${monoInputClass} w-16`} value={p.delimiter ?? ","} onChange={(e) => onChange({ ...p, delimiter: e.target.value })} />
-      <input aria-label={`Process ${n} as`} className={`${monoInputClass} w-28`} value={p.as} onChange={(e) => onChange({ ...p, as: e.target.value })} />
+      <input aria-label={`Process ${n} column`} className={`${monoInputBase} w-32`} placeholder="list column" value={p.column} onChange={(e) => onChange({ ...p, column: e.target.value })} />
+      <input aria-label={`Process ${n} delimiter`} className={`${monoInputBase} w-16`} value={p.delimiter ?? ","} onChange={(e) => onChange({ ...p, delimiter: e.target.value })} />
+      <input aria-label={`Process ${n} as`} className={`${monoInputBase} w-28`} value={p.as} onChange={(e) => onChange({ ...p, as: e.target.value })} />
     </>
   );
 }
