@@ -45,7 +45,7 @@ export default function MetricTasksPage({ params }: { params: Promise<{ project:
                 <tr key={t.name} className="hover:bg-slate-50">
                   <td className="px-4 py-2.5">
                     <Link href={`${base}/metrics/${encodeURIComponent(t.name)}`} className="font-medium text-indigo-700 hover:underline">{t.name}</Link>
-                    {t.description ? <p className="max-w-md truncate text-xs text-slate-500">{t.description}</p> : null}
+                    {t.description ? <p className="max-w-xs truncate text-xs text-slate-500">{t.description}</p> : null}
                   </td>
                   <td className="px-4 py-2.5 font-mono text-xs text-slate-700">{t.source}</td>
                   <td className="px-4 py-2.5 tabular-nums text-slate-700">{t.metrics}</td>
@@ -55,7 +55,7 @@ export default function MetricTasksPage({ params }: { params: Promise<{ project:
                       {t.jobs.map((j) => <Link key={j} href={`${base}/jobs/${encodeURIComponent(j)}`} className="font-mono text-xs text-indigo-700 hover:underline">{j}</Link>)}
                     </span>
                   </td>
-                  <td className="px-4 py-2.5 text-slate-500"><time dateTime={t.updatedAt}>{relativeTime(new Date(t.updatedAt))}</time></td>
+                  <td className="px-4 py-2.5 whitespace-nowrap text-slate-500"><time dateTime={t.updatedAt}>{relativeTime(new Date(t.updatedAt))}</time></td>
                 </tr>
               ))}
             </tbody>

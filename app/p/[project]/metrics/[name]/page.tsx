@@ -193,7 +193,7 @@ function Builder({ project, initial, isNew }: { project: string; initial: Spec; 
                       <tr key={i} className="align-top">
                         <td className="py-1 pr-2"><input aria-label={`Metric ${i + 1} name`} className={`${monoInputBase} w-32`} value={m.name} onChange={(e) => set("metrics", update(spec.metrics, i, { name: e.target.value }))} /></td>
                         <td className="py-1 pr-2">
-                          <select aria-label={`Metric ${i + 1} aggregation`} className={`${inputBase} w-48`} value={m.agg} onChange={(e) => set("metrics", update(spec.metrics, i, { agg: e.target.value as Metric["agg"] }))}>
+                          <select aria-label={`Metric ${i + 1} aggregation`} className={`${inputBase} w-56`} value={m.agg} onChange={(e) => set("metrics", update(spec.metrics, i, { agg: e.target.value as Metric["agg"] }))}>
                             {AGGS.map((a) => <option key={a.value} value={a.value}>{a.label}</option>)}
                           </select>
                         </td>
@@ -222,7 +222,7 @@ function Builder({ project, initial, isNew }: { project: string; initial: Spec; 
             <div className="space-y-2">
               {spec.results.map((r, i) => (
                 <Row key={i} onRemove={() => set("results", spec.results.filter((_, k) => k !== i))} label={`result ${i + 1}`} errors={issuesAt(`results.${i}`)}>
-                  <select aria-label={`Result ${i + 1} period`} className={`${inputBase} w-40`} value={r.period} onChange={(e) => set("results", update(spec.results, i, { period: e.target.value as Result["period"] }))}>
+                  <select aria-label={`Result ${i + 1} period`} className={`${inputBase} w-48`} value={r.period} onChange={(e) => set("results", update(spec.results, i, { period: e.target.value as Result["period"] }))}>
                     {PERIODS.map((p) => <option key={p.value} value={p.value}>{p.label}</option>)}
                   </select>
                   <select aria-label={`Result ${i + 1} dimension set`} className={`${inputBase} w-36`} value={r.dimensionSet} onChange={(e) => set("results", update(spec.results, i, { dimensionSet: e.target.value }))}>
