@@ -40,6 +40,8 @@ export interface SqlEditorProps {
   /** Format (Shift+Alt+F); `formatRef` receives the command, for a toolbar button. */
   format?: EditorFormatter;
   formatRef?: { current: (() => Promise<void>) | null };
+  /** Shows the text without letting it be edited (generated SQL). */
+  readOnly?: boolean;
 }
 
 let loading: Promise<Monaco> | undefined;
@@ -65,7 +67,7 @@ export function loadMonaco(): Promise<Monaco> {
 
 export const LANGUAGE = "flinksql";
 
-export function SqlEditor({ value, onChange, markers, complete, onShortcut, label, height = 360, format, formatRef }: SqlEditorProps) {
+export function SqlEditor({ value, onChange, markers, complete, onShortcut, label, height = 360, format, formatRef, readOnly = false }: SqlEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const editor = useRef<MonacoApi.editor.IStandaloneCodeEditor | null>(null);
   const monacoRef = useRef<Monaco | null>(null);
@@ -81,7 +83,7 @@ export function SqlEditor({ value, onChange, markers, complete, onShortcut, labe
       monacoRef.current = monaco;
       const ed = monaco.editor.create(host.current, {
         value, language: LANGUAGE, automaticLayout: true, minimap: { enabled: false }, fontSize: 13, lineNumbers: "on",
-        scrollBeyondLastLine: false, tabSize: 2, renderWhitespace: "none", wordWrap: "off", ariaLabel: label,
+        scrollBeyondLastLine: false, tabSize: 2, renderWhitespace: "none", wordWrap: "off", ariaLabel: label, readOnly,
       });
       editor.current = ed;
       disposables.push(ed.onDidChangeModelContent(() => latest.current.onChange(ed.getValue())));

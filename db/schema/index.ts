@@ -8,3 +8,4 @@ export * from "./runs";
 export * from "./alerts";
 export * from "./quality";
 export * from "./streams";
+export * from "./metrics";

@@ -11,6 +11,7 @@ import { alertsRouter } from "./routers/alerts";
 import { healthRouter } from "./routers/health";
 import { qualityRouter } from "./routers/quality";
 import { lineageRouter } from "./routers/lineage";
+import { metricsRouter } from "./routers/metrics";
 
 // Every router, listed by hand.
 export const appRouter = router({
@@ -26,6 +27,7 @@ export const appRouter = router({
   health: healthRouter,
   quality: qualityRouter,
   lineage: lineageRouter,
+  metrics: metricsRouter,
 });
 
 export type AppRouter = typeof appRouter;

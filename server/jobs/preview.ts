@@ -21,6 +21,8 @@ export const PreviewJobInput = z.object({
   sql: z.string().min(1).max(1_000_000).optional(),
   bizdate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD"),
   limit: z.number().int().min(1).max(200).default(20),
+  /** Session time zone of a draft that is not saved yet (a saved job keeps its own). */
+  timeZone: z.string().max(256).optional(),
 });
 export type PreviewJobInput = z.input<typeof PreviewJobInput>;
 
@@ -33,7 +35,8 @@ export async function previewJob(
 ): Promise<BatchPreview & { bizdate: string }> {
   const input = PreviewJobInput.parse(rawInput);
   const catalog = await loadCatalogSnapshot(ctx.db, ctx.project);
-  const saved = catalog.jobs.get(input.job);
+  // A job not saved yet (the metric builder's generated SQL) previews as a draft with the default settings.
+  const saved = catalog.jobs.get(input.job) ?? (input.sql ? { name: input.job, sql: input.sql, ...(input.timeZone ? { timeZone: input.timeZone } : {}) } : undefined);
   if (!saved) throw new NotFoundError("job", input.job);
   const job: JobSpecParsed = JobSpec.parse({ ...saved, ...(input.sql ? { sql: input.sql } : {}) });
   // Errors of the SQL come back located (line, column), as validation reports them.
