@@ -7,3 +7,4 @@ export * from "./deployments";
 export * from "./runs";
 export * from "./alerts";
 export * from "./quality";
+export * from "./dashboards";

@@ -11,6 +11,7 @@ import { alertsRouter } from "./routers/alerts";
 import { healthRouter } from "./routers/health";
 import { qualityRouter } from "./routers/quality";
 import { lineageRouter } from "./routers/lineage";
+import { dashboardsRouter } from "./routers/dashboards";
 
 // Every router, listed by hand.
 export const appRouter = router({
@@ -26,6 +27,7 @@ export const appRouter = router({
   health: healthRouter,
   quality: qualityRouter,
   lineage: lineageRouter,
+  dashboards: dashboardsRouter,
 });
 
 export type AppRouter = typeof appRouter;
