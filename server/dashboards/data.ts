@@ -28,9 +28,11 @@ export interface DashboardParams {
 }
 
 export type Scalar = string | number | boolean | null;
+export interface Series { name: string; values: (number | null)[] }
 export type WidgetData =
   | { kind: "number"; value: number | null; previous: number | null }
-  | { kind: "line" | "bar"; x: string[]; series: { name: string; values: (number | null)[] }[] }
+  | { kind: "line"; x: string[]; series: Series[] }
+  | { kind: "bar"; x: string[]; series: Series[] }
   | { kind: "table"; columns: string[]; rows: Scalar[][]; truncated: boolean }
   | { kind: "comparison"; day: string; stream: number | null; batch: number | null; equal: boolean }
   | { kind: "error"; message: string };

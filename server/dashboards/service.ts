@@ -3,7 +3,7 @@ import type { Database, Tx } from "../../db/client";
 import type { ProjectRef } from "../context";
 import { NotFoundError } from "../errors";
 import { DashboardData, dataVersion, resolveParams, type DashboardDeps, type WidgetResult } from "./data";
-import { getDashboard } from "./store";
+import { getDashboard, parseDashboard } from "./store";
 
 // The data of a dashboard (or one widget) for a viewer. Many viewers of one screen poll the same
 // widgets every second or two: results are shared for a short while (and while in flight), so N
@@ -63,4 +63,37 @@ export async function dashboardData(ctx: { db: Database | Tx; project: ProjectRe
     return known === r.version ? { id: w.id, version: r.version, elapsedMs: r.elapsedMs } : { id: w.id, ...r };
   }));
   return { dashboard: d.name, specVersion: d.version, bizdate: params.bizdate.format("yyyy-MM-dd"), campaign: params.campaign, widgets: results };
+}
+
+/** One widget of an unsaved dashboard (the editor's preview): validated like a saved one, never cached. */
+export async function previewWidget(ctx: { db: Database | Tx; project: ProjectRef }, deps: DashboardDeps, input: { dashboard: unknown; widget: string; bizdate?: string; campaign?: string }, now: () => Date = () => new Date()): Promise<WidgetResult> {
+  const spec = parseDashboard(input.dashboard);
+  const w = spec.widgets.find((x) => x.id === input.widget);
+  if (!w) throw new NotFoundError("widget", input.widget, `the dashboard has no widget '${input.widget}'`);
+  const catalog = await loadCatalogSnapshot(ctx.db, ctx.project);
+  const started = performance.now();
+  const data = await new DashboardData(deps).widget(catalog, w, resolveParams(spec, input, now()));
+  return { id: w.id, version: dataVersion(data), data, elapsedMs: Math.round(performance.now() - started) };
+}
+
+export interface WidgetSource {
+  metaTable: string;
+  description: string;
+  /** Each side's physical table, with the meta-table's columns that map to a plain physical column. */
+  sides: { side: "stream" | "batch" | "source"; table: string; columns: { name: string; physical: string }[] }[];
+}
+
+/** The meta-tables a widget can be built over (the editor's picker): their sides and plainly mapped columns. */
+export async function widgetSources(ctx: { db: Database | Tx; project: ProjectRef }): Promise<WidgetSource[]> {
+  const catalog = await loadCatalogSnapshot(ctx.db, ctx.project);
+  return [...catalog.metaTables.values()].map((m) => ({
+    metaTable: m.name,
+    description: m.description,
+    sides: (["stream", "batch", "source"] as const).flatMap((side) => {
+      const b = m[side];
+      if (!b) return [];
+      const columns = Object.entries(b.mappings).filter((e): e is [string, string] => typeof e[1] === "string").map(([name, physical]) => ({ name, physical }));
+      return [{ side, table: b.table, columns }];
+    }),
+  })).sort((a, b) => a.metaTable.localeCompare(b.metaTable));
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { resolveSharedDatabaseUrl } from "../../../db/client";
 import { Name } from "../../catalog/schemas";
-import { dashboardData, deleteDashboard, getDashboard, listDashboards, upsertDashboard, type DashboardDeps } from "../../dashboards/index";
+import { dashboardData, deleteDashboard, getDashboard, listDashboards, previewWidget, upsertDashboard, widgetSources, type DashboardDeps } from "../../dashboards/index";
 import { dataDir, env } from "../../env";
 import { pgDatabase, type SqlDatabase } from "../../engines/local/jdbc";
 import { jdbcResolver } from "../../engines/local/sinks";
@@ -49,4 +49,8 @@ export const dashboardsRouter = router({
       known: z.record(WidgetId, z.string().max(64)).optional(),
     }))
     .query(({ ctx, input }) => dashboardData(ctx, deps(), input)),
+  preview: projectAction("catalog.read")
+    .input(z.object({ dashboard: z.record(z.string(), z.unknown()), widget: WidgetId, bizdate: Day.optional(), campaign: z.string().max(200).optional() }))
+    .mutation(({ ctx, input }) => previewWidget(ctx, deps(), input)),
+  sources: projectAction("catalog.read").query(({ ctx }) => widgetSources(ctx)),
 });
