@@ -9,3 +9,4 @@ export * from "./alerts";
 export * from "./quality";
 export * from "./streams";
 export * from "./metrics";
+export * from "./dashboards";

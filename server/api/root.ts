@@ -12,6 +12,7 @@ import { healthRouter } from "./routers/health";
 import { qualityRouter } from "./routers/quality";
 import { lineageRouter } from "./routers/lineage";
 import { metricsRouter } from "./routers/metrics";
+import { dashboardsRouter } from "./routers/dashboards";
 
 // Every router, listed by hand.
 export const appRouter = router({
@@ -28,6 +29,7 @@ export const appRouter = router({
   quality: qualityRouter,
   lineage: lineageRouter,
   metrics: metricsRouter,
+  dashboards: dashboardsRouter,
 });
 
 export type AppRouter = typeof appRouter;

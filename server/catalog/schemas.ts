@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isTimeZone } from "../sql/time-zone";
 import { QualityRule } from "../quality/schema";
+import { DashboardSpec } from "../dashboards/schema";
 
 // The catalog's specs: what a user declares (in the project file or through the workbench) and what the
 // catalog stores. One schema per noun; the inferred type shares its name. Cross-object rules (does the
@@ -270,6 +271,8 @@ export const ProjectFile = z
     physicalTables: z.array(PhysicalTableSpec).default([]),
     metaTables: z.array(MetaTableSpec).default([]),
     jobs: z.array(JobSpec).default([]),
+    /** Promotion dashboards over the project's sink tables (server/dashboards, docs/dashboards.md). */
+    dashboards: z.array(DashboardSpec).default([]),
   })
   .strict();
 export type ProjectFile = z.input<typeof ProjectFile>;

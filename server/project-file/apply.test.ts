@@ -43,7 +43,7 @@ describe("tandem apply", () => {
     const file = demoFor(project);
     const first = await applyProjectFile(handle.db, file, opts);
     expect(first.projectExists).toBe(false);
-    const declared = file.connections.length + file.physicalTables.length + file.metaTables.length + file.jobs.length;
+    const declared = file.connections.length + file.physicalTables.length + file.metaTables.length + file.jobs.length + file.dashboards.length;
     expect(first.changes.filter((c) => c.action === "create")).toHaveLength(declared);
     const second = await applyProjectFile(handle.db, demoFor(project), opts);
     expect(second.projectExists).toBe(true);
@@ -111,12 +111,14 @@ describe("tandem apply", () => {
     await applyProjectFile(handle.db, demoFor(project), opts);
     const smaller = demoFor(project, (t) => t.slice(0, t.indexOf("jobs:")));
     const jobs = demoFor(project).jobs.map((j) => j.name).sort();
+    // Jobs and the dashboards after them in the file: both go.
+    const gone = [...demoFor(project).dashboards.map((d) => `dashboard:${d.name}`), ...jobs.map((j) => `job:${j}`)].sort();
     expect(jobs.length).toBeGreaterThan(0);
     const kept = await applyProjectFile(handle.db, smaller, opts);
     expect(kept.changes).toEqual([]);
-    expect(kept.unmanaged.map((u) => `${u.entity}:${u.name}`).sort()).toEqual(jobs.map((j) => `job:${j}`));
+    expect(kept.unmanaged.map((u) => `${u.entity}:${u.name}`).sort()).toEqual(gone);
     const pruned = await applyProjectFile(handle.db, smaller, { ...opts, prune: true });
-    expect(pruned.changes.map((c) => `${c.action}:${c.entity}:${c.name}`).sort()).toEqual(jobs.map((j) => `delete:job:${j}`));
+    expect(pruned.changes.map((c) => `${c.action}:${c.entity}:${c.name}`).sort()).toEqual(gone.map((g) => `delete:${g}`));
     expect((await applyProjectFile(handle.db, smaller, opts)).unmanaged).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Database, Tx } from "../../db/client";
-import { connections, jobs, metaTables, physicalTables, projects, type StoredSecret } from "../../db/schema/index";
+import { connections, dashboards, jobs, metaTables, physicalTables, projects, type StoredSecret } from "../../db/schema/index";
 import { canonicalJson, changedFields } from "../catalog/canonical";
 import { jobRow, metaTableRow, physicalTableRow } from "../catalog/rows";
 import type { ConnectionSpecParsed, ProjectFileParsed } from "../catalog/schemas";
@@ -13,7 +13,7 @@ import type { Actor } from "../context";
 // computes the changes without writing; applying runs the plan in one transaction, so a file with any
 // mistake writes nothing. Objects absent from the file are left alone unless `prune` is set.
 
-export type Entity = "connection" | "physicalTable" | "metaTable" | "job";
+export type Entity = "connection" | "physicalTable" | "metaTable" | "job" | "dashboard";
 export interface Change {
   action: "create" | "update" | "delete";
   entity: Entity;
@@ -47,6 +47,7 @@ interface Current {
   physicalTables: Map<string, { id: string; spec: unknown }>;
   metaTables: Map<string, { id: string; spec: unknown }>;
   jobs: Map<string, { id: string; spec: unknown }>;
+  dashboards: Map<string, { id: string; spec: unknown }>;
 }
 
 const CHUNK = 500;
@@ -72,7 +73,7 @@ export async function applyProjectFile(db: Database, file: ProjectFileParsed, op
 const ANALYZE_AFTER = 500;
 
 async function loadCurrent(tx: Tx, projectName: string): Promise<Current> {
-  const empty: Current = { connections: new Map(), physicalTables: new Map(), metaTables: new Map(), jobs: new Map() };
+  const empty: Current = { connections: new Map(), physicalTables: new Map(), metaTables: new Map(), jobs: new Map(), dashboards: new Map() };
   const [project] = await tx.select({ id: projects.id }).from(projects).where(eq(projects.name, projectName));
   if (!project) return empty;
   const pid = project.id;
@@ -81,12 +82,14 @@ async function loadCurrent(tx: Tx, projectName: string): Promise<Current> {
   const p = await tx.select({ id: physicalTables.id, name: physicalTables.name, spec: physicalTables.spec }).from(physicalTables).where(eq(physicalTables.projectId, pid));
   const m = await tx.select({ id: metaTables.id, name: metaTables.name, spec: metaTables.spec }).from(metaTables).where(eq(metaTables.projectId, pid));
   const j = await tx.select({ id: jobs.id, name: jobs.name, spec: jobs.spec }).from(jobs).where(eq(jobs.projectId, pid));
+  const d = await tx.select({ id: dashboards.id, name: dashboards.name, spec: dashboards.spec }).from(dashboards).where(eq(dashboards.projectId, pid));
   return {
     projectId: pid,
     connections: new Map(c.map((r) => [r.name, r])),
     physicalTables: new Map(p.map((r) => [r.name, r])),
     metaTables: new Map(m.map((r) => [r.name, r])),
     jobs: new Map(j.map((r) => [r.name, r])),
+    dashboards: new Map(d.map((r) => [r.name, r])),
   };
 }
 
@@ -156,16 +159,18 @@ function computePlan(file: ProjectFileParsed, current: Current, sealed: SealedSe
   specDiff("physicalTable", file.physicalTables, current.physicalTables);
   specDiff("metaTable", file.metaTables, current.metaTables);
   specDiff("job", file.jobs, current.jobs);
+  specDiff("dashboard", file.dashboards, current.dashboards);
 
   const declared: Record<Entity, Set<string>> = {
     connection: new Set(file.connections.map((c) => c.name)),
     physicalTable: new Set(file.physicalTables.map((t) => t.name)),
     metaTable: new Set(file.metaTables.map((m) => m.name)),
     job: new Set(file.jobs.map((j) => j.name)),
+    dashboard: new Set(file.dashboards.map((d) => d.name)),
   };
   // Deletions run dependents first: jobs, meta-tables, tables, then connections.
   const existingByEntity: [Entity, Map<string, unknown>][] = [
-    ["job", current.jobs], ["metaTable", current.metaTables], ["physicalTable", current.physicalTables], ["connection", current.connections],
+    ["dashboard", current.dashboards], ["job", current.jobs], ["metaTable", current.metaTables], ["physicalTable", current.physicalTables], ["connection", current.connections],
   ];
   for (const [entity, map] of existingByEntity) {
     for (const name of map.keys()) {
@@ -194,12 +199,13 @@ async function write(tx: Tx, file: ProjectFileParsed, current: Current, sealed: 
   const now = new Date();
 
   // Deletes first (dependents first), so a rename that frees a name can be re-created below.
-  const del = async (entity: Entity, table: typeof jobs | typeof metaTables | typeof physicalTables | typeof connections) => {
+  const del = async (entity: Entity, table: typeof dashboards | typeof jobs | typeof metaTables | typeof physicalTables | typeof connections) => {
     const names = [...wanted(entity, "delete")];
     for (let i = 0; i < names.length; i += CHUNK) {
       await tx.delete(table).where(and(eq(table.projectId, pid), inArray(table.name, names.slice(i, i + CHUNK))));
     }
   };
+  await del("dashboard", dashboards);
   await del("job", jobs);
   await del("metaTable", metaTables);
   await del("physicalTable", physicalTables);
@@ -246,6 +252,15 @@ async function write(tx: Tx, file: ProjectFileParsed, current: Current, sealed: 
   for (let i = 0; i < newJobs.length; i += CHUNK) await tx.insert(jobs).values(newJobs.slice(i, i + CHUNK));
   for (const j of file.jobs.filter((j) => updateJobs.has(j.name))) {
     await tx.update(jobs).set({ ...jobRow(pid, j), updatedAt: now }).where(and(eq(jobs.projectId, pid), eq(jobs.name, j.name)));
+  }
+
+  const createDash = wanted("dashboard", "create");
+  const updateDash = wanted("dashboard", "update");
+  for (const d of file.dashboards) {
+    if (createDash.has(d.name)) await tx.insert(dashboards).values({ projectId: pid, name: d.name, spec: d });
+    else if (updateDash.has(d.name)) {
+      await tx.update(dashboards).set({ spec: d, version: sql`${dashboards.version} + 1`, updatedAt: now }).where(and(eq(dashboards.projectId, pid), eq(dashboards.name, d.name)));
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 import { stringify } from "yaml";
 import { eq } from "drizzle-orm";
 import type { Database, Tx } from "../../db/client";
-import { connections, jobs, metaTables, physicalTables } from "../../db/schema/index";
+import { connections, dashboards, jobs, metaTables, physicalTables } from "../../db/schema/index";
+import { DashboardSpec } from "../dashboards/schema";
 import { JobSpec, MetaTableSpec, PhysicalTableSpec, PROJECT_FILE_VERSION, type ProjectFileParsed, type SecretValue } from "../catalog/schemas";
 import type { ProjectRef } from "../context";
 
@@ -16,6 +17,7 @@ export async function exportProjectFile(db: Database | Tx, project: ProjectRef &
   const p = await db.select({ spec: physicalTables.spec }).from(physicalTables).where(eq(physicalTables.projectId, project.id));
   const m = await db.select({ spec: metaTables.spec }).from(metaTables).where(eq(metaTables.projectId, project.id));
   const j = await db.select({ spec: jobs.spec }).from(jobs).where(eq(jobs.projectId, project.id));
+  const d = await db.select({ spec: dashboards.spec }).from(dashboards).where(eq(dashboards.projectId, project.id));
   return {
     version: PROJECT_FILE_VERSION,
     project: project.name,
@@ -34,6 +36,7 @@ export async function exportProjectFile(db: Database | Tx, project: ProjectRef &
     physicalTables: p.map((r) => PhysicalTableSpec.parse(r.spec)).sort(byName),
     metaTables: m.map((r) => MetaTableSpec.parse(r.spec)).sort(byName),
     jobs: j.map((r) => JobSpec.parse(r.spec)).sort(byName),
+    dashboards: d.map((r) => DashboardSpec.parse(r.spec)).sort(byName),
   };
 }
 
