@@ -103,8 +103,12 @@ async function main(): Promise<void> {
   delete env.DATABASE_URL;
   const child = spawn(process.execPath, [path.join(root, "bin/tandem.mjs"), "dev", "--prod", "--port", String(port)], { cwd: root, env, stdio: ["ignore", "pipe", "inherit"], detached: true });
   let dbPort: number | undefined;
+  let out = "";
   child.stdout?.on("data", (chunk: Buffer) => {
-    const m = /embedded database .* served at 127\.0\.0\.1:(\d+)/.exec(chunk.toString());
+    // Lines may arrive split across chunks: read the whole output so far until the address shows.
+    if (dbPort !== undefined) return;
+    out += chunk.toString();
+    const m = /embedded database .* served at 127\.0\.0\.1:(\d+)/.exec(out);
     if (m) dbPort = Number(m[1]);
   });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
