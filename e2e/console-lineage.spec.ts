@@ -33,6 +33,16 @@ test("open the lineage graph, find a table and highlight a column's impact", asy
   await expect(page.getByRole("complementary", { name: "Selection" }).getByRole("list", { name: "Impacted columns" })).toContainText("ads_coupon_daily.coupon_id");
 });
 
+// The rule is removed afterwards: a blocking rule left on the demo job's output would fail its later runs
+// (the specs share one database).
+let addedRule: string | null = null;
+test.afterEach(async ({ request }) => {
+  if (!addedRule) return;
+  const removed = await request.post("/api/trpc/quality.deleteRule", { data: { json: { project: "double11", table: "ads_coupon_daily_di", name: addedRule } } });
+  expect(removed.ok(), await removed.text()).toBe(true);
+  addedRule = null;
+});
+
 test("a failing quality rule on the demo job's output, and the health finding it causes", async ({ page }) => {
   test.setTimeout(80_000);
   // A day of demo history, then the demo job's batch instance of that day (it writes ads_coupon_daily_di).
@@ -59,6 +69,7 @@ test("a failing quality rule on the demo job's output, and the health finding it
   await form.getByLabel("Name").fill(rule);
   await form.getByLabel("Max rows").fill("5");
   await form.getByRole("button", { name: "Add rule" }).click();
+  addedRule = rule;
   const rules = page.getByRole("table", { name: "Rules" });
   await expect(rules.getByRole("row").filter({ hasText: rule })).toContainText("not checked yet");
 

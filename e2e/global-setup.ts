@@ -15,6 +15,12 @@ const ROUTES = [
   "/p/double11/meta-tables/mix_coupon_events",
   "/p/double11/jobs",
   "/p/double11/jobs/coupon_minutely",
+  "/p/double11/instances",
+  "/p/double11/lineage",
+  "/p/double11/quality",
+  "/p/double11/health",
+  "/p/double11/dashboards",
+  "/p/double11/metrics",
 ];
 
 export default async function globalSetup(config: FullConfig): Promise<void> {
@@ -27,7 +33,8 @@ export default async function globalSetup(config: FullConfig): Promise<void> {
     await freezeHotReload(page);
     for (const route of ROUTES) {
       await page.goto(`${baseURL}${route}`, { timeout: 180_000 });
-      await page.waitForLoadState("networkidle", { timeout: 180_000 });
+      // Not "networkidle": pages that poll (stream status, calendars, dashboards) never go quiet.
+      await page.waitForLoadState("load", { timeout: 180_000 });
     }
   } finally {
     await browser.close();

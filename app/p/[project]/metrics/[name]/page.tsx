@@ -63,7 +63,7 @@ function Builder({ project, initial, isNew }: { project: string; initial: Spec; 
   const save = useMutation(trpc.metrics.save.mutationOptions({
     onSuccess: async (r) => {
       await queryClient.invalidateQueries({ queryKey: trpc.metrics.list.queryKey() });
-      await queryClient.invalidateQueries({ queryKey: trpc.jobs.list.queryKey() });
+      await queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() });
       toast({ tone: "success", message: `Saved ${r.name}: ${[...r.created.map((j) => `created ${j}`), ...r.updated.map((j) => `updated ${j}`)].join(", ")}${r.stale.length ? `; no longer generated: ${r.stale.join(", ")}` : ""}` });
       if (isNew) router.replace(`${base}/metrics/${encodeURIComponent(r.name)}`);
     },

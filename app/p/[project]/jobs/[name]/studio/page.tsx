@@ -76,7 +76,7 @@ export default function StudioPage({ params }: { params: Promise<{ project: stri
   const save = useMutation(trpc.jobs.update.mutationOptions({
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: trpc.jobs.get.queryKey({ project, name }) });
-      await queryClient.invalidateQueries({ queryKey: trpc.jobs.list.queryKey() });
+      await queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() });
       setDraft(null);
       setFieldErrors({});
       toast({ message: `Saved ${name}`, tone: "success" });
