@@ -96,7 +96,7 @@ export default function JobsPage({ params }: { params: Promise<{ project: string
   const create = useMutation(trpc.jobs.create.mutationOptions({
     onSuccess: async (spec) => {
       await queryClient.invalidateQueries({ queryKey: trpc.jobs.overview.queryKey() });
-      await queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() });
+      void queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() }); // every jobs query, in the background (some ask the orchestrator)
       router.push(`${base}/jobs/${encodeURIComponent(spec.name)}/studio`);
     },
     onError: (e) => setProblem(issuesOf(e).map((i) => i.message).join("; ") || messageOf(e)),

@@ -59,7 +59,7 @@ export default function JobPage({ params }: { params: Promise<{ project: string;
   const done = async (d: Deployment) => {
     close();
     await queryClient.invalidateQueries({ queryKey: trpc.jobs.get.queryKey({ project, name }) });
-    await queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() }); // every jobs query, in the background (some ask the orchestrator)
     toast({ message: d.rollbackOf === null ? `Deployed ${name} as v${d.version}` : `Rolled ${name} back to v${d.rollbackOf} (now v${d.version})`, tone: "success" });
   };
   const failed = (e: unknown) => {
@@ -72,7 +72,7 @@ export default function JobPage({ params }: { params: Promise<{ project: string;
   const jobsUrl = `/p/${encodeURIComponent(project)}/jobs`;
   const recreate = useMutation(trpc.jobs.create.mutationOptions({
     onSuccess: async (spec) => {
-      await queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() });
+      void queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() }); // every jobs query, in the background (some ask the orchestrator)
       toast({ message: `Restored ${spec.name}`, tone: "success" });
     },
     onError: (e) => toast({ message: messageOf(e), tone: "error" }),
@@ -80,7 +80,7 @@ export default function JobPage({ params }: { params: Promise<{ project: string;
   const remove = useMutation(trpc.jobs.delete.mutationOptions({
     onSuccess: async (spec) => {
       close();
-      await queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() });
+      void queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() }); // every jobs query, in the background (some ask the orchestrator)
       router.push(jobsUrl);
       toast({ message: `Deleted ${spec.name}`, tone: "success", action: { label: "Undo", onClick: () => { recreate.mutate({ project, spec }); } } });
     },
@@ -90,7 +90,7 @@ export default function JobPage({ params }: { params: Promise<{ project: string;
     onSuccess: async (u) => {
       close();
       await queryClient.invalidateQueries({ queryKey: trpc.jobs.get.queryKey({ project, name }) });
-      await queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() });
+      void queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() }); // every jobs query, in the background (some ask the orchestrator)
       toast({ message: `Undeployed ${name} (v${u.version}): no more scheduled days${u.streamStopped ? ", stream stopped with a savepoint" : ""}`, tone: "success" });
     },
     onError: failed,

@@ -63,7 +63,7 @@ function Builder({ project, initial, isNew }: { project: string; initial: Spec; 
   const save = useMutation(trpc.metrics.save.mutationOptions({
     onSuccess: async (r) => {
       await queryClient.invalidateQueries({ queryKey: trpc.metrics.list.queryKey() });
-      await queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() });
+      void queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() }); // every jobs query, in the background (some ask the orchestrator)
       toast({ tone: "success", message: `Saved ${r.name}: ${[...r.created.map((j) => `created ${j}`), ...r.updated.map((j) => `updated ${j}`)].join(", ")}${r.stale.length ? `; no longer generated: ${r.stale.join(", ")}` : ""}` });
       if (isNew) router.replace(`${base}/metrics/${encodeURIComponent(r.name)}`);
     },

@@ -76,7 +76,7 @@ export default function StudioPage({ params }: { params: Promise<{ project: stri
   const save = useMutation(trpc.jobs.update.mutationOptions({
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: trpc.jobs.get.queryKey({ project, name }) });
-      await queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() });
+      void queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() }); // every jobs query, in the background (some ask the orchestrator)
       setDraft(null);
       setFieldErrors({});
       toast({ message: `Saved ${name}`, tone: "success" });
