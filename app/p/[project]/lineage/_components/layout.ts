@@ -1,5 +1,6 @@
 import ElkApi from "elkjs/lib/elk-api";
 import { elkGraph, positionsOf, type Positions } from "./layout-model";
+import { quickLayered } from "./quick-layout";
 
 // Runs ELK in a web worker (one per page, through elkjs's own worker protocol), or on the main thread when
 // the worker cannot start or does not answer in time.
@@ -23,10 +24,13 @@ async function onMainThread(graph: ReturnType<typeof elkGraph>): Promise<Positio
 }
 
 const WORKER_TIMEOUT_MS = 10_000;
+/** Above this many nodes the quick layered layout replaces ELK (see quick-layout.ts). */
+const QUICK_ABOVE = 150;
 
 export async function layout(nodes: { id: string; width: number; height: number }[], edges: { id: string; from: string; to: string }[]): Promise<{ positions: Positions; ms: number }> {
-  const graph = elkGraph({ id: 0, nodes, edges });
   const started = performance.now();
+  if (nodes.length > QUICK_ABOVE) return { positions: quickLayered(nodes, edges), ms: performance.now() - started };
+  const graph = elkGraph({ id: 0, nodes, edges });
   const elk = workerElk();
   if (elk) {
     try {
