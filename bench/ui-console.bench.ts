@@ -13,6 +13,7 @@ import { chromium, type Page } from "@playwright/test";
 import { and, eq } from "drizzle-orm";
 import { openDatabase, resolveSharedDatabaseUrl } from "../db/client";
 import { jobs, projects } from "../db/schema/index";
+import { median, report, waitUntilUp } from "./ui-harness";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const port = Number(process.env.BENCH_PORT ?? 3496);
@@ -20,22 +21,7 @@ const jobCount = Number(process.env.BENCH_JOBS ?? 10_000);
 const root = path.resolve(import.meta.dirname, "..");
 const base = `http://127.0.0.1:${port}`;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-const report = (name: string, xs: number[], target: number) => {
-  const m = median(xs);
-  console.log(`${name.padEnd(48)} median ${m.toFixed(0).padStart(5)} ms  (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}, n=${xs.length})  target < ${target} ms  ${m < target ? "met" : "MISSED"}`);
-  return m < target;
-};
 
-async function waitUntilUp(child: ReturnType<typeof spawn>): Promise<void> {
-  const until = Date.now() + 300_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`the workbench exited with ${child.exitCode}`);
-    if (await fetch(`${base}/api/trpc/catalog.projects`).then((r) => r.ok, () => false)) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error("the workbench did not come up within 5 minutes");
-}
 
 /** Navigation → the jobs table shows its first job's link. */
 async function jobsInteractive(page: Page): Promise<number> {
@@ -121,7 +107,7 @@ async function main(): Promise<void> {
   const child = spawn(process.execPath, [path.join(root, "bin/tandem.mjs"), "dev", "--prod", "--port", String(port)], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"], detached: true });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
   try {
-    await waitUntilUp(child);
+    await waitUntilUp(child, base);
     const jobsDemo = await timed(browser, jobsInteractive);
     const calendar = await timed(browser, calendarInteractive);
 

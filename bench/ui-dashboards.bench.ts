@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
+import { quantile, report, waitUntilUp } from "./ui-harness";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const port = Number(process.env.BENCH_PORT ?? 3496);
@@ -18,23 +19,7 @@ const root = path.resolve(import.meta.dirname, "..");
 const base = `http://127.0.0.1:${port}`;
 const dashboard = `${base}/p/double11/dashboards/double11_coupons`;
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
-const report = (name: string, xs: number[], target: number, p = 0.5) => {
-  const m = pct(xs, p);
-  const label = p === 0.5 ? "median" : `p${Math.round(p * 100)}`;
-  console.log(`${name.padEnd(40)} ${label} ${m.toFixed(0).padStart(5)} ms  (median ${pct(xs, 0.5).toFixed(0)}, min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}, n=${xs.length})  target < ${target} ms  ${m < target ? "met" : "MISSED"}`);
-  return m < target;
-};
 
-async function waitUntilUp(child: ReturnType<typeof spawn>): Promise<void> {
-  const until = Date.now() + 300_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`the workbench exited with ${child.exitCode}`);
-    if (await fetch(`${base}/api/trpc/catalog.projects`).then((r) => r.ok, () => false)) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error("the workbench did not come up within 5 minutes");
-}
 
 /** Every widget shows data (no skeleton left): the dashboard is interactive. */
 async function allPainted(page: Page): Promise<void> {
@@ -87,7 +72,7 @@ async function main(): Promise<void> {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--js-flags=--expose-gc"] });
   let ok = true;
   try {
-    await waitUntilUp(child);
+    await waitUntilUp(child, base);
     const warm = await browser.newPage();
     await warm.goto(dashboard);
     // The stream job starts with the workbench: wait until today's numbers are there.
@@ -130,8 +115,8 @@ async function main(): Promise<void> {
     ok = report("refresh-to-paint", toPaint, 2000, 0.95) && ok;
     const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
     const third = Math.max(1, Math.floor(heap.length / 3));
-    const first = pct(heap.slice(0, third), 0.5);
-    const last = pct(heap.slice(-third), 0.5);
+    const first = quantile(heap.slice(0, third), 0.5);
+    const last = quantile(heap.slice(-third), 0.5);
     const growth = (last - first) / first;
     console.log(`heap after GC (${heap.length} samples): ${heap.map(mb).join(" ")} MB`);
     const heapOk = growth < 0.1;

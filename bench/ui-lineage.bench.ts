@@ -15,6 +15,7 @@ import { openDatabase } from "../db/client";
 import { embeddedDatabaseUrl, readEmbeddedPassword } from "../db/embedded-credentials";
 import { jobDeployments, projects } from "../db/schema/index";
 import type { ColumnLineage, Lineage } from "../server/sql/lineage";
+import { median, report, waitUntilUp } from "./ui-harness";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const port = Number(process.env.BENCH_PORT ?? 3496);
@@ -23,23 +24,7 @@ const base = `http://127.0.0.1:${port}`;
 const JOBS = 170, PER_JOB = 2;
 const PROJECT = "bench_lineage_ui";
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-const report = (name: string, xs: number[], target: number | null) => {
-  const m = median(xs);
-  const verdict = target === null ? "(for information)" : `target < ${target} ms  ${m < target ? "met" : "MISSED"}`;
-  console.log(`${name.padEnd(52)} median ${m.toFixed(0).padStart(5)} ms  (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}, n=${xs.length})  ${verdict}`);
-  return target === null || m < target;
-};
 
-async function waitUntilUp(child: ReturnType<typeof spawn>): Promise<void> {
-  const until = Date.now() + 300_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`the workbench exited with ${child.exitCode}`);
-    if (await fetch(`${base}/api/trpc/catalog.projects`).then((r) => r.ok, () => false)) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error("the workbench did not come up within 5 minutes");
-}
 
 /** ~500 nodes: JOBS deployed jobs (stream and batch), each writing PER_JOB tables from 2 tables written earlier. */
 async function seed(databaseUrl: string): Promise<number> {
@@ -113,7 +98,7 @@ async function main(): Promise<void> {
   });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
   try {
-    await waitUntilUp(child);
+    await waitUntilUp(child, base);
     const password = readEmbeddedPassword(dataDir);
     if (!dbPort || !password) throw new Error("the embedded database's address was not printed");
     const t0 = performance.now();

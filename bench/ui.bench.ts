@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
+import { report, waitUntilUp } from "./ui-harness";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const port = Number(process.env.BENCH_PORT ?? 3495);
@@ -15,22 +16,7 @@ const root = path.resolve(import.meta.dirname, "..");
 const base = `http://127.0.0.1:${port}`;
 const studio = `${base}/p/double11/jobs/coupon_daily_stats/studio`;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-const report = (name: string, xs: number[], target: number) => {
-  const m = median(xs);
-  console.log(`${name.padEnd(40)} median ${m.toFixed(0).padStart(5)} ms  (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)}, n=${xs.length})  target < ${target} ms  ${m < target ? "met" : "MISSED"}`);
-  return m < target;
-};
 
-async function waitUntilUp(child: ReturnType<typeof spawn>): Promise<void> {
-  const until = Date.now() + 300_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`the workbench exited with ${child.exitCode}`);
-    if (await fetch(`${base}/api/trpc/catalog.projects`).then((r) => r.ok, () => false)) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error("the workbench did not come up within 5 minutes");
-}
 
 /** From navigation to an editor that shows the job and a validation verdict. */
 async function timeInteractive(page: Page): Promise<number> {
@@ -55,7 +41,7 @@ async function main(): Promise<void> {
   const child = spawn(process.execPath, [path.join(root, "bin/tandem.mjs"), "dev", "--prod", "--port", String(port)], { cwd: root, env, stdio: ["ignore", "ignore", "inherit"], detached: true });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
   try {
-    await waitUntilUp(child);
+    await waitUntilUp(child, base);
     const warm = await browser.newPage();
     await timeInteractive(warm); // first load of each route's code: not counted
     await warm.close();
