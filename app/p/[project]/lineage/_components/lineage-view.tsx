@@ -14,6 +14,7 @@ import { adjacency, neighbourhood, nodeSize, reach, search, type Overview, type 
 import { layout } from "./layout";
 import type { Positions } from "./layout-model";
 import { NODE_TYPES, sideLabel, type LineageFlowNode, type Mark } from "./nodes";
+import { useTheme } from "../../../../_components/theme-toggle";
 
 // The project's lineage: every deployed job and the tables it reads and writes, laid out left to right by
 // ELK in a worker and drawn by React Flow. State in the URL: the selected node (`sel`), focus on its
@@ -144,6 +145,7 @@ function LineageGraph({ project, data, receivedAt }: { project: string; data: Ov
 
   const [draw, setDraw] = useState<{ key: string; ms: number } | null>(null);
   const flow = useReactFlow();
+  const theme = useTheme();
   const fittedKey = useRef<string | null>(null);
 
   return (
@@ -182,6 +184,7 @@ function LineageGraph({ project, data, receivedAt }: { project: string; data: Ov
             onNodeClick={(_, n) => url.set({ sel: n.id === sel ? null : n.id, col: null })}
             onPaneClick={() => { if (sel) url.set({ sel: null, col: null }); }}
             aria-label="Lineage graph"
+            colorMode={theme}
           >
             <Background gap={24} size={1} color="var(--color-slate-300)" />
             <Controls showInteractive={false} />
