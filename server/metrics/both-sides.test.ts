@@ -210,9 +210,21 @@ const CONFIGS: Config[] = [
       r12c: "SELECT $DAY AS dt, channel, count(DISTINCT user_id) AS uv FROM ev GROUP BY ALL",
     },
   },
+  {
+    title: "explode a delimited list (at most 4 items, empty items kept, empty lists dropped) then day x tag",
+    task: {
+      process: [{ type: "explode", column: "tags", delimiter: ",", as: "tag", maxItems: 4 }],
+      dimensionSets: [{ name: "tg", dimensions: ["tag"] }],
+      metrics: BASE_METRICS.slice(0, 2),
+      results: [{ period: "day", dimensionSet: "tg", table: "r13" }],
+    },
+    tables: [{ name: "r13", columns: [["dt", "STRING"], ["tag", "STRING"], ["pv", "BIGINT"], ["uv", "BIGINT"]], key: ["dt", "tag"] }],
+    jobs: ["t13"],
+    expected: { r13: "SELECT day AS dt, tag, count(*) AS pv, count(DISTINCT user_id) AS uv FROM (SELECT *, unnest(CASE WHEN tags = '' THEN [] ELSE string_split(tags, ',')[1:4] END) AS tag FROM ev) WHERE day = $DAY GROUP BY ALL" },
+  },
 ];
 
-const RAW_COLUMNS = "{event_id: 'VARCHAR', user_id: 'VARCHAR', channel: 'VARCHAR', ts_ms: 'BIGINT', new_flag: 'VARCHAR', score: 'INTEGER', item_id: 'BIGINT', url: 'VARCHAR', payload: 'VARCHAR', wall: 'TIMESTAMP'}";
+const RAW_COLUMNS = "{event_id: 'VARCHAR', user_id: 'VARCHAR', channel: 'VARCHAR', ts_ms: 'BIGINT', new_flag: 'VARCHAR', score: 'INTEGER', item_id: 'BIGINT', url: 'VARCHAR', payload: 'VARCHAR', wall: 'TIMESTAMP', tags: 'VARCHAR'}";
 
 /** The source meta-table `ev` (topic + warehouse), `dim_item`, and each configuration's result tables. */
 export function metricsProjectYaml(dir: string, tables: ResultTable[]): string {
@@ -259,6 +271,7 @@ physicalTables:
       - { name: new_flag, type: STRING }
       - { name: score, type: INT }
       - { name: item_id, type: BIGINT }
+      - { name: tags, type: STRING }
     computedColumns:
       - { name: event_time, expr: "TO_TIMESTAMP_LTZ(ts_ms, 3)" }
     watermark: { column: event_time, delay: 0 SECOND }
@@ -274,6 +287,7 @@ physicalTables:
       - { name: new_flag_num, type: INT }
       - { name: score, type: INT }
       - { name: item_id, type: BIGINT }
+      - { name: tags, type: STRING }
       - { name: dt, type: STRING }
     partition: { column: dt, format: yyyy-MM-dd }
     options: { path: ${path.join(dir, "events_di")}, format: parquet }
@@ -297,6 +311,7 @@ metaTables:
       - { name: is_new, type: INT }
       - { name: score, type: INT }
       - { name: item_id, type: BIGINT }
+      - { name: tags, type: STRING }
       - { name: dt, type: STRING }
     stream:
       table: events_rt
@@ -308,6 +323,7 @@ metaTables:
         is_new: { expr: "CASE WHEN new_flag = 'Y' THEN 1 ELSE 0 END" }
         score: score
         item_id: item_id
+        tags: tags
       virtual: { dt: "DATE_FORMAT(event_time, 'yyyy-MM-dd')" }
     batch:
       table: events_di
@@ -319,6 +335,7 @@ metaTables:
         is_new: new_flag_num
         score: score
         item_id: item_id
+        tags: tags
         dt: dt
   - name: dim_item
     columns:
@@ -330,9 +347,15 @@ ${metas}
 `;
 }
 
+/** A delimited list per event for the explode: past the 4 items kept, an empty item, an empty list, NULL. */
+function tagsOf(item: number): string | null {
+  if (item > 18) return null;
+  return ["sale,new,hot,top,extra", "sale", "", "gift,,vip"][item % 4] ?? "";
+}
+
 /** Writes the topic, the warehouse partitions and the dimension; returns the oracle session over the raw events. */
 export async function writeMetricsData(dir: string): Promise<DuckSession> {
-  const events = generateEvents(ZONE, DAY, 20241112);
+  const events = generateEvents(ZONE, DAY, 20241112).map((e) => ({ ...e, tags: tagsOf(e.item_id) }));
   const topic = path.join(dir, "topic");
   fs.mkdirSync(topic, { recursive: true });
   fs.writeFileSync(path.join(topic, "part-0.jsonl"), events.map((e) => JSON.stringify(e)).join("\n") + "\n");
@@ -342,7 +365,7 @@ export async function writeMetricsData(dir: string): Promise<DuckSession> {
       const file = path.join(dir, `raw-${day}.jsonl`);
       fs.writeFileSync(file, events.filter((e) => e.wall.startsWith(day)).map((e) => JSON.stringify(e)).join("\n") + "\n");
       fs.mkdirSync(path.join(dir, "events_di", `dt=${day}`), { recursive: true });
-      await s.run(`COPY (SELECT event_id, user_id, channel, ts_ms, CAST(CASE new_flag WHEN 'Y' THEN 1 ELSE 0 END AS INTEGER) AS new_flag_num, score, item_id
+      await s.run(`COPY (SELECT event_id, user_id, channel, ts_ms, CAST(CASE new_flag WHEN 'Y' THEN 1 ELSE 0 END AS INTEGER) AS new_flag_num, score, item_id, tags
         FROM read_json(${lit(file)}, format = 'newline_delimited', columns = ${RAW_COLUMNS})) TO ${lit(path.join(dir, "events_di", `dt=${day}`, "part-0.parquet"))} (FORMAT parquet)`);
     }
     fs.mkdirSync(path.join(dir, "dim_item"), { recursive: true });

@@ -116,12 +116,17 @@ describe("metric task generation", () => {
       .map((i) => i.path)).toEqual(expect.arrayContaining(["metrics.coupon_name.column"]));
   });
 
-  it("process components: a join to a missing table or column, dedup not last, explode on the local engine", () => {
+  it("process components: a join to a missing table or column, dedup not last, explode of a number or onto a taken name", () => {
     expect(issuesOf({ process: [{ type: "dimensionJoin", table: "dim_coupon", on: [{ source: "coupon_id", dimension: "coupon_id" }], columns: ["nope"] }] }))
       .toEqual([{ path: "process.0.columns", message: expect.stringContaining("'nope' is not a column of dim_coupon") as string }]);
     expect(issuesOf({ process: [{ type: "dedup", keys: ["event_id"] }, { type: "filter", condition: "amount_cents > 0" }] }).map((i) => i.path)).toContain("process.0");
-    const explode = issuesOf({ process: [{ type: "explode", column: "action", as: "act", maxItems: 2 }] });
-    expect(explode).toEqual([{ path: "process.0.column", message: expect.stringContaining("explode") as string }]);
+    expect(issuesOf({ process: [{ type: "explode", column: "amount_cents", as: "part", maxItems: 2 }] }))
+      .toEqual([{ path: "process.0.column", message: expect.stringContaining("explode splits a STRING list") as string }]);
+    expect(issuesOf({ process: [{ type: "explode", column: "action", as: "coupon_id", maxItems: 2 }] }))
+      .toEqual([{ path: "process.0.as", message: expect.stringContaining("'coupon_id' is already a column") as string }]);
+    const fine = validateMetricTask(catalog, { ...DEMO_TASK, process: [{ type: "explode", column: "action", delimiter: ",", as: "act", maxItems: 2 }] });
+    expect(fine.issues).toEqual([]);
+    expect(fine.jobs[0]?.spec.sql).toMatch(/SPLIT_INDEX\(action, ',', 1\) AS act FROM src WHERE SPLIT_INDEX\(action, ',', 1\) IS NOT NULL/);
   });
 
   it("campaign to date without a start day, split UV without a table of its own", () => {

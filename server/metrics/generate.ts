@@ -238,17 +238,15 @@ class Generator {
         else if (family(col.type) !== "string") this.err(`${path}.column`, `explode: '${p.column}' is ${col.type}; explode splits a STRING list`);
         if (this.cols.has(p.as)) this.err(`${path}.as`, `explode: '${p.as}' is already a column`);
         this.cols.set(p.as, { type: "STRING" });
-        // One branch per list position (SPLIT_INDEX is 0-based; NULL past the end). Flink runs it, but the SQL
-        // core's checker and the local stream engine refuse a UNION ALL of one stream (docs/metric-builder.md).
-        this.err(`${path}.column`, "explode: the local engine cannot run an explode yet (a UNION ALL of one stream per list position, which its stream side refuses); pre-split the list upstream or use SPLIT_INDEX(column, delimiter, n) as an expression element");
+        // One UNION ALL branch per list position (SPLIT_INDEX is 0-based, NULL past the end): Flink runs it in
+        // any version (no SPLIT to ARRAY before 1.20), and the local stream engine runs a UNION ALL of one
+        // stream statelessly, each micro-batch through every branch.
         const delim = p.delimiter.replaceAll("'", "''");
         text.add(`${name} AS (`, path);
-        text.add(`  SELECT ${[...passthrough, p.as].join(", ")} FROM (`, path);
         for (let k = 0; k < p.maxItems; k++) {
-          if (k > 0) text.add("    UNION ALL", `${path}.maxItems`);
-          text.add(`    SELECT ${passthrough.join(", ")}, SPLIT_INDEX(${p.column}, '${delim}', ${k}) AS ${p.as} FROM ${prev} WHERE SPLIT_INDEX(${p.column}, '${delim}', ${k}) IS NOT NULL`, `${path}.column`);
+          if (k > 0) text.add("  UNION ALL", `${path}.maxItems`);
+          text.add(`  SELECT ${passthrough.join(", ")}, SPLIT_INDEX(${p.column}, '${delim}', ${k}) AS ${p.as} FROM ${prev} WHERE SPLIT_INDEX(${p.column}, '${delim}', ${k}) IS NOT NULL`, `${path}.column`);
         }
-        text.add("  ) AS x", path);
         text.add(")", path);
       } else if (p.type === "dedup") {
         for (const k of p.keys) if (!this.cols.has(k)) this.err(`${path}.keys`, `dedup: '${k}' is not a column here; columns: ${passthrough.join(", ")}`);

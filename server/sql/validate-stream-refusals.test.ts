@@ -74,6 +74,11 @@ const REFUSALS: Refusal[] = [
     message: /regular join or union of several streams \(events, events\)/, line: 2, column: 1,
   },
   {
+    construct: "a UNION ALL in a WITH query whose branch joins the stream to itself",
+    sql: "INSERT INTO out_pk\nWITH u AS (\n  SELECT channel AS k FROM events\n  UNION ALL\n  SELECT a.channel AS k FROM events AS a JOIN events AS b ON a.user_id = b.user_id\n)\nSELECT k, COUNT(*) AS n FROM u GROUP BY k",
+    message: /regular join or union of several streams \(events, events, events\)/, line: 2, column: 1,
+  },
+  {
     construct: "a two-level aggregation into a sink without a primary key",
     sql: "INSERT INTO out_nopk\nSELECT channel AS k, COUNT(*) AS n\nFROM (SELECT user_id, channel, COUNT(*) AS c FROM events GROUP BY user_id, channel)\nGROUP BY channel",
     message: /into a sink without a primary key/, line: 2, column: 1,
@@ -171,12 +176,14 @@ describe("validation refuses what the local stream engine cannot run, at the con
     expect(validateJob(catalog, { ...job, timeZone: "Asia/Kolkata" }).ok).toBe(true);
   });
 
-  it("accepts what it runs: a windowed aggregate into a sink without a key, a keep-first dedup, a GROUP BY into an upsert sink, UNION ALL of one stream", () => {
+  it("accepts what it runs: a windowed aggregate into a sink without a key, a keep-first dedup, a GROUP BY into an upsert sink, UNION ALL of one stream (also in a WITH query)", () => {
     for (const sql of [
       "INSERT INTO out_nopk\nSELECT DATE_FORMAT(window_start, 'HH:mm') AS k, COUNT(*) AS n\nFROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(event_time), INTERVAL '1' HOUR))\nGROUP BY window_start, window_end",
       "INSERT INTO out_pk\nSELECT channel AS k, CAST(amount AS BIGINT) AS n\nFROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY channel ORDER BY event_time) AS rn FROM events)\nWHERE rn = 1",
       "INSERT INTO out_pk\nSELECT channel AS k, COUNT(DISTINCT user_id) + SUM(amount) AS n FROM events GROUP BY channel",
       "INSERT INTO out_pk\nSELECT channel AS k, CAST(amount AS BIGINT) AS n FROM events WHERE amount > 5\nUNION ALL\nSELECT user_id AS k, CAST(amount AS BIGINT) AS n FROM events WHERE amount < 2",
+      // An explode as the metric builder writes it: a UNION ALL of one stream in a WITH query, aggregated.
+      "INSERT INTO out_pk\nWITH u AS (\n  SELECT SPLIT_INDEX(channel, '-', 0) AS k FROM events\n  UNION ALL\n  SELECT SPLIT_INDEX(channel, '-', 1) AS k FROM events\n)\nSELECT k, COUNT(*) AS n FROM u WHERE k IS NOT NULL GROUP BY k",
     ]) {
       expect(validateJob(catalog, { name: "accepted", sql })).toEqual({ ok: true, issues: [] });
     }

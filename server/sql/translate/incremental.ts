@@ -1,6 +1,6 @@
 import type { InsertInfo, MetaRef, SelectBlock } from "../analyze";
 import { handRewriter, LocalTranslationError, polyglotDuckdb, windowSpec, type Substitute, type WindowSpec } from "../duckdb/convert";
-import { child, childrenOf, hasToken, kind, span, type Node } from "../tree";
+import { child, childrenOf, descendants, hasToken, kind, span, type Node } from "../tree";
 import type { CompiledSide } from "../validate";
 import { bindingFor, physical, sinkTarget, type TranslateContext } from "./common";
 import { findDedup, type DedupPlan } from "./dedup";
@@ -152,24 +152,23 @@ export function recomputeSubstitute(compiled: CompiledSide, query: Node, zone: s
 
 /**
  * UNION ALL branches that each read the same stream once: stateless, so each micro-batch runs the
- * whole union over its new rows. A join, a subquery over the stream or UNION (distinct) would need the
- * stream's history, and stay refused.
+ * whole union over its new rows. The union may stand anywhere in the statement (at its top, in a WITH
+ * query or a subquery the aggregation reads, as an explode writes it): what matters is that every two
+ * reads of the stream sit in different branches of one UNION ALL. A join, a subquery over the stream
+ * or UNION (distinct) would need the stream's history, and stay refused.
  */
 function unionAllOfOneStream(query: Node, streaming: MetaRef[]): boolean {
   if (new Set(streaming.map((r) => r.meta.name)).size !== 1) return false;
-  const branches: Node[] = [];
-  const collect = (n: Node): boolean => {
-    const subs = childrenOf(n, "queryStatement");
-    if (subs.length === 0 || (subs.length === 1 && child(n, "selectStatement") === undefined && !hasToken(n, "UNION"))) {
-      branches.push(n);
-      return true;
-    }
-    if (subs.length !== 2 || !hasToken(n, "UNION") || !hasToken(n, "ALL")) return false;
-    return subs.every(collect);
-  };
-  if (!collect(query) || branches.length < 2) return false;
-  return branches.every((b) => streaming.filter((r) => within(r, span(b))).length === 1)
-    && streaming.every((r) => branches.some((b) => within(r, span(b))));
+  const unions = [query, ...descendants(query, "queryStatement")]
+    .filter((n) => hasToken(n, "UNION") && hasToken(n, "ALL"))
+    .map((n) => childrenOf(n, "queryStatement"))
+    .filter((branches) => branches.length === 2);
+  const separated = (a: MetaRef, b: MetaRef): boolean => unions.some((branches) => {
+    const ia = branches.findIndex((br) => within(a, span(br)));
+    const ib = branches.findIndex((br) => within(b, span(br)));
+    return ia >= 0 && ib >= 0 && ia !== ib;
+  });
+  return streaming.every((a, i) => streaming.slice(i + 1).every((b) => separated(a, b)));
 }
 
 function within(inner: { start: number; end: number }, outer: { start: number; end: number }): boolean {
