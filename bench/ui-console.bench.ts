@@ -1,6 +1,6 @@
 // npm run bench:ui:console — the operations console in a real browser (Debian's chromium) on the production
 // build, served by `tandem dev --prod` on the embedded defaults with the demo workspace. Targets (issue #16):
-// the jobs page and the instance calendar interactive < 1.5 s (median of BENCH_RUNS); a 10,000-row jobs table
+// the jobs page, the instance calendar, a job's page, an instance's page and a table's partitions interactive < 1.5 s (median of BENCH_RUNS); a 10,000-row jobs table
 // scrolled at ≥ 50 fps, measured as requestAnimationFrame deltas while the page scrolls it programmatically.
 // The 10,000 jobs are inserted straight into the workbench's database (one multi-row insert per 1,000), not
 // through 10,000 API calls.
@@ -36,6 +36,31 @@ async function calendarInteractive(page: Page): Promise<number> {
   const t0 = performance.now();
   await page.goto(`${base}/p/double11/instances`);
   await page.getByRole("table", { name: "Instance calendar" }).getByRole("rowheader").first().waitFor();
+  return performance.now() - t0;
+}
+
+/** Navigation → the demo job's page shows its deployments. */
+async function jobDetailInteractive(page: Page): Promise<number> {
+  const t0 = performance.now();
+  await page.goto(`${base}/p/double11/jobs/coupon_daily_stats`);
+  await page.getByRole("table", { name: "Deployments" }).waitFor();
+  return performance.now() - t0;
+}
+
+/** Navigation → an instance's page shows its event log, or the empty state of a day that has not run. */
+async function instanceInteractive(page: Page): Promise<number> {
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const t0 = performance.now();
+  await page.goto(`${base}/p/double11/instances/coupon_daily_stats/${yesterday}`);
+  await page.getByRole("list", { name: "Event log" }).or(page.getByText("No instance for this day")).first().waitFor();
+  return performance.now() - t0;
+}
+
+/** Navigation → a table's partitions page shows its partitions, or its empty state. */
+async function partitionsInteractive(page: Page): Promise<number> {
+  const t0 = performance.now();
+  await page.goto(`${base}/p/double11/tables/ods_coupon_events_di/partitions`);
+  await page.getByRole("table", { name: "Partitions" }).or(page.getByText("No partition yet")).first().waitFor();
   return performance.now() - t0;
 }
 
@@ -110,6 +135,9 @@ async function main(): Promise<void> {
     await waitUntilUp(child, base);
     const jobsDemo = await timed(browser, jobsInteractive);
     const calendar = await timed(browser, calendarInteractive);
+    const jobDetail = await timed(browser, jobDetailInteractive);
+    const instance = await timed(browser, instanceInteractive);
+    const partitions = await timed(browser, partitionsInteractive);
 
     await seedJobs(dataDir);
     const jobsBig = await timed(browser, jobsInteractive);
@@ -128,6 +156,9 @@ async function main(): Promise<void> {
     const ok = [
       report("jobs page interactive (demo project)", jobsDemo, 1500),
       report("instance calendar interactive (14 days)", calendar, 1500),
+      report("job page interactive (demo job)", jobDetail, 1500),
+      report("instance page interactive (yesterday)", instance, 1500),
+      report("partitions page interactive", partitions, 1500),
       report(`jobs page interactive (${jobCount.toLocaleString("en")} jobs)`, jobsBig, 1500),
     ].every(Boolean);
     const smooth = fps >= 50;
