@@ -134,36 +134,44 @@ async function nextVersion(tx: Tx, projectId: string, job: string): Promise<numb
   return (row?.v ?? 0) + 1;
 }
 
-function isUniqueViolation(e: unknown): boolean {
+/** Two deploys of one job raced for the same version number. */
+export function isUniqueViolation(e: unknown): boolean {
   for (let c: unknown = e; c instanceof Error; c = c.cause) if ((c as { code?: unknown }).code === "23505") return true;
   return false;
 }
 
 async function record(ctx: ProjectContext, job: JobSpecParsed, fields: { note: string; rollbackOf: number | null }, now: Date): Promise<Deployment> {
   try {
-    return await ctx.db.transaction(async (tx) => {
-      const catalog = await loadCatalogSnapshot(tx, ctx.project);
-      const compiled = compileForProduction(catalog, job, now);
-      const dependencies = await resolveDependencies(tx, ctx.project.id, catalog, job, compiled);
-      compiled.catalog = withDependencyTables(compiled.catalog, catalog, dependencies.flatMap((d) => d.metaTables), dependencies.flatMap((d) => d.partitionTables));
-      const version = await nextVersion(tx, ctx.project.id, job.name);
-      const [row] = await tx.insert(jobDeployments).values({
-        projectId: ctx.project.id, jobName: job.name, version, spec: job, ...compiled, dependencies,
-        note: fields.note, rollbackOf: fields.rollbackOf, deployedBy: actorLabel(ctx.actor), deployedAt: now,
-      }).returning();
-      if (!row) throw new Error("insert returned no row");
-      await recordAudit(tx, ctx.actor, ctx.project, {
-        action: fields.rollbackOf === null ? "job.deploy" : "job.rollback",
-        entity: "job",
-        name: job.name,
-        details: { version, ...(fields.rollbackOf === null ? {} : { rollbackOf: fields.rollbackOf }), ...(fields.note ? { note: fields.note } : {}) },
-      });
-      return toDeployment(row);
-    });
+    return await ctx.db.transaction((tx) => recordDeployment(tx, ctx, job, fields, now));
   } catch (e) {
     if (isUniqueViolation(e)) throw new ConflictError(`job '${job.name}' was deployed by someone else at the same moment; reload its history and try again`);
     throw e;
   }
+}
+
+/**
+ * Compiles and records one version of a job inside the caller's transaction (checks, frozen catalog,
+ * dependencies, audit): several jobs deployed together (a metric task's) share one transaction, so either
+ * every one of them gets its version or none does.
+ */
+export async function recordDeployment(tx: Tx, ctx: ProjectContext, job: JobSpecParsed, fields: { note: string; rollbackOf: number | null }, now: Date): Promise<Deployment> {
+  const catalog = await loadCatalogSnapshot(tx, ctx.project);
+  const compiled = compileForProduction(catalog, job, now);
+  const dependencies = await resolveDependencies(tx, ctx.project.id, catalog, job, compiled);
+  compiled.catalog = withDependencyTables(compiled.catalog, catalog, dependencies.flatMap((d) => d.metaTables), dependencies.flatMap((d) => d.partitionTables));
+  const version = await nextVersion(tx, ctx.project.id, job.name);
+  const [row] = await tx.insert(jobDeployments).values({
+    projectId: ctx.project.id, jobName: job.name, version, spec: job, ...compiled, dependencies,
+    note: fields.note, rollbackOf: fields.rollbackOf, deployedBy: actorLabel(ctx.actor), deployedAt: now,
+  }).returning();
+  if (!row) throw new Error("insert returned no row");
+  await recordAudit(tx, ctx.actor, ctx.project, {
+    action: fields.rollbackOf === null ? "job.deploy" : "job.rollback",
+    entity: "job",
+    name: job.name,
+    details: { version, ...(fields.rollbackOf === null ? {} : { rollbackOf: fields.rollbackOf }), ...(fields.note ? { note: fields.note } : {}) },
+  });
+  return toDeployment(row);
 }
 
 export async function deployJob(ctx: ProjectContext, input: DeployJobInput, now = new Date()): Promise<Deployment> {

@@ -1,4 +1,6 @@
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jobDeployments, jobs } from "../../../db/schema/index";
 import type { DatabaseHandle } from "../../../db/client";
 import { openTestDatabase } from "../../../db/testing/index";
 import type { Actor } from "../../context";
@@ -58,5 +60,35 @@ describe("metrics router", () => {
 
   it("refuses to overwrite a hand-written job of the same name", async () => {
     await expect(api().metrics.save({ project: demo.project, spec: { ...TASK, name: "coupon_daily_stats" } })).rejects.toThrow(/already exists/);
+  });
+
+  it("deploys and undeploys a task's jobs together, and deploys none of them when one is refused", async () => {
+    const project = demo.project;
+    const spec = {
+      ...TASK, name: "coupon_together", campaignStart: "2024-11-01",
+      results: [...TASK.results, { period: "campaign", dimensionSet: "by_coupon", table: "ads_coupon_cumulative" }],
+    };
+    expect((await api().metrics.save({ project, spec })).created).toEqual(["coupon_together", "coupon_together_ctd"]);
+    const versions = async () => (await handle.db.select({ job: jobDeployments.jobName, v: jobDeployments.version, off: jobDeployments.undeployedAt }).from(jobDeployments))
+      .filter((d) => d.job.startsWith("coupon_together")).map((d) => `${d.job} v${d.v}${d.off ? " off" : ""}`).sort();
+
+    // One job's draft broken by hand: the task's deploy is refused as a whole, the healthy job gets no version.
+    const [ctd] = await handle.db.select().from(jobs).where(eq(jobs.name, "coupon_together_ctd"));
+    const good = ctd!.spec as { sql: string };
+    await handle.db.update(jobs).set({ spec: { ...good, sql: good.sql.replace("COUNT(*) AS pv", "COUNT(nope) AS pv") } }).where(and(eq(jobs.projectId, ctd!.projectId), eq(jobs.name, "coupon_together_ctd")));
+    await expect(api().metrics.deploy({ project, name: "coupon_together" })).rejects.toThrow(/nope/);
+    expect(await versions()).toEqual([]);
+
+    await handle.db.update(jobs).set({ spec: good }).where(and(eq(jobs.projectId, ctd!.projectId), eq(jobs.name, "coupon_together_ctd")));
+    const deployed = await api().metrics.deploy({ project, name: "coupon_together" });
+    expect(deployed.deployments).toEqual([{ job: "coupon_together", version: 1 }, { job: "coupon_together_ctd", version: 1 }]);
+    expect(deployed.scheduled).toBe(false); // no orchestrator in this test
+    expect(await versions()).toEqual(["coupon_together v1", "coupon_together_ctd v1"]);
+
+    const out = await api().metrics.undeploy({ project, name: "coupon_together" });
+    expect(out).toEqual({ undeployed: [{ job: "coupon_together", version: 1 }, { job: "coupon_together_ctd", version: 1 }], notDeployed: [] });
+    expect(await versions()).toEqual(["coupon_together v1 off", "coupon_together_ctd v1 off"]);
+    await expect(api().metrics.undeploy({ project, name: "coupon_together" })).rejects.toThrow(/no job of metric task 'coupon_together' is deployed/);
+    await expect(api().metrics.deploy({ project, name: "nope" })).rejects.toThrow(/does not exist/);
   });
 });

@@ -6,7 +6,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { use, useEffect, useMemo, useState, type ReactNode } from "react";
 import { SqlEditor } from "../../../../_components/sql-editor";
 import { PreviewPanel } from "../../../../_components/studio/preview-panel";
-import { Badge, Button, Card, ErrorState, inputBase, inputClass, monoInputBase, monoInputClass, PageHeader, SkeletonRows, Tabs } from "../../../../_components/ui";
+import { Badge, Button, Card, ConfirmDialog, ErrorState, inputBase, inputClass, monoInputBase, monoInputClass, PageHeader, SkeletonRows, Tabs } from "../../../../_components/ui";
 import { useToast } from "../../../../_components/toast";
 import { issuesOf, messageOf } from "../../../../_lib/issues";
 import { useTRPC } from "../../../../_lib/trpc/client";
@@ -63,12 +63,35 @@ function Builder({ project, initial, isNew }: { project: string; initial: Spec; 
   const save = useMutation(trpc.metrics.save.mutationOptions({
     onSuccess: async (r) => {
       await queryClient.invalidateQueries({ queryKey: trpc.metrics.list.queryKey() });
+      void queryClient.invalidateQueries({ queryKey: trpc.metrics.get.queryKey() });
       void queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() }); // every jobs query, in the background (some ask the orchestrator)
       toast({ tone: "success", message: `Saved ${r.name}: ${[...r.created.map((j) => `created ${j}`), ...r.updated.map((j) => `updated ${j}`)].join(", ")}${r.stale.length ? `; no longer generated: ${r.stale.join(", ")}` : ""}` });
       if (isNew) router.replace(`${base}/metrics/${encodeURIComponent(r.name)}`);
     },
     onError: (e) => toast({ tone: "error", message: issuesOf(e).map((i) => `${i.path}: ${i.message}`).join("; ") || messageOf(e) }),
   }));
+
+  // Going online and offline as one: every job the saved task generated, in one transaction on the server.
+  const [asking, setAsking] = useState<"deploy" | "undeploy" | null>(null);
+  const refreshJobs = () => void queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() });
+  const deploy = useMutation(trpc.metrics.deploy.mutationOptions({
+    onSuccess: (r) => {
+      setAsking(null);
+      refreshJobs();
+      toast({ tone: "success", message: `Deployed ${r.deployments.map((d) => `${d.job} v${d.version}`).join(", ")}${r.scheduled ? "" : " (recorded; no scheduler is configured)"}` });
+    },
+    onError: (e) => { setAsking(null); toast({ tone: "error", message: issuesOf(e).map((i) => `${i.path}: ${i.message}`).join("; ") || messageOf(e) }); },
+  }));
+  const undeploy = useMutation(trpc.metrics.undeploy.mutationOptions({
+    onSuccess: (r) => {
+      setAsking(null);
+      refreshJobs();
+      toast({ tone: "success", message: `Undeployed ${r.undeployed.map((d) => `${d.job} (was v${d.version})`).join(", ")}; deploy the task again to bring them back` });
+    },
+    onError: (e) => { setAsking(null); toast({ tone: "error", message: messageOf(e) }); },
+  }));
+  const savedTask = useQuery({ ...trpc.metrics.get.queryOptions({ project, name: initial.name }), enabled: !isNew });
+  const savedJobs = savedTask.data?.jobs ?? [];
 
   // Live generation, a moment after the last change.
   const specKey = JSON.stringify(spec);
@@ -107,8 +130,22 @@ function Builder({ project, initial, isNew }: { project: string; initial: Spec; 
       <PageHeader
         title={isNew ? "New metric task" : spec.name}
         description={<>Configure the metrics; the builder writes the Flink SQL, checked from every result table backwards. <Link className="text-indigo-700 hover:underline" href={`${base}/metrics`}>All metric tasks</Link></>}
-        actions={<Button variant="primary" disabled={save.isPending || !generation?.ok} onClick={() => save.mutate({ project, spec })}>{save.isPending ? "Saving…" : "Save as job"}</Button>}
+        actions={<>
+          {!isNew && savedJobs.length > 0 ? <>
+            <Button disabled={undeploy.isPending} onClick={() => setAsking("undeploy")}>Undeploy task</Button>
+            <Button disabled={deploy.isPending} onClick={() => setAsking("deploy")}>Deploy task</Button>
+          </> : null}
+          <Button variant="primary" disabled={save.isPending || !generation?.ok} onClick={() => save.mutate({ project, spec })}>{save.isPending ? "Saving…" : "Save as job"}</Button>
+        </>}
       />
+      <ConfirmDialog open={asking === "deploy"} tone="primary" title={`Deploy ${spec.name}?`} confirmLabel={deploy.isPending ? "Deploying…" : `Deploy ${savedJobs.length} job${savedJobs.length === 1 ? "" : "s"}`} busy={deploy.isPending}
+        onCancel={() => setAsking(null)} onConfirm={() => deploy.mutate({ project, name: spec.name })}>
+        Its saved jobs go online together ({savedJobs.join(", ")}): each gets a new version, or none does if one is refused. Save first to deploy unsaved changes.
+      </ConfirmDialog>
+      <ConfirmDialog open={asking === "undeploy"} title={`Undeploy ${spec.name}?`} confirmLabel={undeploy.isPending ? "Undeploying…" : "Undeploy"} busy={undeploy.isPending}
+        onCancel={() => setAsking(null)} onConfirm={() => undeploy.mutate({ project, name: spec.name })}>
+        Every deployed job of the task ({savedJobs.join(", ")}) leaves its schedule and its stream side stops with a savepoint. Their versions stay: deploying the task again brings them back.
+      </ConfirmDialog>
       <div className="grid gap-4 2xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <div className="min-w-0 space-y-4">
           <Card title="Task">
@@ -293,7 +330,7 @@ function Builder({ project, initial, isNew }: { project: string; initial: Spec; 
                   ))}
                 </ul>
               )}
-            {jobs.length > 1 ? <p className="mt-2 text-xs text-slate-500">{jobs.length} jobs: deploy each from its job page (a task with one job deploys as one).</p> : null}
+            {jobs.length > 1 ? <p className="mt-2 text-xs text-slate-500">{jobs.length} jobs: <strong>Deploy task</strong> puts them online together, once saved.</p> : null}
           </Card>
           {selectedJob ? (
             <Card title={selectedJob.name} actions={<Tabs label="Generated job view" value={view} onChange={(v) => setQuery("view", v)} options={[{ value: "sql", label: "SQL" }, { value: "preview", label: "Preview rows" }]} />}>
