@@ -1,7 +1,8 @@
 // npm run bench:ui:console — the operations console in a real browser (Debian's chromium) on the production
 // build, served by `tandem dev --prod` on the embedded defaults with the demo workspace. Targets (issue #16):
-// the jobs page, the instance calendar, a job's page, an instance's page and a table's partitions interactive < 1.5 s (median of BENCH_RUNS); a 10,000-row jobs table
-// scrolled at ≥ 50 fps, measured as requestAnimationFrame deltas while the page scrolls it programmatically.
+// the jobs page, the instance calendar, a job's page, an instance's page and a table's partitions interactive
+// < 1.5 s (median of BENCH_RUNS); a 10,000-row jobs table scrolled at ≥ 50 fps, measured as
+// requestAnimationFrame deltas while the page scrolls it programmatically.
 // The 10,000 jobs are inserted straight into the workbench's database (one multi-row insert per 1,000), not
 // through 10,000 API calls.
 //   BENCH_SKIP_BUILD=1 (reuse .next)  BENCH_RUNS (5)  BENCH_PORT (3496)  BENCH_JOBS (10000)
