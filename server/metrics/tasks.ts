@@ -1,18 +1,18 @@
-import { and, eq } from "drizzle-orm";
+import { and, count, eq } from "drizzle-orm";
 import { z } from "zod";
-import { metricTasks } from "../../db/schema/index";
+import { jobDeployments, metricTasks } from "../../db/schema/index";
 import { recordAudit } from "../audit/audit";
 import { Name, type JobSpecParsed } from "../catalog/schemas";
 import { loadCatalogSnapshot } from "../catalog/snapshot";
 import type { ProjectContext } from "../context";
 import { ConflictError, NotFoundError, ValidationError, type Issue } from "../errors";
-import { createJob, updateJob } from "../jobs/edit";
+import { createJob, deleteJob, updateJob } from "../jobs/edit";
 import { validateMetricTask, type GeneratedJob } from "./generate";
 import { MetricTask, type MetricTaskParsed } from "./spec";
 
 // Metric tasks as the API calls them: validate and generate against the project's catalog (read-only), and
-// save, which stores the spec and creates or updates the generated jobs' drafts. Deploying stays a job
-// action: a task that generates one job (combine: merge, no campaign-to-date period) deploys as one.
+// save, which stores the spec and creates or updates the generated jobs' drafts in one transaction. The task
+// deploys and undeploys as one (deploy.ts).
 
 export const MetricTaskInput = z.object({ spec: z.unknown() });
 export const MetricTaskName = z.object({ name: Name });
@@ -82,7 +82,9 @@ export interface SaveResult {
   name: string;
   created: string[];
   updated: string[];
-  /** Jobs an earlier save generated that this one no longer does (kept: delete or undeploy them as jobs). */
+  /** Drafts an earlier save generated that this one no longer does, never deployed: deleted. */
+  removed: string[];
+  /** Jobs an earlier save generated that this one no longer does, but deployed once: kept (undeploy and delete them as jobs). */
   stale: string[];
 }
 
@@ -107,24 +109,39 @@ export async function saveMetricTask(ctx: ProjectContext, input: unknown): Promi
   }
   const created: string[] = [];
   const updated: string[] = [];
-  for (const job of g.jobs) {
-    const draft: JobSpecParsed = job.spec;
-    if (catalog.jobs.has(job.name)) {
-      // Keep the schedule and stream settings a person tuned on the job; the SQL and hybrid come from the task.
-      const before = catalog.jobs.get(job.name) as JobSpecParsed;
-      await updateJob(ctx, job.name, { ...before, sql: draft.sql, description: draft.description, hybrid: draft.hybrid, timeZone: draft.timeZone ?? before.timeZone });
-      updated.push(job.name);
-    } else {
-      await createJob(ctx, draft);
-      created.push(job.name);
-    }
-  }
   const names = g.jobs.map((j) => j.name);
+  const removed: string[] = [];
+  const kept: string[] = [];
+  // One transaction: the jobs' drafts, the removal of drafts this save no longer generates, and the task itself
+  // either all land or none does (a refused job leaves the task and its earlier jobs as they were).
   await ctx.db.transaction(async (tx) => {
+    const inTx: ProjectContext = { ...ctx, db: tx };
+    for (const job of g.jobs) {
+      const draft: JobSpecParsed = job.spec;
+      if (catalog.jobs.has(job.name)) {
+        // Keep the schedule and stream settings a person tuned on the job; the SQL and hybrid come from the task.
+        const before = catalog.jobs.get(job.name) as JobSpecParsed;
+        await updateJob(inTx, job.name, { ...before, sql: draft.sql, description: draft.description, hybrid: draft.hybrid, timeZone: draft.timeZone ?? before.timeZone });
+        updated.push(job.name);
+      } else {
+        await createJob(inTx, draft);
+        created.push(job.name);
+      }
+    }
+    // A job an earlier save generated and this one does not: its draft goes, unless it was ever deployed
+    // (its versions and instances keep their history; undeploy and delete it as a job).
+    for (const job of [...mine].filter((j) => !names.includes(j))) {
+      const [deployed] = await tx.select({ n: count() }).from(jobDeployments).where(and(eq(jobDeployments.projectId, ctx.project.id), eq(jobDeployments.jobName, job)));
+      if ((deployed?.n ?? 0) > 0) kept.push(job);
+      else if (catalog.jobs.has(job)) {
+        await deleteJob(inTx, job);
+        removed.push(job);
+      }
+    }
     await tx.insert(metricTasks).values({ projectId: ctx.project.id, name: spec.name, spec, jobs: names })
       .onConflictDoUpdate({ target: [metricTasks.projectId, metricTasks.name], set: { spec, jobs: names, updatedAt: new Date() } });
-    await recordAudit(tx, ctx.actor, ctx.project, { action: mine.size > 0 ? "metricTask.update" : "metricTask.create", entity: "metricTask", name: spec.name, details: { jobs: names } });
+    await recordAudit(tx, ctx.actor, ctx.project, { action: mine.size > 0 ? "metricTask.update" : "metricTask.create", entity: "metricTask", name: spec.name, details: { jobs: names, ...(removed.length ? { removed } : {}) } });
   });
-  return { name: spec.name, created, updated, stale: [...mine].filter((j) => !names.includes(j)) };
+  return { name: spec.name, created, updated, removed, stale: kept };
 }
 

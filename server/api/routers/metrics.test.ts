@@ -48,11 +48,16 @@ describe("metrics router", () => {
     expect(bad.issues.map((i) => i.path)).toEqual(["metrics.uv.expr"]);
     await expect(api().metrics.save({ project, spec: { ...TASK, source: "nope" } })).rejects.toThrow(/metricTask.source/);
 
-    expect(await api().metrics.save({ project, spec: TASK })).toEqual({ name: "coupon_builder", created: ["coupon_builder"], updated: [], stale: [] });
+    expect(await api().metrics.save({ project, spec: TASK })).toEqual({ name: "coupon_builder", created: ["coupon_builder"], updated: [], removed: [], stale: [] });
     const job = await api().jobs.get({ project, name: "coupon_builder" });
     expect(job.spec.sql).toContain("COUNT(DISTINCT user_id) AS uv");
     const again = await api().metrics.save({ project, spec: { ...TASK, combine: "split" } });
     expect(again).toMatchObject({ created: [], updated: ["coupon_builder"] });
+    // A campaign-to-date result adds a job; taking it away again removes that never-deployed draft.
+    const withCtd = { ...TASK, campaignStart: "2024-11-01", results: [...TASK.results, { period: "campaign", dimensionSet: "by_coupon", table: "ads_coupon_cumulative" }] };
+    expect(await api().metrics.save({ project, spec: withCtd })).toMatchObject({ created: ["coupon_builder_ctd"], updated: ["coupon_builder"] });
+    expect(await api().metrics.save({ project, spec: { ...TASK, combine: "split" } })).toMatchObject({ updated: ["coupon_builder"], removed: ["coupon_builder_ctd"], stale: [] });
+    await expect(api().jobs.get({ project, name: "coupon_builder_ctd" })).rejects.toThrow(/does not exist/);
     expect((await api().metrics.list({ project })).map((t) => [t.name, t.source, t.metrics, t.periods, t.jobs])).toEqual([["coupon_builder", "mix_coupon_events", 4, ["day"], ["coupon_builder"]]]);
     expect((await api().metrics.get({ project, name: "coupon_builder" })).spec.combine).toBe("split");
     await expect(api().metrics.get({ project, name: "nope" })).rejects.toThrow(/does not exist/);
@@ -89,6 +94,10 @@ describe("metrics router", () => {
     expect(out).toEqual({ undeployed: [{ job: "coupon_together", version: 1 }, { job: "coupon_together_ctd", version: 1 }], notDeployed: [] });
     expect(await versions()).toEqual(["coupon_together v1 off", "coupon_together_ctd v1 off"]);
     await expect(api().metrics.undeploy({ project, name: "coupon_together" })).rejects.toThrow(/no job of metric task 'coupon_together' is deployed/);
+
+    // Saved without its campaign-to-date result: the job it no longer generates was deployed once, so it stays.
+    expect(await api().metrics.save({ project, spec: { ...spec, results: TASK.results } })).toMatchObject({ updated: ["coupon_together"], removed: [], stale: ["coupon_together_ctd"] });
+    expect((await api().metrics.get({ project, name: "coupon_together" })).jobs).toEqual(["coupon_together"]);
     await expect(api().metrics.deploy({ project, name: "nope" })).rejects.toThrow(/does not exist/);
   });
 });

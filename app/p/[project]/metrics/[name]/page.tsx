@@ -65,7 +65,7 @@ function Builder({ project, initial, isNew }: { project: string; initial: Spec; 
       await queryClient.invalidateQueries({ queryKey: trpc.metrics.list.queryKey() });
       void queryClient.invalidateQueries({ queryKey: trpc.metrics.get.queryKey() });
       void queryClient.invalidateQueries({ queryKey: trpc.jobs.pathKey() }); // every jobs query, in the background (some ask the orchestrator)
-      toast({ tone: "success", message: `Saved ${r.name}: ${[...r.created.map((j) => `created ${j}`), ...r.updated.map((j) => `updated ${j}`)].join(", ")}${r.stale.length ? `; no longer generated: ${r.stale.join(", ")}` : ""}` });
+      toast({ tone: "success", message: `Saved ${r.name}: ${[...r.created.map((j) => `created ${j}`), ...r.updated.map((j) => `updated ${j}`)].join(", ")}${r.removed.length ? `; removed drafts no longer generated: ${r.removed.join(", ")}` : ""}${r.stale.length ? `; no longer generated but deployed once (kept: undeploy and delete them as jobs): ${r.stale.join(", ")}` : ""}` });
       if (isNew) router.replace(`${base}/metrics/${encodeURIComponent(r.name)}`);
     },
     onError: (e) => toast({ tone: "error", message: issuesOf(e).map((i) => `${i.path}: ${i.message}`).join("; ") || messageOf(e) }),
