@@ -222,6 +222,18 @@ const CONFIGS: Config[] = [
     jobs: ["t13"],
     expected: { r13: "SELECT day AS dt, tag, count(*) AS pv, count(DISTINCT user_id) AS uv FROM (SELECT *, unnest(CASE WHEN tags = '' THEN [] ELSE string_split(tags, ',')[1:4] END) AS tag FROM ev) WHERE day = $DAY GROUP BY ALL" },
   },
+  {
+    title: "explode, then a dimension join on an untouched key, hour x (tag, category)",
+    task: {
+      process: [{ type: "explode", column: "tags", delimiter: ",", as: "tag", maxItems: 3 }, { type: "dimensionJoin", table: "dim_item", on: [{ source: "item_id", dimension: "item_id" }], columns: ["category"] }],
+      dimensionSets: [{ name: "tc", dimensions: ["tag", "category"] }],
+      metrics: BASE_METRICS.slice(0, 2),
+      results: [{ period: "hour", dimensionSet: "tc", table: "r14" }],
+    },
+    tables: [{ name: "r14", columns: [["dt", "STRING"], ["window_start", "STRING"], ["tag", "STRING"], ["category", "STRING"], ["pv", "BIGINT"], ["uv", "BIGINT"]], key: ["dt", "window_start", "tag", "category"] }],
+    jobs: ["t14"],
+    expected: { r14: `SELECT e.day AS dt, strftime(date_trunc('hour', e.lt), '%Y-%m-%d %H:%M') AS window_start, e.tag, i.category, count(*) AS pv, count(DISTINCT e.user_id) AS uv FROM (SELECT *, unnest(CASE WHEN tags = '' THEN [] ELSE string_split(tags, ',')[1:3] END) AS tag FROM ev) e JOIN dim i ON e.item_id = i.item_id WHERE e.day = $DAY GROUP BY ALL` },
+  },
 ];
 
 const RAW_COLUMNS = "{event_id: 'VARCHAR', user_id: 'VARCHAR', channel: 'VARCHAR', ts_ms: 'BIGINT', new_flag: 'VARCHAR', score: 'INTEGER', item_id: 'BIGINT', url: 'VARCHAR', payload: 'VARCHAR', wall: 'TIMESTAMP', tags: 'VARCHAR'}";

@@ -497,9 +497,12 @@ class Analyzer {
           exprNode = cn;
           if (trailing && hasToken(body, "AS")) alias = textOf(this.src, trailing);
           const name = textOf(this.src, cn);
-          col = /^([0-9.]+|'.*)$/s.test(name)
-            ? { name, deps: [], transform: "expression" }
-            : this.resolve(pathParts(this.src, cn), span(cn).start, block);
+          const literal = /^([0-9.]+|'.*)$/s.test(name);
+          const parts = literal ? [] : pathParts(this.src, cn);
+          col = literal ? { name, deps: [], transform: "expression" } : this.resolve(parts, span(cn).start, block);
+          // A bare column reference keeps its column's name, however an inner query computed that column
+          // (`SELECT s.tag FROM p1 AS s` outputs `tag` even when p1 computed it, or merged it in a UNION).
+          if (!literal && alias === undefined && parts.length > 0) alias = parts[parts.length - 1];
         } else {
           continue;
         }
