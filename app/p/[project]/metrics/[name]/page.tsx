@@ -401,8 +401,14 @@ function ProcessFields({ p, i, metaNames, onChange }: { p: Process; i: number; m
   return (
     <>
       <input aria-label={`Process ${n} column`} className={`${monoInputBase} w-32`} placeholder="list column" value={p.column} onChange={(e) => onChange({ ...p, column: e.target.value })} />
+      <span className="text-xs text-slate-500">split by</span>
       <input aria-label={`Process ${n} delimiter`} className={`${monoInputBase} w-16`} value={p.delimiter ?? ","} onChange={(e) => onChange({ ...p, delimiter: e.target.value })} />
-      <input aria-label={`Process ${n} as`} className={`${monoInputBase} w-28`} value={p.as} onChange={(e) => onChange({ ...p, as: e.target.value })} />
+      <span className="text-xs text-slate-500">into</span>
+      <input aria-label={`Process ${n} as`} className={`${monoInputBase} w-28`} placeholder="item" value={p.as} onChange={(e) => onChange({ ...p, as: e.target.value })} />
+      <span className="text-xs text-slate-500" title="Items past this position are dropped; each position is one UNION ALL branch of the generated SQL">at most</span>
+      <input aria-label={`Process ${n} max items`} type="number" min={1} max={32} className={`${inputBase} w-20`} value={p.maxItems ?? 8}
+        onChange={(e) => onChange({ ...p, maxItems: Math.max(1, Math.min(32, Number(e.target.value) || 1)) })} />
+      <span className="text-xs text-slate-500">items</span>
     </>
   );
 }
