@@ -9,6 +9,7 @@ import type { ProjectContext } from "../context";
 import { DuckSession, lit } from "../engines/local/duck";
 import { pgliteDatabase, type SqlDatabase } from "../engines/local/jdbc";
 import { exportProjectFile } from "../project-file/export";
+import { parseProjectFile } from "../project-file/load";
 import { getProject } from "../projects/projects";
 import { applyDemoProject, type DemoProject } from "../testing/demo-project";
 import { dashboardData, DashboardSpec, getDashboard, listDashboards, resolveParams, substitute, upsertDashboard, type WidgetData } from "./index";
@@ -72,6 +73,18 @@ describe("dashboards", () => {
     expect(p.bizdate.format("yyyy-MM-dd")).toBe(TODAY);
     expect(resolveParams(spec, { bizdate: "yesterday" }, NOW()).bizdate.toString()).toBe("20241110");
     expect(substitute("dt = ${bizdate} AND c = ${campaign}", { ...p, campaign: "o'brien" })).toBe("dt = '2024-11-11' AND c = 'o''brien'");
+  });
+
+  it("today is the calendar day of the dashboard's time zone (the project file's by default), not UTC's", () => {
+    // 16:30 UTC on the 11th is 00:30 on the 12th in Shanghai and still 11:30 on the 11th in New York.
+    const late = new Date("2024-11-11T16:30:00Z");
+    const at = (timeZone?: string) => resolveParams(DashboardSpec.parse({ name: "d", params: timeZone ? { timeZone } : {} }), {}, late).bizdate.toString();
+    expect([at(), at("Asia/Shanghai"), at("America/New_York")]).toEqual(["20241111", "20241112", "20241111"]);
+    expect(resolveParams(DashboardSpec.parse({ name: "d", params: { timeZone: "Asia/Shanghai" } }), { bizdate: "yesterday" }, late).bizdate.toString()).toBe("20241111");
+    expect(DashboardSpec.safeParse({ name: "d", params: { timeZone: "Mars/Olympus" } }).error?.issues[0]?.message).toMatch(/IANA time zone/);
+    const yaml = "version: 1\nproject: p\ntimeZone: Asia/Shanghai\ndashboards:\n  - { name: a }\n  - { name: b, params: { timeZone: UTC } }\n";
+    const file = parseProjectFile(yaml, "p.yaml").file;
+    expect(file.dashboards.map((d) => d.params.timeZone)).toEqual(["Asia/Shanghai", "UTC"]);
   });
 
   it("widgets follow the stream sink; the delta compares with yesterday; unchanged data is not re-sent", async () => {

@@ -5,7 +5,7 @@ import type { SqlDatabase } from "../engines/local/jdbc";
 import type { BoundTable } from "../engines/local/plan";
 import { ValidationError } from "../errors";
 import { localQueryBackend, runQuery, tablesRead, type QueryBackend, type Row, type TableScope } from "../query/index";
-import { Bizdate, partitionValue } from "../scheduling/index";
+import { Bizdate, bizdateFor, partitionValue } from "../scheduling/index";
 import type { DashboardSpecParsed, WidgetParsed } from "./schema";
 
 // A widget's data: its query with the dashboard's parameters substituted, run through the read-only
@@ -48,10 +48,10 @@ export interface WidgetResult {
 
 const LIMITS = { maxRows: 1000, timeoutMs: 10_000 };
 
-/** The parameters in effect: the viewer's overrides over the dashboard's defaults; `today` is taken from `now` (UTC). */
+/** The parameters in effect: the viewer's overrides over the dashboard's defaults; `today` is `now`'s day in the dashboard's zone. */
 export function resolveParams(spec: DashboardSpecParsed, overrides: { bizdate?: string; campaign?: string }, now: Date): DashboardParams {
   const text = overrides.bizdate || spec.params.bizdate;
-  const today = Bizdate.parse(now.toISOString().slice(0, 10));
+  const today = bizdateFor(now, { timezone: spec.params.timeZone ?? "UTC", bizdateOffsetDays: 0 });
   let bizdate: Bizdate;
   try {
     bizdate = text === "today" ? today : text === "yesterday" ? today.addDays(-1) : Bizdate.parse(text);

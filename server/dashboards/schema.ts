@@ -7,6 +7,14 @@ import { z } from "zod";
 
 const Ident = z.string().min(1, "must not be empty").max(128, "must be at most 128 characters")
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must start with a letter or underscore and contain only letters, digits and underscores");
+const Zone = z.string().max(64).refine((zone) => {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, "must be an IANA time zone such as Asia/Shanghai");
 const Title = z.string().max(200, "must be at most 200 characters");
 const Sql = z.string().min(1, "must not be empty").max(20_000, "must be at most 20,000 characters");
 
@@ -66,9 +74,15 @@ export const DashboardSpec = z.object({
   refreshSeconds: z.number().int().min(1).max(3600).default(2),
   /** Default parameter values; a viewer may override them (the URL carries them). */
   params: z.object({
-    /** yyyy-MM-dd, or `today` (default) / `yesterday` in UTC. */
+    /** yyyy-MM-dd, or `today` (default) / `yesterday` in `timeZone`. */
     bizdate: z.string().max(10).regex(/^(today|yesterday|\d{4}-\d{2}-\d{2}|\d{8})$/, "must be today, yesterday or a date (yyyy-MM-dd)").default("today"),
     campaign: z.string().max(200).default(""),
+    /**
+     * The zone whose calendar day `today` is: the zone the jobs compute their `dt` in (the project file's
+     * `timeZone` when the dashboard sets none; UTC without either), so after local midnight the screen
+     * moves on with the stream job, not with UTC.
+     */
+    timeZone: Zone.optional(),
   }).strict().default({ bizdate: "today", campaign: "" }),
   widgets: z.array(Widget).max(48, "a dashboard holds at most 48 widgets").default([]),
 }).strict().superRefine((d, ctx) => {

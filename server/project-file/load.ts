@@ -62,9 +62,14 @@ export function parseProjectFile(text: string, sourceName = "project file"): Loa
   }
   const issues = validateProjectFile(parsed.data);
   if (issues.length > 0) throw new ValidationError(issues.map((i) => withLocation(i, locate)));
-  // The project's time zone is each job's default; the job carries it so a stored job needs no project file.
+  // The project's time zone is each job's default, and each dashboard's (the day its `today` is); they carry
+  // it so a stored job or dashboard needs no project file.
   const zone = parsed.data.timeZone;
-  const file = zone ? { ...parsed.data, jobs: parsed.data.jobs.map((j) => ({ ...j, timeZone: j.timeZone ?? zone })) } : parsed.data;
+  const file = zone ? {
+    ...parsed.data,
+    jobs: parsed.data.jobs.map((j) => ({ ...j, timeZone: j.timeZone ?? zone })),
+    dashboards: parsed.data.dashboards.map((d) => ({ ...d, params: { ...d.params, timeZone: d.params.timeZone ?? zone } })),
+  } : parsed.data;
   return { file, locate };
 }
 

@@ -85,7 +85,7 @@ export default function DashboardPage({ params }: { params: Promise<{ project: s
         <label className="flex items-center gap-2">Campaign
           <input aria-label="Campaign" className={`${inputClass} w-48`} defaultValue={campaign ?? d.spec.params.campaign} onBlur={(e) => setParam("campaign", e.target.value || undefined)} />
         </label>
-        <span>refreshes every {d.spec.refreshSeconds} s</span>
+        <span>refreshes every {d.spec.refreshSeconds} s · today is {d.spec.params.timeZone ?? "UTC"}&apos;s day</span>
       </div>
       {board}
     </>
@@ -288,6 +288,7 @@ function Editor({ project, initial, version, onDone }: { project: string; initia
           <div className="mb-3 flex flex-wrap items-center gap-2 text-sm">
             <label className="flex items-center gap-2">Title <input aria-label="Dashboard title" className={`${inputClass} w-56`} value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.target.value })} /></label>
             <label className="flex items-center gap-2">Refresh (s) <input aria-label="Refresh seconds" type="number" min={1} max={3600} className={`${inputClass} w-20`} value={draft.refreshSeconds} onChange={(e) => setDraft({ ...draft, refreshSeconds: Number(e.target.value) || 1 })} /></label>
+            <label className="flex items-center gap-2" title="The zone whose calendar day 'today' is: the zone your jobs compute dt in">Time zone <input aria-label="Time zone" className={`${inputClass} w-40 font-mono`} placeholder="UTC" value={draft.params.timeZone ?? ""} onChange={(e) => setDraft({ ...draft, params: { ...draft.params, timeZone: e.target.value.trim() || undefined } })} /></label>
             <span className="ml-2 text-slate-500">Add:</span>
             {(["number", "line", "bar", "table", "comparison"] as const).map((k) => <Button key={k} size="sm" onClick={() => add(k)}>{k === "number" ? "Big number" : k === "table" ? "Top-N table" : k === "comparison" ? "Stream vs batch" : k === "line" ? "Line" : "Bar"}</Button>)}
           </div>
