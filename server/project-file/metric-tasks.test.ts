@@ -161,4 +161,19 @@ describe("metricTasks in the project file", () => {
     await expect(applyProjectFile(handle.db, file, opts)).rejects.toThrow(/duplicate metric task name/);
     await expect(getProject(handle.db, project)).rejects.toThrow(/does not exist/);
   });
+
+  it("two tasks generating the same job are refused (the builder's save refuses it too)", () => {
+    const project = uniqueName("mt_clash");
+    // A task with a campaign-to-date result also generates `<task>_ctd`: a task named like that generates it too.
+    const withCampaign = {
+      ...TASK, name: "coupon", campaignStart: "2024-11-01",
+      results: [...TASK.results, { period: "campaign" as const, dimensionSet: "by_coupon", table: "ads_coupon_cumulative" }],
+    };
+    const campaignJobs = validateMetricTask(snapshotFromProjectFile(demo(project)), withCampaign).jobs.map((j) => j.name);
+    expect(campaignJobs).toEqual(["coupon", "coupon_ctd"]);
+    const clash = { ...TASK, name: "coupon_ctd" };
+    const file = { ...demo(project), metricTasks: [MetricTask.parse(withCampaign), MetricTask.parse(clash)] };
+    const issues = issuesOf(() => parseProjectFile(projectFileToYaml(file)));
+    expect(issues).toEqual([expect.objectContaining({ path: `metricTasks.${clash.name}`, message: expect.stringContaining(`which metric task 'coupon' generates too`) })]);
+  });
 });

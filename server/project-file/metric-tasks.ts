@@ -11,6 +11,7 @@ import { validateMetricTask } from "../metrics/generate";
 export function checkMetricTasks(file: ProjectFileParsed, catalog: CatalogSnapshot): Map<string, string[]> {
   const issues: Issue[] = [];
   const generated = new Map<string, string[]>();
+  const generatedBy = new Map<string, string>();
   for (const task of file.metricTasks) {
     const path = `metricTasks.${task.name}`;
     if (generated.has(task.name)) {
@@ -19,6 +20,12 @@ export function checkMetricTasks(file: ProjectFileParsed, catalog: CatalogSnapsh
     }
     const g = validateMetricTask(catalog, task);
     issues.push(...g.issues.map((i) => ({ ...i, path: `${path}.${i.path}`, message: `metric task '${task.name}': ${i.message}` })));
+    // As on save: one job, one task (else each task's save would overwrite the other's SQL).
+    for (const job of g.jobs) {
+      const owner = generatedBy.get(job.name);
+      if (owner) issues.push({ path, message: `metric task '${task.name}' generates job '${job.name}', which metric task '${owner}' generates too; rename one of them` });
+      else generatedBy.set(job.name, task.name);
+    }
     generated.set(task.name, g.jobs.map((j) => j.name));
   }
   if (issues.length > 0) throw new ValidationError(issues);
