@@ -1,36 +1,18 @@
 import { z } from "zod";
-import { isTimeZone } from "../sql/time-zone";
 import { QualityRule } from "../quality/schema";
 import { DashboardSpec } from "../dashboards/schema";
+import { MetricTask } from "../metrics/spec";
+import { Description, Expression, Name, OptionText, ShortText, SqlText, TimeZone } from "./primitives";
+
+// The primitives live in primitives.ts so specs the project file embeds (metric tasks) can use them without
+// importing this module; re-exported here for the many importers that know them from here.
+export { Description, Expression, FIELD_LIMITS, Name, NAME_PATTERN, OptionText, ShortText, SqlText, storableText, TimeZone } from "./primitives";
 
 // The catalog's specs: what a user declares (in the project file or through the workbench) and what the
 // catalog stores. One schema per noun; the inferred type shares its name. Cross-object rules (does the
 // mapped column exist? do the sides agree?) live in validate.ts, which reports them with a path.
 
-// Field caps, so one spec cannot hold megabytes that every viewer of a list then downloads, and text
-// Postgres cannot store (NUL, unpaired surrogates) is refused here with the field's name, not in SQL.
-export const FIELD_LIMITS = { shortText: 256, description: 10_000, expression: 10_000, optionValue: 10_000, sql: 1_000_000 } as const;
- 
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-export const storableText = (max: number) =>
-  z
-    .string()
-    .max(max, `must be at most ${max.toLocaleString("en-US")} characters`)
-    .refine((s) => !UNSTORABLE.test(s), "must not contain a NUL character or an unpaired surrogate");
-export const Description = storableText(FIELD_LIMITS.description);
-export const ShortText = storableText(FIELD_LIMITS.shortText);
-export const Expression = storableText(FIELD_LIMITS.expression);
-export const OptionText = storableText(FIELD_LIMITS.optionValue);
-export const SqlText = storableText(FIELD_LIMITS.sql);
 const Key = ShortText.min(1, "must not be empty");
-
-export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const Name = z
-  .string()
-  .min(1, "must not be empty")
-  .max(128, "must be at most 128 characters")
-  .regex(NAME_PATTERN, "must start with a letter or underscore and contain only letters, digits and underscores");
-export type Name = z.infer<typeof Name>;
 
 /** Reserved logical column on every mixed meta-table: 'stream' or 'batch'. */
 export const MODE_COLUMN = "__mode";
@@ -239,9 +221,6 @@ export const HybridSettings = z
   })
   .strict();
 
-/** An IANA time zone (Asia/Shanghai, America/Los_Angeles), UTC, or a fixed offset such as GMT+08:00. */
-export const TimeZone = z.string().max(256).refine(isTimeZone, "must be a time zone such as UTC, Asia/Shanghai or America/Los_Angeles");
-
 export const JobSpec = z
   .object({
     name: Name,
@@ -273,6 +252,8 @@ export const ProjectFile = z
     jobs: z.array(JobSpec).default([]),
     /** Promotion dashboards over the project's sink tables (server/dashboards, docs/dashboards.md). */
     dashboards: z.array(DashboardSpec).default([]),
+    /** Metric-builder tasks (server/metrics, docs/metric-builder.md); their generated jobs are under `jobs:`. */
+    metricTasks: z.array(MetricTask).default([]),
   })
   .strict();
 export type ProjectFile = z.input<typeof ProjectFile>;

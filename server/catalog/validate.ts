@@ -35,6 +35,7 @@ export function validateProjectFile(file: ProjectFileParsed): Issue[] {
   const tables = indexUnique(file.physicalTables, "physicalTables", "physical table", issues);
   const metaTables = indexUnique(file.metaTables, "metaTables", "meta-table", issues);
   const jobs = indexUnique(file.jobs, "jobs", "job", issues);
+  indexUnique(file.dashboards, "dashboards", "dashboard", issues);
   const lookup: CatalogLookup = {
     connection: (n) => connections.get(n),
     physicalTable: (n) => tables.get(n),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Description, Expression, Name, ShortText, TimeZone } from "../catalog/schemas";
+import { Description, Expression, Name, ShortText, TimeZone } from "../catalog/primitives";
 
 // The metric-task spec: what a user configures in the metric builder (or declares under `metricTasks:` in
 // the project file). A task reads one source meta-table, applies process components in order, and writes

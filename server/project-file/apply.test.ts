@@ -122,6 +122,15 @@ describe("tandem apply", () => {
     expect((await applyProjectFile(handle.db, smaller, opts)).unmanaged).toEqual([]);
   });
 
+  it("a file declaring a dashboard twice is refused with the duplicate's path and line", () => {
+    const project = uniqueName("dup_dashboard");
+    const demo = demoFor(project);
+    const first = demo.dashboards[0];
+    if (!first) throw new Error("the demo has no dashboard");
+    const text = projectFileToYaml({ ...demo, dashboards: [...demo.dashboards, first] });
+    expect(() => parseProjectFile(text)).toThrow(new RegExp(`^dashboards\\.${first.name} \\(line \\d+, column \\d+\\): duplicate dashboard name '${first.name}'$`));
+  });
+
   it("a bulk apply (hundreds of objects) vacuums and analyzes afterwards, outside its transaction", async () => {
     const project = uniqueName("bulk");
     const tables = Array.from({ length: 520 }, (_, i) => ({

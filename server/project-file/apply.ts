@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Database, Tx } from "../../db/client";
-import { connections, dashboards, jobs, metaTables, physicalTables, projects, type StoredSecret } from "../../db/schema/index";
+import { connections, dashboards, jobs, metaTables, metricTasks, physicalTables, projects, type StoredSecret } from "../../db/schema/index";
 import { canonicalJson, changedFields } from "../catalog/canonical";
 import { jobRow, metaTableRow, physicalTableRow } from "../catalog/rows";
 import type { ConnectionSpecParsed, ProjectFileParsed } from "../catalog/schemas";
@@ -8,12 +8,14 @@ import type { SecretBox } from "../catalog/secrets";
 import { ValidationError, type Issue } from "../errors";
 import { recordAudit } from "../audit/audit";
 import type { Actor } from "../context";
+import { snapshotFromProjectFile } from "./load";
+import { checkMetricTasks } from "./metric-tasks";
 
 // `tandem apply`: make the catalog of one project match a project file. Planning reads the catalog and
 // computes the changes without writing; applying runs the plan in one transaction, so a file with any
 // mistake writes nothing. Objects absent from the file are left alone unless `prune` is set.
 
-export type Entity = "connection" | "physicalTable" | "metaTable" | "job" | "dashboard";
+export type Entity = "connection" | "physicalTable" | "metaTable" | "job" | "dashboard" | "metricTask";
 export interface Change {
   action: "create" | "update" | "delete";
   entity: Entity;
@@ -48,18 +50,22 @@ interface Current {
   metaTables: Map<string, { id: string; spec: unknown }>;
   jobs: Map<string, { id: string; spec: unknown }>;
   dashboards: Map<string, { id: string; spec: unknown }>;
+  metricTasks: Map<string, { id: string; spec: unknown }>;
 }
 
 const CHUNK = 500;
 
 export async function applyProjectFile(db: Database, file: ProjectFileParsed, opts: ApplyOptions): Promise<ApplyPlan> {
+  // Metric tasks are checked against the catalog the file describes before anything is read or written;
+  // a task the builder would refuse to save is refused here, with its path in the file.
+  const generatedJobs = checkMetricTasks(file, snapshotFromProjectFile(file));
   return db.transaction(async (tx) => {
     const current = await loadCurrent(tx, file.project);
     const sealed = resolveSecrets(file.connections, current, opts);
     const plan = computePlan(file, current, sealed, opts.prune ?? false);
     await opts.authorize?.(plan, tx);
     // A file that only names a new project still creates it (an empty project is a change).
-    if (!opts.dryRun && (plan.changes.length > 0 || !plan.projectExists)) await write(tx, file, current, sealed, plan, opts.actor ?? { kind: "system", reason: "apply" });
+    if (!opts.dryRun && (plan.changes.length > 0 || !plan.projectExists)) await write(tx, file, current, sealed, plan, opts.actor ?? { kind: "system", reason: "apply" }, generatedJobs);
     return plan;
   }).then(async (plan) => {
     // PGlite runs no autovacuum: after a bulk apply the planner would have no statistics and the trigram
@@ -73,7 +79,7 @@ export async function applyProjectFile(db: Database, file: ProjectFileParsed, op
 const ANALYZE_AFTER = 500;
 
 async function loadCurrent(tx: Tx, projectName: string): Promise<Current> {
-  const empty: Current = { connections: new Map(), physicalTables: new Map(), metaTables: new Map(), jobs: new Map(), dashboards: new Map() };
+  const empty: Current = { connections: new Map(), physicalTables: new Map(), metaTables: new Map(), jobs: new Map(), dashboards: new Map(), metricTasks: new Map() };
   const [project] = await tx.select({ id: projects.id }).from(projects).where(eq(projects.name, projectName));
   if (!project) return empty;
   const pid = project.id;
@@ -83,6 +89,7 @@ async function loadCurrent(tx: Tx, projectName: string): Promise<Current> {
   const m = await tx.select({ id: metaTables.id, name: metaTables.name, spec: metaTables.spec }).from(metaTables).where(eq(metaTables.projectId, pid));
   const j = await tx.select({ id: jobs.id, name: jobs.name, spec: jobs.spec }).from(jobs).where(eq(jobs.projectId, pid));
   const d = await tx.select({ id: dashboards.id, name: dashboards.name, spec: dashboards.spec }).from(dashboards).where(eq(dashboards.projectId, pid));
+  const t = await tx.select({ id: metricTasks.id, name: metricTasks.name, spec: metricTasks.spec }).from(metricTasks).where(eq(metricTasks.projectId, pid));
   return {
     projectId: pid,
     connections: new Map(c.map((r) => [r.name, r])),
@@ -90,6 +97,7 @@ async function loadCurrent(tx: Tx, projectName: string): Promise<Current> {
     metaTables: new Map(m.map((r) => [r.name, r])),
     jobs: new Map(j.map((r) => [r.name, r])),
     dashboards: new Map(d.map((r) => [r.name, r])),
+    metricTasks: new Map(t.map((r) => [r.name, r])),
   };
 }
 
@@ -160,6 +168,7 @@ function computePlan(file: ProjectFileParsed, current: Current, sealed: SealedSe
   specDiff("metaTable", file.metaTables, current.metaTables);
   specDiff("job", file.jobs, current.jobs);
   specDiff("dashboard", file.dashboards, current.dashboards);
+  specDiff("metricTask", file.metricTasks, current.metricTasks);
 
   const declared: Record<Entity, Set<string>> = {
     connection: new Set(file.connections.map((c) => c.name)),
@@ -167,10 +176,11 @@ function computePlan(file: ProjectFileParsed, current: Current, sealed: SealedSe
     metaTable: new Set(file.metaTables.map((m) => m.name)),
     job: new Set(file.jobs.map((j) => j.name)),
     dashboard: new Set(file.dashboards.map((d) => d.name)),
+    metricTask: new Set(file.metricTasks.map((t) => t.name)),
   };
-  // Deletions run dependents first: jobs, meta-tables, tables, then connections.
+  // Deletions run dependents first: metric tasks, dashboards, jobs, meta-tables, tables, then connections.
   const existingByEntity: [Entity, Map<string, unknown>][] = [
-    ["dashboard", current.dashboards], ["job", current.jobs], ["metaTable", current.metaTables], ["physicalTable", current.physicalTables], ["connection", current.connections],
+    ["metricTask", current.metricTasks], ["dashboard", current.dashboards], ["job", current.jobs], ["metaTable", current.metaTables], ["physicalTable", current.physicalTables], ["connection", current.connections],
   ];
   for (const [entity, map] of existingByEntity) {
     for (const name of map.keys()) {
@@ -182,7 +192,9 @@ function computePlan(file: ProjectFileParsed, current: Current, sealed: SealedSe
   return { project: file.project, projectExists: current.projectId !== undefined, changes, unmanaged };
 }
 
-async function write(tx: Tx, file: ProjectFileParsed, current: Current, sealed: SealedSecrets, plan: ApplyPlan, actor: Actor): Promise<void> {
+async function write(
+  tx: Tx, file: ProjectFileParsed, current: Current, sealed: SealedSecrets, plan: ApplyPlan, actor: Actor, generatedJobs: ReadonlyMap<string, string[]>,
+): Promise<void> {
   let projectId = current.projectId;
   if (!projectId) {
     const [p] = await tx.insert(projects).values({ name: file.project, description: file.description ?? "" }).returning({ id: projects.id });
@@ -199,12 +211,13 @@ async function write(tx: Tx, file: ProjectFileParsed, current: Current, sealed: 
   const now = new Date();
 
   // Deletes first (dependents first), so a rename that frees a name can be re-created below.
-  const del = async (entity: Entity, table: typeof dashboards | typeof jobs | typeof metaTables | typeof physicalTables | typeof connections) => {
+  const del = async (entity: Entity, table: typeof metricTasks | typeof dashboards | typeof jobs | typeof metaTables | typeof physicalTables | typeof connections) => {
     const names = [...wanted(entity, "delete")];
     for (let i = 0; i < names.length; i += CHUNK) {
       await tx.delete(table).where(and(eq(table.projectId, pid), inArray(table.name, names.slice(i, i + CHUNK))));
     }
   };
+  await del("metricTask", metricTasks);
   await del("dashboard", dashboards);
   await del("job", jobs);
   await del("metaTable", metaTables);
@@ -260,6 +273,18 @@ async function write(tx: Tx, file: ProjectFileParsed, current: Current, sealed: 
     if (createDash.has(d.name)) await tx.insert(dashboards).values({ projectId: pid, name: d.name, spec: d });
     else if (updateDash.has(d.name)) {
       await tx.update(dashboards).set({ spec: d, version: sql`${dashboards.version} + 1`, updatedAt: now }).where(and(eq(dashboards.projectId, pid), eq(dashboards.name, d.name)));
+    }
+  }
+
+  // A task is stored as the builder's save stores it (spec and the names of its generated jobs); the jobs
+  // themselves are the file's `jobs:` entries, written above like any job.
+  const createTask = wanted("metricTask", "create");
+  const updateTask = wanted("metricTask", "update");
+  for (const t of file.metricTasks) {
+    const generated = generatedJobs.get(t.name) ?? [];
+    if (createTask.has(t.name)) await tx.insert(metricTasks).values({ projectId: pid, name: t.name, spec: t, jobs: generated });
+    else if (updateTask.has(t.name)) {
+      await tx.update(metricTasks).set({ spec: t, jobs: generated, updatedAt: now }).where(and(eq(metricTasks.projectId, pid), eq(metricTasks.name, t.name)));
     }
   }
 }

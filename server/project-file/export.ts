@@ -1,8 +1,9 @@
 import { stringify } from "yaml";
 import { eq } from "drizzle-orm";
 import type { Database, Tx } from "../../db/client";
-import { connections, dashboards, jobs, metaTables, physicalTables } from "../../db/schema/index";
+import { connections, dashboards, jobs, metaTables, metricTasks, physicalTables } from "../../db/schema/index";
 import { DashboardSpec } from "../dashboards/schema";
+import { MetricTask } from "../metrics/spec";
 import { JobSpec, MetaTableSpec, PhysicalTableSpec, PROJECT_FILE_VERSION, type ProjectFileParsed, type SecretValue } from "../catalog/schemas";
 import type { ProjectRef } from "../context";
 
@@ -18,6 +19,7 @@ export async function exportProjectFile(db: Database | Tx, project: ProjectRef &
   const m = await db.select({ spec: metaTables.spec }).from(metaTables).where(eq(metaTables.projectId, project.id));
   const j = await db.select({ spec: jobs.spec }).from(jobs).where(eq(jobs.projectId, project.id));
   const d = await db.select({ spec: dashboards.spec }).from(dashboards).where(eq(dashboards.projectId, project.id));
+  const t = await db.select({ spec: metricTasks.spec }).from(metricTasks).where(eq(metricTasks.projectId, project.id));
   return {
     version: PROJECT_FILE_VERSION,
     project: project.name,
@@ -37,6 +39,7 @@ export async function exportProjectFile(db: Database | Tx, project: ProjectRef &
     metaTables: m.map((r) => MetaTableSpec.parse(r.spec)).sort(byName),
     jobs: j.map((r) => JobSpec.parse(r.spec)).sort(byName),
     dashboards: d.map((r) => DashboardSpec.parse(r.spec)).sort(byName),
+    metricTasks: t.map((r) => MetricTask.parse(r.spec)).sort(byName),
   };
 }
 

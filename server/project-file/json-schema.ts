@@ -8,6 +8,6 @@ export function projectFileJsonSchema(): Record<string, unknown> {
     ...schema,
     $id: "https://tandem.dev/schemas/project-file.schema.json",
     title: "Tandem project file",
-    description: "Connections, physical tables, meta-tables and jobs of one Tandem project. Apply with `tandem apply -f <file>`.",
+    description: "Connections, physical tables, meta-tables, jobs, dashboards and metric tasks of one Tandem project. Apply with `tandem apply -f <file>`.",
   };
 }

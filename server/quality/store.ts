@@ -155,7 +155,7 @@ export async function deleteRule(ctx: ProjectContext, table: string, name: strin
 async function checkAgainstCatalog(tx: Tx, project: ProjectRef, next: PhysicalTableSpecParsed): Promise<void> {
   const snapshot = await loadCatalogSnapshot(tx, project);
   const tables = [...snapshot.physicalTables.values()].map((t) => (t.name === next.name ? next : t));
-  const issues = validateProjectFile({ version: 1, project: project.name, connections: [...snapshot.connections.values()], physicalTables: tables, metaTables: [], jobs: [], dashboards: [] })
+  const issues = validateProjectFile({ version: 1, project: project.name, connections: [...snapshot.connections.values()], physicalTables: tables, metaTables: [], jobs: [], dashboards: [], metricTasks: [] })
     .filter((i) => i.path.startsWith(`physicalTables.${next.name}.quality`));
   if (issues.length) throw new ValidationError(issues);
 }
