@@ -5,6 +5,7 @@ import type { Command } from "commander";
 export interface GenerateOptions {
   rate?: string;
   days?: string;
+  withTopic?: boolean;
   eventsPerDay: string;
   duration?: string;
   seed: string;
@@ -17,6 +18,7 @@ export function registerDemo(program: Command): void {
     .description("Write demo events: live to the topic (--rate) and/or daily history partitions (--days)")
     .option("--rate <n>", "live events per second appended to the topic")
     .option("--days <n>", "daily history partitions to write, ending yesterday (UTC)")
+    .option("--with-topic", "also append each history day's events to the topic (stream shape), so the stream and batch sides see the same day")
     .option("--events-per-day <n>", "events in each history partition", "200000")
     .option("--duration <seconds>", "stop the live generator after this many seconds")
     .option("--seed <n>", "random seed", "11")
