@@ -6,6 +6,7 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { use, useCallback, useEffect, useRef, useState } from "react";
 import type { DashboardSpecParsed, WidgetParsed } from "../../../../../server/dashboards/schema";
+import { formatValue } from "./format";
 import type { WidgetData } from "../../../../../server/dashboards/data";
 import { Badge, Button, cx, EmptyState, ErrorState, inputClass, monoInputClass, PageHeader, Skeleton, SkeletonRows } from "../../../../_components/ui";
 import { issuesOf, messageOf } from "../../../../_lib/issues";
@@ -20,13 +21,6 @@ const Chart = dynamic(() => import("./chart"), { ssr: false, loading: () => <Ske
 const ROW_PX = 80;
 const SCREEN_W = 1920;
 const SCREEN_H = 1080;
-
-function formatValue(v: number | null, format: WidgetParsed["format"]): string {
-  if (v === null) return "–";
-  if (format === "cents") return (v / 100).toLocaleString("en-US", { style: "currency", currency: "CNY", maximumFractionDigits: 0 });
-  if (format === "percent") return `${(v * 100).toFixed(1)} %`;
-  return v.toLocaleString("en-US", { maximumFractionDigits: 2 });
-}
 
 export default function DashboardPage({ params }: { params: Promise<{ project: string; name: string }> }) {
   const { project: rawProject, name: rawName } = use(params);
@@ -102,7 +96,7 @@ function BigScreen({ title, children }: { title: string; children: React.ReactNo
     return () => window.removeEventListener("resize", fit);
   }, []);
   return (
-    <div data-testid="big-screen" className="dark fixed inset-0 z-50 overflow-hidden bg-slate-950">
+    <div data-testid="big-screen" className="dark theme-fixed fixed inset-0 z-50 overflow-hidden bg-slate-950">
       <div style={{ width: SCREEN_W, height: SCREEN_H, transform: `scale(${scale})`, transformOrigin: "top left", position: "absolute", left: (window.innerWidth - SCREEN_W * scale) / 2, top: (window.innerHeight - SCREEN_H * scale) / 2 }} className="p-8 text-slate-100">
         <h1 className="mb-6 text-5xl font-semibold tracking-tight text-slate-50">{title}</h1>
         {children}
@@ -181,7 +175,7 @@ function WidgetBody({ widget: w, datum, dark }: { widget: WidgetParsed; datum: W
   }
   if (datum.kind === "line" || datum.kind === "bar") {
     if (datum.x.length === 0) return <p className="mt-2 text-sm text-slate-500">No rows for this day yet.</p>;
-    return <Chart kind={datum.kind} x={datum.x} series={datum.series} dark={dark} large={dark} />;
+    return <Chart kind={datum.kind} x={datum.x} series={datum.series} dark={dark} large={dark} format={w.format} />;
   }
   if (datum.kind === "table") {
     if (datum.rows.length === 0) return <p className="mt-2 text-sm text-slate-500">No rows for this day yet.</p>;
