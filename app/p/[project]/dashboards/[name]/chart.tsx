@@ -7,9 +7,7 @@ import { CanvasRenderer } from "echarts/renderers";
 import { useEffect, useRef } from "react";
 
 // echarts, loaded only by dashboard pages (next/dynamic): one chart instance per widget, updated in place
-// with setOption on every refresh (no re-creation, so a screen that runs for days does not grow). Refreshes
-// merge into the existing option (series matched by id, `replaceMerge` drops series that went away) instead
-// of `notMerge`, which removes and re-creates every component model and view on each refresh (issue #17).
+// with setOption on every refresh (no re-creation, so a screen that runs for days does not grow).
 
 echarts.use([LineChart, BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
@@ -58,11 +56,11 @@ export default function Chart({ kind, x, series, dark, large }: ChartProps) {
       color: colors,
       grid: { left: 8, right: 16, top: series.length > 1 ? (large ? 44 : 28) : 12, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis" },
-      legend: series.length > 1 ? { show: true, top: 0, textStyle: { color: text, fontSize } } : { show: false },
+      legend: series.length > 1 ? { top: 0, textStyle: { color: text, fontSize } } : { show: false },
       xAxis: { type: "category", data: x, axisLabel: { color: text, fontSize }, axisLine: { lineStyle: { color: line } } },
       yAxis: { type: "value", axisLabel: { color: text, fontSize }, splitLine: { lineStyle: { color: line } } },
-      series: series.map((s) => ({ id: s.name, name: s.name, type: kind, data: s.values, showSymbol: false, smooth: kind === "line" })),
-    }, { replaceMerge: ["series"] });
+      series: series.map((s) => ({ name: s.name, type: kind, data: s.values, showSymbol: false, smooth: kind === "line" })),
+    }, { notMerge: true });
   }, [kind, x, series, dark, large]);
 
   return <div ref={el} className="h-full w-full" />;
