@@ -21,6 +21,18 @@ const dashboard = `${base}/p/double11/dashboards/double11_coupons`;
 
 
 
+/** Least-squares slope of evenly spaced samples, per minute. */
+function slopePerMinute(samples: number[], everyMs: number): number {
+  const n = samples.length;
+  if (n < 2) return 0;
+  const meanX = (n - 1) / 2;
+  const meanY = samples.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  samples.forEach((y, i) => { num += (i - meanX) * (y - meanY); den += (i - meanX) ** 2; });
+  return (num / den) * (60_000 / everyMs);
+}
+
 /** Every widget shows data (no skeleton left): the dashboard is interactive. */
 async function allPainted(page: Page): Promise<void> {
   await page.waitForFunction(() => {
@@ -121,7 +133,13 @@ async function main(): Promise<void> {
     console.log(`heap after GC (${heap.length} samples): ${heap.map(mb).join(" ")} MB`);
     const heapOk = growth < 0.1;
     console.log(`${"heap growth (last third vs first third)".padEnd(40)} ${(growth * 100).toFixed(1)} %  target < 10 %  ${heapOk ? "met" : "MISSED"}`);
-    ok = heapOk && ok;
+    // A slow steady rise can stay under 10 % over a short run and still fill the heap in a day on a big
+    // screen: the least-squares slope of the last half (past the warm-up) must be about flat too.
+    const tail = heap.slice(Math.floor(heap.length / 2));
+    const slope = slopePerMinute(tail, sampleEvery);
+    const slopeOk = tail.length < 3 || Math.abs(slope) < 0.02 * 1024 * 1024;
+    console.log(`${"heap slope (last half)".padEnd(40)} ${(slope / 1024 / 1024).toFixed(3)} MB/min  target < 0.02 MB/min  ${slopeOk ? "met" : "MISSED"}`);
+    ok = heapOk && slopeOk && ok;
   } finally {
     await browser.close();
     if (generator.pid) process.kill(-generator.pid, "SIGTERM");
