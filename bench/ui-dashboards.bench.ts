@@ -4,6 +4,7 @@
 // < 1.5 s; refresh-to-paint (a data request's start to the paint of the changed values) < 2 s p95; no heap
 // growth over BENCH_MINUTES (default 10) of refreshes (heap sampled after a forced GC).
 //   BENCH_SKIP_BUILD=1 (reuse .next)  BENCH_RUNS (5)  BENCH_PORT (3496)  BENCH_MINUTES (10)  BENCH_RATE (200 events/s)
+//   BENCH_WARMUP_MINUTES (0): refreshes before the heap's first sample (the page is measured in steady state)
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -14,6 +15,8 @@ import { quantile, report, waitUntilUp } from "./ui-harness";
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const port = Number(process.env.BENCH_PORT ?? 3496);
 const minutes = Number(process.env.BENCH_MINUTES ?? 10);
+/** Refreshes before the first heap sample: V8 keeps compiling the page's hot code for its first minutes. */
+const warmupMinutes = Number(process.env.BENCH_WARMUP_MINUTES ?? 0);
 const rate = Number(process.env.BENCH_RATE ?? 200);
 const root = path.resolve(import.meta.dirname, "..");
 const base = `http://127.0.0.1:${port}`;
@@ -105,13 +108,20 @@ async function main(): Promise<void> {
     await instrument(page);
     const cdp = await page.context().newCDPSession(page);
     const heap: number[] = [];
+    const heapNow = async (): Promise<number> => {
+      await cdp.send("HeapProfiler.collectGarbage");
+      return (await cdp.send("Runtime.getHeapUsage")).usedSize;
+    };
+    if (warmupMinutes > 0) {
+      const atLoad = await heapNow();
+      await new Promise((r) => setTimeout(r, warmupMinutes * 60_000));
+      console.log(`heap after GC at load ${(atLoad / 1024 / 1024).toFixed(1)} MB, after ${warmupMinutes} min of refreshes (warm-up) ${((await heapNow()) / 1024 / 1024).toFixed(1)} MB`);
+    }
     const sampleEvery = Math.max(5_000, (minutes * 60_000) / 20);
     const until = Date.now() + minutes * 60_000;
     while (Date.now() < until) {
       await new Promise((r) => setTimeout(r, sampleEvery));
-      await cdp.send("HeapProfiler.collectGarbage");
-      const { usedSize } = await cdp.send("Runtime.getHeapUsage");
-      heap.push(usedSize);
+      heap.push(await heapNow());
     }
     const { starts, paints } = await page.evaluate(() => {
       const w = window as unknown as { __starts: number[]; __paints: number[] };
@@ -123,7 +133,7 @@ async function main(): Promise<void> {
       const s = starts.filter((x) => x <= p).at(-1);
       if (s !== undefined) toPaint.push(p - s);
     }
-    console.log(`refreshes: ${starts.length} data requests, ${paints.length} paints with changed data over ${minutes} min`);
+    console.log(`refreshes: ${starts.length} data requests, ${paints.length} paints with changed data over ${warmupMinutes + minutes} min`);
     ok = report("refresh-to-paint", toPaint, 2000, 0.95) && ok;
     const mb = (b: number) => (b / 1024 / 1024).toFixed(1);
     const third = Math.max(1, Math.floor(heap.length / 3));
