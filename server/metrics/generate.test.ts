@@ -3,26 +3,14 @@ import { demoCatalog } from "../engines/testing/helpers";
 import { translateJob } from "../sql";
 import { validateMetricTask } from "./generate";
 import { copyResultToPeriod, MetricTask, type MetricTaskParsed } from "./spec";
+import { demoMetricTask } from "../testing/demo-metric-task";
 
 // Generation on the demo catalog: the demo's daily coupon task, and each invalid configuration's error
 // naming the component and field it comes from.
 
 const catalog = demoCatalog();
 
-/** The demo's per-coupon daily PV / UV / redeemed / GMV (the hand-written job coupon_daily_stats). */
-export const DEMO_TASK = {
-  name: "coupon_daily_builder",
-  source: "mix_coupon_events",
-  elements: [{ name: "is_redeem", kind: "filter", expr: "action = 'redeem'" }],
-  dimensionSets: [{ name: "by_coupon", dimensions: ["coupon_id"] }],
-  metrics: [
-    { name: "pv", agg: "count" },
-    { name: "uv", agg: "countDistinct", expr: "user_id" },
-    { name: "redeemed", agg: "count", filter: "is_redeem" },
-    { name: "gmv_cents", agg: "sum", expr: "amount_cents", filter: "is_redeem" },
-  ],
-  results: [{ period: "day", dimensionSet: "by_coupon", table: "ads_coupon_daily" }],
-} satisfies MetricTask;
+export const DEMO_TASK = demoMetricTask("coupon_daily_builder");
 
 function issuesOf(patch: Partial<MetricTask>): { path: string; message: string }[] {
   const g = validateMetricTask(catalog, { ...DEMO_TASK, ...patch });

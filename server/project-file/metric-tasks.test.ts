@@ -17,6 +17,7 @@ import { getProject } from "../projects/projects";
 import { applyProjectFile } from "./apply";
 import { exportProjectFile, projectFileToYaml } from "./export";
 import { parseProjectFile, snapshotFromProjectFile } from "./load";
+import { demoMetricTask } from "../testing/demo-metric-task";
 
 // `metricTasks:` in the project file: applied like dashboards (create, update, prune), exported and
 // round-tripped, and checked against the file's own catalog with the metric builder's errors.
@@ -24,20 +25,7 @@ import { parseProjectFile, snapshotFromProjectFile } from "./load";
 let handle: DatabaseHandle;
 const opts = { secretBox: new SecretBox(crypto.randomBytes(32)), readEnv: () => undefined };
 
-/** A per-coupon daily task over the demo's mixed coupon events, written to the demo's daily result table. */
-const TASK = {
-  name: "coupon_daily_from_file",
-  source: "mix_coupon_events",
-  elements: [{ name: "is_redeem", kind: "filter", expr: "action = 'redeem'" }],
-  dimensionSets: [{ name: "by_coupon", dimensions: ["coupon_id"] }],
-  metrics: [
-    { name: "pv", agg: "count" },
-    { name: "uv", agg: "countDistinct", expr: "user_id" },
-    { name: "redeemed", agg: "count", filter: "is_redeem" },
-    { name: "gmv_cents", agg: "sum", expr: "amount_cents", filter: "is_redeem" },
-  ],
-  results: [{ period: "day", dimensionSet: "by_coupon", table: "ads_coupon_daily" }],
-} satisfies MetricTask;
+const TASK = demoMetricTask("coupon_daily_from_file");
 
 function demo(project: string): ProjectFileParsed {
   const text = fs.readFileSync(DEMO_PROJECT_FILE, "utf8").replace("project: double11", `project: ${project}`);

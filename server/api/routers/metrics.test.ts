@@ -8,6 +8,7 @@ import { getProject } from "../../projects/projects";
 import { applyDemoProject, type DemoProject } from "../../testing/demo-project";
 import { appRouter } from "../root";
 import { createCallerFactory } from "../trpc";
+import { demoMetricTask } from "../../testing/demo-metric-task";
 
 // The metrics router on the demo project: generate shows the jobs, validate the component errors, save
 // creates the job drafts then updates them, list and get return the task; a job owned elsewhere conflicts.
@@ -17,19 +18,7 @@ let demo: DemoProject;
 const local: Actor = { kind: "local" };
 const api = () => createCallerFactory(appRouter)({ db: handle.db, actor: local, secretBox: demo.secretBox, orchestrator: undefined });
 
-const TASK = {
-  name: "coupon_builder",
-  source: "mix_coupon_events",
-  elements: [{ name: "is_redeem", kind: "filter", expr: "action = 'redeem'" }],
-  dimensionSets: [{ name: "by_coupon", dimensions: ["coupon_id"] }],
-  metrics: [
-    { name: "pv", agg: "count" },
-    { name: "uv", agg: "countDistinct", expr: "user_id" },
-    { name: "redeemed", agg: "count", filter: "is_redeem" },
-    { name: "gmv_cents", agg: "sum", expr: "amount_cents", filter: "is_redeem" },
-  ],
-  results: [{ period: "day", dimensionSet: "by_coupon", table: "ads_coupon_daily" }],
-};
+const TASK = demoMetricTask("coupon_builder");
 
 beforeAll(async () => {
   handle = await openTestDatabase();
