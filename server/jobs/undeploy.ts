@@ -1,5 +1,6 @@
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
+import type { Tx } from "../../db/client";
 import { jobDeployments } from "../../db/schema/index";
 import { recordAudit } from "../audit/audit";
 import { Name } from "../catalog/schemas";
@@ -30,21 +31,28 @@ export interface Undeployment {
 /** Marks the job undeployed; refuses a job never deployed, or already undeployed (saying since when). */
 export async function undeployJob(ctx: ProjectContext, input: UndeployJobInput, now = new Date()): Promise<Undeployment> {
   const { job, note } = UndeployJobInput.parse(input);
-  return ctx.db.transaction(async (tx) => {
-    const [newest] = await tx.select().from(jobDeployments)
-      .where(and(eq(jobDeployments.projectId, ctx.project.id), eq(jobDeployments.jobName, job)))
-      .orderBy(desc(jobDeployments.version)).limit(1).for("update");
-    if (!newest) throw neverDeployed(job);
-    if (newest.undeployedAt) {
-      throw new ConflictError(`job '${job}' is not deployed: it was undeployed at ${newest.undeployedAt.toISOString()} by ${newest.undeployedBy ?? "someone"} (v${newest.version} was the last version)`);
-    }
-    const by = actorLabel(ctx.actor);
-    await tx.update(jobDeployments).set({ undeployedAt: now, undeployedBy: by }).where(eq(jobDeployments.id, newest.id));
-    await recordAudit(tx, ctx.actor, ctx.project, {
-      action: "job.undeploy", entity: "job", name: job, details: { version: newest.version, ...(note ? { note } : {}) },
-    });
-    return { job, version: newest.version, undeployedAt: now, undeployedBy: by };
+  return ctx.db.transaction((tx) => undeployIn(tx, ctx, job, note, now));
+}
+
+/**
+ * undeployJob's work inside the caller's transaction (several jobs taken out together, a metric task's,
+ * share one): locks the newest version, refuses as undeployJob does, marks it and audits `job.undeploy`.
+ */
+export async function undeployIn(tx: Tx, ctx: ProjectContext, job: string, note: string, now: Date, details: Record<string, unknown> = {}): Promise<Undeployment> {
+  const [newest] = await tx.select({ id: jobDeployments.id, version: jobDeployments.version, undeployedAt: jobDeployments.undeployedAt, undeployedBy: jobDeployments.undeployedBy })
+    .from(jobDeployments)
+    .where(and(eq(jobDeployments.projectId, ctx.project.id), eq(jobDeployments.jobName, job)))
+    .orderBy(desc(jobDeployments.version)).limit(1).for("update");
+  if (!newest) throw neverDeployed(job);
+  if (newest.undeployedAt) {
+    throw new ConflictError(`job '${job}' is not deployed: it was undeployed at ${newest.undeployedAt.toISOString()} by ${newest.undeployedBy ?? "someone"} (v${newest.version} was the last version)`);
+  }
+  const by = actorLabel(ctx.actor);
+  await tx.update(jobDeployments).set({ undeployedAt: now, undeployedBy: by }).where(eq(jobDeployments.id, newest.id));
+  await recordAudit(tx, ctx.actor, ctx.project, {
+    action: "job.undeploy", entity: "job", name: job, details: { version: newest.version, ...details, ...(note ? { note } : {}) },
   });
+  return { job, version: newest.version, undeployedAt: now, undeployedBy: by };
 }
 
 /**

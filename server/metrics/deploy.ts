@@ -4,9 +4,10 @@ import { jobDeployments, metricTasks } from "../../db/schema/index";
 import { recordAudit } from "../audit/audit";
 import { Name } from "../catalog/schemas";
 import { loadCatalogSnapshot } from "../catalog/snapshot";
-import { actorLabel, type ProjectContext } from "../context";
+import type { ProjectContext } from "../context";
 import { ConflictError, NotFoundError } from "../errors";
 import { isUniqueViolation, recordDeployment, type Deployment } from "../jobs/deployments";
+import { undeployIn } from "../jobs/undeploy";
 
 // A metric task goes online and offline as one (issue #18): its generated jobs (the count/sum job, the
 // campaign-to-date job, the split distinct-count sub-task) are deployed in one transaction, so either
@@ -60,24 +61,18 @@ export async function undeployMetricTask(ctx: ProjectContext, input: MetricTaskD
   const { name, note } = MetricTaskDeployInput.parse(input);
   const jobNames = await taskJobs(ctx, name);
   return ctx.db.transaction(async (tx) => {
-    const rows = await tx.select().from(jobDeployments)
-      .where(and(eq(jobDeployments.projectId, ctx.project.id), inArray(jobDeployments.jobName, jobNames)))
-      .orderBy(desc(jobDeployments.version)).for("update");
-    const newest = new Map<string, (typeof rows)[number]>();
-    for (const r of rows) if (!newest.has(r.jobName)) newest.set(r.jobName, r);
-    const live = jobNames.flatMap((j) => {
-      const r = newest.get(j);
-      return r && !r.undeployedAt ? [r] : [];
-    });
-    if (live.length === 0) throw new ConflictError(`no job of metric task '${name}' is deployed (${jobNames.join(", ")})`);
-    const by = actorLabel(ctx.actor);
-    for (const r of live) {
-      await tx.update(jobDeployments).set({ undeployedAt: now, undeployedBy: by }).where(eq(jobDeployments.id, r.id));
-      await recordAudit(tx, ctx.actor, ctx.project, {
-        action: "job.undeploy", entity: "job", name: r.jobName, details: { version: r.version, metricTask: name, ...(note ? { note } : {}) },
-      });
+    // Which jobs are in production: the newest version of each, without its frozen scripts and catalog.
+    const rows = await tx.selectDistinctOn([jobDeployments.jobName], { job: jobDeployments.jobName, undeployedAt: jobDeployments.undeployedAt })
+      .from(jobDeployments).where(and(eq(jobDeployments.projectId, ctx.project.id), inArray(jobDeployments.jobName, jobNames)))
+      .orderBy(jobDeployments.jobName, desc(jobDeployments.version));
+    const live = new Set(rows.filter((r) => !r.undeployedAt).map((r) => r.job));
+    if (live.size === 0) throw new ConflictError(`no job of metric task '${name}' is deployed (${jobNames.join(", ")})`);
+    const undeployed: TaskUndeployment["undeployed"] = [];
+    for (const job of jobNames.filter((j) => live.has(j))) {
+      const u = await undeployIn(tx, ctx, job, note, now, { metricTask: name });
+      undeployed.push({ job, version: u.version });
     }
-    await recordAudit(tx, ctx.actor, ctx.project, { action: "metricTask.undeploy", entity: "metricTask", name, details: { jobs: live.map((r) => r.jobName) } });
-    return { undeployed: live.map((r) => ({ job: r.jobName, version: r.version })), notDeployed: jobNames.filter((j) => !live.some((r) => r.jobName === j)) };
+    await recordAudit(tx, ctx.actor, ctx.project, { action: "metricTask.undeploy", entity: "metricTask", name, details: { jobs: undeployed.map((u) => u.job) } });
+    return { undeployed, notDeployed: jobNames.filter((j) => !live.has(j)) };
   });
 }
