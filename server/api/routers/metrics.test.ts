@@ -63,11 +63,13 @@ describe("metrics router", () => {
       results: [...TASK.results, { period: "campaign", dimensionSet: "by_coupon", table: "ads_coupon_cumulative" }],
     };
     expect((await api().metrics.save({ project, spec })).created).toEqual(["coupon_together", "coupon_together_ctd"]);
-    const versions = async () => (await handle.db.select({ job: jobDeployments.jobName, v: jobDeployments.version, off: jobDeployments.undeployedAt }).from(jobDeployments))
+    // Scoped to this test's project: on a shared Postgres other runs' projects have jobs of the same names.
+    const { id: projectId } = await getProject(handle.db, project);
+    const versions = async () => (await handle.db.select({ job: jobDeployments.jobName, v: jobDeployments.version, off: jobDeployments.undeployedAt }).from(jobDeployments).where(eq(jobDeployments.projectId, projectId)))
       .filter((d) => d.job.startsWith("coupon_together")).map((d) => `${d.job} v${d.v}${d.off ? " off" : ""}`).sort();
 
     // One job's draft broken by hand: the task's deploy is refused as a whole, the healthy job gets no version.
-    const [ctd] = await handle.db.select().from(jobs).where(eq(jobs.name, "coupon_together_ctd"));
+    const [ctd] = await handle.db.select().from(jobs).where(and(eq(jobs.projectId, projectId), eq(jobs.name, "coupon_together_ctd")));
     const good = ctd!.spec as { sql: string };
     await handle.db.update(jobs).set({ spec: { ...good, sql: good.sql.replace("COUNT(*) AS pv", "COUNT(nope) AS pv") } }).where(and(eq(jobs.projectId, ctd!.projectId), eq(jobs.name, "coupon_together_ctd")));
     await expect(api().metrics.deploy({ project, name: "coupon_together" })).rejects.toThrow(/nope/);
