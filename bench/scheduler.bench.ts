@@ -144,12 +144,17 @@ async function dispatch(days: Bizdate[]): Promise<number> {
   return ms(start);
 }
 
-// (b) Dispatch rate.
+// (b) Dispatch rate, and the CPU it took: this process holds everything (service, database, worker and its
+// workflow threads, activities), so its CPU per instance bounds the rate on this machine's cores.
 const dispatchDays = bizdateRange(Bizdate.parse("20250101"), Bizdate.parse("20250101").addDays(DAYS - 1));
 await markExt(dispatchDays);
+const cpu0 = process.cpuUsage();
 const dispatchMs = await dispatch(dispatchDays);
+const cpu1 = process.cpuUsage(cpu0);
 const rate = (DAYS * JOBS) / (dispatchMs / 1000);
-log(`(b) ${DAYS * JOBS} instances in ${(dispatchMs / 1000).toFixed(1)} s: ${rate.toFixed(0)} instances/s`);
+const cpuMsPerInstance = (cpu1.user + cpu1.system) / 1000 / (DAYS * JOBS);
+const cores = os.availableParallelism();
+log(`(b) ${DAYS * JOBS} instances in ${(dispatchMs / 1000).toFixed(1)} s: ${rate.toFixed(0)} instances/s; ${cpuMsPerInstance.toFixed(1)} ms of CPU each (at best ${Math.round((cores * 1000) / cpuMsPerInstance)}/s on ${cores} cores)`);
 
 // (c) One day alone, then one day beside a long backfill of the root job (its inputs all ready).
 const alone = Bizdate.parse("20250201");
@@ -172,6 +177,8 @@ console.log(JSON.stringify({
   dispatchedInstances: DAYS * JOBS,
   dispatchSeconds: Number((dispatchMs / 1000).toFixed(1)),
   instancesPerSecond: Number(rate.toFixed(1)),
+  cpuMsPerInstance: Number(cpuMsPerInstance.toFixed(1)),
+  cores,
   dayAloneSeconds: Number((aloneMs / 1000).toFixed(1)),
   dayBesideBackfillSeconds: Number((besideMs / 1000).toFixed(1)),
   delayRatio: Number((besideMs / aloneMs - 1).toFixed(3)),
