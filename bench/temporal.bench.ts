@@ -1,5 +1,7 @@
 // Benchmark of the embedded Temporal-compatible dev service (npm run bench:temporal).
-//  1. 1,000 workflows (one timer + one activity each) started at once: time until all results are in.
+//  1. 1,000 workflows (one timer + one activity each; with the 5th argument `oneActivity`, one activity only)
+//     started at once: time until all results are in.
+// Arguments: [workflows=1000] [latencyRuns=200] [process|inline] [activityAndTimer|oneActivity].
 //  2. Start-to-result latency of a one-activity workflow, run one after another (p50 / p95).
 //  3. The CPU each burst workflow cost (process mode): this process (the service, its database and the
 //     client) and the worker process (the real SDK: Rust core, workflow threads, activities), and the rate
@@ -20,6 +22,8 @@ const WORKFLOWS = Number(process.argv[2] ?? 1000);
 const LATENCY_RUNS = Number(process.argv[3] ?? 200);
 /** "process" (default): the worker runs in its own process, as `tandem worker` does; "inline": same process. */
 const WORKER_MODE = process.argv[4] ?? "process";
+/** The burst's workflow: "activityAndTimer" (default: a timer, then an activity) or "oneActivity" (one activity). */
+const BURST_WORKFLOW = process.argv[5] === "oneActivity" ? "oneActivity" : "activityAndTimer";
 
 Runtime.install({ logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -84,7 +88,7 @@ const result = await worker.runUntil(async () => {
   const ownCpu0 = ownCpuMs();
   const t0 = performance.now();
   const handles = await Promise.all(
-    Array.from({ length: WORKFLOWS }, (_, i) => client.workflow.start("activityAndTimer", { taskQueue, workflowId: `burst-${i}-${Date.now()}`, args: [String(i)] })),
+    Array.from({ length: WORKFLOWS }, (_, i) => client.workflow.start(BURST_WORKFLOW, { taskQueue, workflowId: `burst-${i}-${Date.now()}`, args: [String(i)] })),
   );
   const started = performance.now() - t0;
   const results = await Promise.all(handles.map((h) => h.result()));
@@ -108,6 +112,7 @@ const report = {
   database: url ? "postgres" : "pglite (data folder)",
   worker: WORKER_MODE,
   workflows: WORKFLOWS,
+  burstWorkflow: BURST_WORKFLOW,
   allStartedMs: Math.round(result.startedMs),
   allCompletedMs: Math.round(result.burstMs),
   wrongResults: result.wrong,
