@@ -9,7 +9,7 @@ import { ValidationError, type Issue } from "../errors";
 import { recordAudit } from "../audit/audit";
 import type { Actor } from "../context";
 import { snapshotFromProjectFile } from "./load";
-import { checkMetricTasks } from "./metric-tasks";
+import { checkMetricTasks, withGeneratedJobs } from "./metric-tasks";
 
 // `tandem apply`: make the catalog of one project match a project file. Planning reads the catalog and
 // computes the changes without writing; applying runs the plan in one transaction, so a file with any
@@ -55,10 +55,13 @@ interface Current {
 
 const CHUNK = 500;
 
-export async function applyProjectFile(db: Database, file: ProjectFileParsed, opts: ApplyOptions): Promise<ApplyPlan> {
+export async function applyProjectFile(db: Database, given: ProjectFileParsed, opts: ApplyOptions): Promise<ApplyPlan> {
   // Metric tasks are checked against the catalog the file describes before anything is read or written;
-  // a task the builder would refuse to save is refused here, with its path in the file.
-  const generatedJobs = checkMetricTasks(file, snapshotFromProjectFile(file));
+  // a task the builder would refuse to save is refused here, with its path in the file. The jobs a task
+  // generates and the file lacks are applied as the task generates them.
+  const tasks = checkMetricTasks(given, snapshotFromProjectFile(given));
+  const file = withGeneratedJobs(given, tasks);
+  const generatedJobs = tasks.jobsOf;
   return db.transaction(async (tx) => {
     const current = await loadCurrent(tx, file.project);
     const sealed = resolveSecrets(file.connections, current, opts);

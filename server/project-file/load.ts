@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { ValidationError, type Issue } from "../errors";
 import { ProjectFile, type CatalogSnapshot, type ProjectFileParsed } from "../catalog/schemas";
 import { validateProjectFile } from "../catalog/validate";
-import { checkMetricTasks } from "./metric-tasks";
+import { checkMetricTasks, withGeneratedJobs } from "./metric-tasks";
 
 // Reading a project file: YAML (or JSON, which is YAML) -> zod -> cross-object validation. Every issue
 // carries the line and column in the file, found by walking the path through the YAML document.
@@ -63,20 +63,21 @@ export function parseProjectFile(text: string, sourceName = "project file"): Loa
   }
   const issues = validateProjectFile(parsed.data);
   if (issues.length > 0) throw new ValidationError(issues.map((i) => withLocation(i, locate)));
+  let withTasks: ProjectFileParsed;
   try {
-    checkMetricTasks(parsed.data, snapshotFromProjectFile(parsed.data));
+    withTasks = withGeneratedJobs(parsed.data, checkMetricTasks(parsed.data, snapshotFromProjectFile(parsed.data)));
   } catch (e) {
     if (e instanceof ValidationError) throw new ValidationError(e.issues.map((i) => withLocation(i, locate)));
     throw e;
   }
-  // The project's time zone is each job's default, and each dashboard's (the day its `today` is); they carry
-  // it so a stored job or dashboard needs no project file.
-  const zone = parsed.data.timeZone;
+  // The project's time zone is each job's default (generated jobs included), and each dashboard's (the day
+  // its `today` is); they carry it so a stored job or dashboard needs no project file.
+  const zone = withTasks.timeZone;
   const file = zone ? {
-    ...parsed.data,
-    jobs: parsed.data.jobs.map((j) => ({ ...j, timeZone: j.timeZone ?? zone })),
-    dashboards: parsed.data.dashboards.map((d) => ({ ...d, params: { ...d.params, timeZone: d.params.timeZone ?? zone } })),
-  } : parsed.data;
+    ...withTasks,
+    jobs: withTasks.jobs.map((j) => ({ ...j, timeZone: j.timeZone ?? zone })),
+    dashboards: withTasks.dashboards.map((d) => ({ ...d, params: { ...d.params, timeZone: d.params.timeZone ?? zone } })),
+  } : withTasks;
   return { file, locate };
 }
 
