@@ -40,36 +40,42 @@ function push<E>(m: Map<string, E[]>, key: string, e: E): void {
 
 export function buildLineageGraph(deployed: DeployedLineage[]): LineageGraph {
   const g: LineageGraph = { jobs: new Map(), tablesOut: new Map(), tablesIn: new Map(), columnsOut: new Map(), columnsIn: new Map() };
-  const seen = new Set<string>();
-  const table = (e: TableEdge): void => {
-    if (e.from === e.to) return;
-    const id = `${e.from}\u0000${e.to}\u0000${e.job}\u0000${e.side}`;
-    if (seen.has(id)) return;
-    seen.add(id);
-    push(g.tablesOut, e.from, e);
-    push(g.tablesIn, e.to, e);
-  };
-  const column = (e: ColumnEdge): void => {
-    const from = columnKey(e.from), to = columnKey(e.to);
-    if (from === to) return;
-    const id = `${from}\u0000${to}\u0000${e.job}\u0000${e.side}`;
-    if (seen.has(id)) return;
-    seen.add(id);
-    push(g.columnsOut, from, e);
-    push(g.columnsIn, to, e);
-  };
   for (const d of deployed) {
     g.jobs.set(d.job, d);
-    const base = { job: d.job, version: d.version };
+    const { job, version } = d;
     for (const side of d.sides) {
-      for (const t of d.lineage.tables) for (const from of t.sources) table({ from, to: t.sink, ...base, side });
+      // An edge is one per job and side, so duplicates can only come from this job's side: deduplicating
+      // here keeps each set small and short-lived (one project-wide set of every edge cost most of a cold
+      // build in garbage collection at 1,000 jobs).
+      const tablesSeen = new Set<string>();
+      const columnsSeen = new Set<string>();
+      const table = (from: string, to: string): void => {
+        if (from === to) return;
+        const id = `${from}\u0000${to}`;
+        if (tablesSeen.has(id)) return;
+        tablesSeen.add(id);
+        const e: TableEdge = { from, to, job, version, side };
+        push(g.tablesOut, from, e);
+        push(g.tablesIn, to, e);
+      };
+      const column = (from: ColumnRef, to: ColumnRef, transform: TransformKind): void => {
+        const f = columnKey(from), t = columnKey(to);
+        if (f === t) return;
+        const id = `${f}\u0000${t}`;
+        if (columnsSeen.has(id)) return;
+        columnsSeen.add(id);
+        const e: ColumnEdge = { from, to, job, version, side, transform };
+        push(g.columnsOut, f, e);
+        push(g.columnsIn, t, e);
+      };
+      for (const t of d.lineage.tables) for (const from of t.sources) table(from, t.sink);
       for (const c of d.lineage.columns) {
-        for (const from of c.sources) column({ from, to: c.sink, ...base, side, transform: c.transform });
+        for (const from of c.sources) column(from, c.sink, c.transform);
         const p = c.physical[side];
         if (!p?.sink) continue;
         for (const from of p.sources) {
-          table({ from: from.table, to: p.sink.table, ...base, side });
-          column({ from, to: p.sink, ...base, side, transform: c.transform });
+          table(from.table, p.sink.table);
+          column(from, p.sink, c.transform);
         }
       }
     }

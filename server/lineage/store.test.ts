@@ -14,6 +14,8 @@ import { undeployJob } from "../jobs/undeploy";
 import { applyProjectFile } from "../project-file/apply";
 import { parseProjectFile } from "../project-file/load";
 import { getProject } from "../projects/projects";
+import { buildLineageGraph } from "./graph";
+import { deployedLineage, loadLineageGraph } from "./store";
 
 // The lineage graph of the demo project as deployed: only deployed jobs' current versions count, meta-tables
 // and physical sides are both nodes, an undeploy shows at once, and the API answers viewers.
@@ -78,6 +80,25 @@ describe("lineage of the deployed jobs", () => {
     if (r.level !== "table") throw new Error("expected table level");
     expect(r.tables.map((t) => t.table)).toEqual(["ads_coupon_daily"]);
     expect(r.jobs.map((j) => j.job)).toEqual(["coupon_daily_stats"]);
+  });
+
+  it("after deploys, the kept graph (only moved jobs read again) equals one built from scratch", async () => {
+    const kept = await loadLineageGraph(handle.db, project.id); // kept from the tests above
+    expect(kept.jobs.has("coupon_minutely")).toBe(false);
+    await deployJob(ctx(), { job: "coupon_minutely", note: "back" });
+    await deployJob(ctx(), { job: "coupon_campaign_to_date" });
+    const refreshed = await loadLineageGraph(handle.db, project.id);
+    expect(refreshed).not.toBe(kept);
+    expect([...refreshed.jobs.keys()]).toEqual(["coupon_campaign_to_date", "coupon_daily_stats", "coupon_minutely"]);
+    expect(refreshed.jobs.get("coupon_minutely")?.version).toBe(2);
+    // The unchanged job's lineage is the kept object (not read again); the graph matches a cold build.
+    expect(refreshed.jobs.get("coupon_daily_stats")).toBe(kept.jobs.get("coupon_daily_stats"));
+    const cold = buildLineageGraph(await deployedLineage(handle.db, project.id));
+    const plain = (g: typeof cold) => JSON.stringify([[...g.jobs.keys()], [...g.tablesOut], [...g.tablesIn], [...g.columnsOut], [...g.columnsIn]]);
+    expect(plain(refreshed)).toBe(plain(cold));
+    const r = await api(viewer).lineage.table({ project: project.name, table: "mix_coupon_events" });
+    if (r.level !== "table") throw new Error("expected table level");
+    expect(r.tables.map((t) => t.table).sort()).toEqual(["ads_coupon_cumulative", "ads_coupon_daily", "ads_coupon_minutely"]);
   });
 
   it("refuses bad input with a clear error", async () => {

@@ -1,4 +1,4 @@
-import { count, desc, eq, max } from "drizzle-orm";
+import { and, count, desc, eq, inArray, max, sql, type AnyColumn } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../../db/client";
 import { jobDeployments, metaTables } from "../../db/schema/index";
@@ -12,10 +12,15 @@ import { buildLineageGraph, columnsOf, impactOf, walkColumns, walkTables, type D
 // version of every job (DISTINCT ON job, newest version), undeployed jobs left out. The built graph is
 // kept per project and reused while the deployments are unchanged; the check is one indexed aggregate
 // (count, newest deploy, newest undeploy), so a deploy, rollback or undeploy from any process invalidates it.
+// After such a change only the jobs whose current version moved are read again (a light query lists each
+// job's current version without its lineage); the graph is then rebuilt from the kept versions.
 
 type Db = Pick<Tx, "select" | "selectDistinctOn">;
 
-interface Cached { stamp: string; graph: LineageGraph }
+/** Whether a column is set, read without reading (or de-toasting) its value. */
+const isSet = (column: AnyColumn) => sql<boolean>`(${column} is not null)`;
+
+interface Cached { stamp: string; graph: LineageGraph; deployed: Map<string, DeployedLineage> }
 const cache = new Map<string, Cached>();
 const CACHE_PROJECTS = 64;
 
@@ -26,16 +31,45 @@ async function stampOf(db: Db, projectId: string): Promise<string> {
 }
 
 /** The current version of each deployed job with its frozen lineage (versions without one are skipped). */
-export async function deployedLineage(db: Db, projectId: string): Promise<DeployedLineage[]> {
+export async function deployedLineage(db: Db, projectId: string, jobs?: string[]): Promise<DeployedLineage[]> {
   const rows = await db.selectDistinctOn([jobDeployments.jobName], {
     job: jobDeployments.jobName, version: jobDeployments.version, lineage: jobDeployments.lineage,
-    stream: jobDeployments.streamScript, undeployedAt: jobDeployments.undeployedAt,
-  }).from(jobDeployments).where(eq(jobDeployments.projectId, projectId)).orderBy(jobDeployments.jobName, desc(jobDeployments.version));
+    hasStream: isSet(jobDeployments.streamScript), undeployedAt: jobDeployments.undeployedAt,
+  }).from(jobDeployments)
+    .where(jobs === undefined ? eq(jobDeployments.projectId, projectId) : and(eq(jobDeployments.projectId, projectId), inArray(jobDeployments.jobName, jobs)))
+    .orderBy(jobDeployments.jobName, desc(jobDeployments.version));
   const out: DeployedLineage[] = [];
   for (const r of rows) {
     if (r.undeployedAt || r.lineage === null) continue;
-    const sides: Side[] = r.stream === null ? ["batch"] : ["stream", "batch"];
+    const sides: Side[] = r.hasStream ? ["stream", "batch"] : ["batch"];
     out.push({ job: r.job, version: r.version, sides, lineage: r.lineage as Lineage });
+  }
+  return out;
+}
+
+/** Each job's current version, without its lineage: which kept versions are still current. */
+async function currentVersions(db: Db, projectId: string): Promise<{ job: string; version: number; live: boolean }[]> {
+  const rows = await db.selectDistinctOn([jobDeployments.jobName], {
+    job: jobDeployments.jobName, version: jobDeployments.version, undeployedAt: jobDeployments.undeployedAt, hasLineage: isSet(jobDeployments.lineage),
+  }).from(jobDeployments).where(eq(jobDeployments.projectId, projectId)).orderBy(jobDeployments.jobName, desc(jobDeployments.version));
+  return rows.map((r) => ({ job: r.job, version: r.version, live: !r.undeployedAt && r.hasLineage }));
+}
+
+const READ_CHUNK = 500;
+
+/** The kept versions brought up to date: only jobs whose current version changed are read again. */
+async function refreshed(db: Db, projectId: string, kept: Map<string, DeployedLineage>): Promise<Map<string, DeployedLineage>> {
+  const heads = await currentVersions(db, projectId);
+  const moved = heads.filter((h) => h.live && kept.get(h.job)?.version !== h.version).map((h) => h.job);
+  const fresh = new Map<string, DeployedLineage>();
+  for (let i = 0; i < moved.length; i += READ_CHUNK) {
+    for (const d of await deployedLineage(db, projectId, moved.slice(i, i + READ_CHUNK))) fresh.set(d.job, d);
+  }
+  // In the order a full read gives (by job name), so a rebuilt graph lists its edges as a cold one does.
+  const out = new Map<string, DeployedLineage>();
+  for (const h of heads) {
+    const d = h.live ? (fresh.get(h.job) ?? kept.get(h.job)) : undefined;
+    if (d) out.set(h.job, d);
   }
   return out;
 }
@@ -44,9 +78,12 @@ export async function loadLineageGraph(db: Db, projectId: string): Promise<Linea
   const stamp = await stampOf(db, projectId);
   const hit = cache.get(projectId);
   if (hit && hit.stamp === stamp) return hit.graph;
-  const graph = buildLineageGraph(await deployedLineage(db, projectId));
+  const deployed = hit
+    ? await refreshed(db, projectId, hit.deployed)
+    : new Map((await deployedLineage(db, projectId)).map((d) => [d.job, d]));
+  const graph = buildLineageGraph([...deployed.values()]);
   cache.delete(projectId);
-  cache.set(projectId, { stamp, graph });
+  cache.set(projectId, { stamp, graph, deployed });
   if (cache.size > CACHE_PROJECTS) cache.delete(cache.keys().next().value ?? "");
   return graph;
 }
