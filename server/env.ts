@@ -22,6 +22,8 @@ const Env = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default("tandem"),
   /** Engine runs of backfill days one worker process takes at once (their own slots: docs/scheduler.md). */
   TANDEM_BACKFILL_SLOTS: z.coerce.number().int().min(1).max(64).default(2),
+  /** Days of quality results and alert history the worker keeps (server/retention); 0 keeps everything. */
+  TANDEM_RETAIN_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
   /** TLS to the Temporal cluster: "true" for server-verified TLS; the paths below add mTLS / a private CA. */
   TEMPORAL_TLS: z.enum(["true", "false"]).default("false"),
   TEMPORAL_TLS_CERT_PATH: z.string().optional(),

@@ -91,7 +91,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<RunningWork
   }
   // The alert outbox is delivered by the workers asked to (several may: deliveries are leased).
   const scheduler = opts.activityDeps?.scheduler;
-  const alerts = opts.deliverAlerts && scheduler ? startAlertLoop(scheduler.db) : undefined;
+  const alerts = opts.deliverAlerts && scheduler ? startAlertLoop(scheduler.db, { retainDays: env().TANDEM_RETAIN_DAYS }) : undefined;
   const done = Promise.all([worker.run(), backfillWorker.run()]).then(() => undefined).finally(async () => {
     await alerts?.stop();
     await connection.close();

@@ -1,21 +1,27 @@
 import type { Database } from "../../db/client";
 import { projects } from "../../db/schema/index";
+import { pruneHistory } from "../retention/index";
 import { checkLatePartitions } from "./checks";
 import { deliverDueAlerts, type DeliverOptions } from "./deliver";
 
 // The worker's alert loop: delivers the outbox every few seconds and looks for late days every few
-// minutes. Several workers may run it: deliveries are leased, and events are keyed, so nothing is sent twice.
+// minutes, and with `retainDays` prunes old history every hour (server/retention). Several workers may run
+// it: deliveries are leased, and events are keyed, so nothing is sent twice.
 
 export interface AlertLoopOptions extends DeliverOptions {
   deliverEveryMs?: number;
   lateCheckEveryMs?: number;
   lateAfterMinutes?: number;
+  /** Quality results, alert events and deliveries older than this go (server/retention); 0 or unset: kept. */
+  retainDays?: number;
+  pruneEveryMs?: number;
 }
 
 export function startAlertLoop(db: Database, opts: AlertLoopOptions = {}): { stop(): Promise<void> } {
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   let lastLateCheck = 0;
+  let lastPrune = 0;
   const tick = async () => {
     try {
       await deliverDueAlerts(db, opts);
@@ -28,6 +34,16 @@ export function startAlertLoop(db: Database, opts: AlertLoopOptions = {}): { sto
       }
     } catch (e) {
       console.error("[alerts] delivery round failed:", e instanceof Error ? e.message : e);
+    }
+    if (opts.retainDays && Date.now() - lastPrune >= (opts.pruneEveryMs ?? 3_600_000)) {
+      lastPrune = Date.now();
+      try {
+        const pruned = await pruneHistory(db, { days: opts.retainDays });
+        const n = pruned.qualityResults + pruned.alertEvents + pruned.alertDeliveries;
+        if (n > 0) console.log(`[retention] removed ${pruned.qualityResults} quality results, ${pruned.alertEvents} alert events and ${pruned.alertDeliveries} deliveries older than ${opts.retainDays} days`);
+      } catch (e) {
+        console.error("[retention] pruning failed:", e instanceof Error ? e.message : e);
+      }
     }
   };
   const timer = setInterval(() => {

@@ -1,0 +1,1 @@
+export { pruneHistory, type Pruned, type RetentionOptions } from "./prune";
