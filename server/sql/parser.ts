@@ -1,6 +1,6 @@
 // Only the Flink dialect: importing the package root loads every dialect and costs ~1.5 s more.
 import { FlinkSQL } from "dt-sql-parser/dist/parser/flink";
-import { PredictionMode, type ParserRuleContext } from "antlr4ng";
+import { BaseErrorListener, Lexer, PredictionMode, type ParserRuleContext } from "antlr4ng";
 import { setRuleNames } from "./tree";
 import { lineStarts, offsetOf } from "./variables";
 
@@ -49,6 +49,14 @@ function inBmp(text: string): string {
   return text.replace(ASTRAL, "\uE000\uE000");
 }
 
+/** Notes that a syntax error happened, and nothing else. */
+class FailureFlag extends BaseErrorListener {
+  failed = false;
+  override syntaxError(): void {
+    this.failed = true;
+  }
+}
+
 /** Parses Flink SQL. Never throws on bad SQL: syntax errors come back in `errors`. */
 export function parseFlinkSql(text: string): ParsedSql {
   const { shimmed, timeUnitCalls, aggregateFilters } = shim(text);
@@ -56,8 +64,17 @@ export function parseFlinkSql(text: string): ParsedSql {
   const starts = lineStarts(shimmed);
   // Two-stage parsing: SLL is much faster and never accepts invalid input; on an error, LL re-parses
   // to find the real error position and message.
-  const fastRun = { failed: false }; // an object: the checker cannot see the callback set it
-  const fast = flink().createParser(shimmed, () => { fastRun.failed = true; });
+  const fastRun = new FailureFlag();
+  // A bare antlr listener on the lexer and the parser: dt-sql-parser's own would word every error (a
+  // completion-engine pass each), which this pass only needs to notice.
+  const fast = flink().createParser(shimmed);
+  fast.removeErrorListeners();
+  fast.addErrorListener(fastRun);
+  const lexer = fast.tokenStream.getTokenSource();
+  if (lexer instanceof Lexer) {
+    lexer.removeErrorListeners();
+    lexer.addErrorListener(fastRun);
+  }
   fast.interpreter.predictionMode = PredictionMode.SLL;
   let tree = fast.program();
   let parser = fast;
@@ -67,7 +84,16 @@ export function parseFlinkSql(text: string): ParsedSql {
       const end = offsetOf(starts, e.endLine, e.endColumn);
       if (!errors.some((x) => x.start === start && x.message === e.message)) errors.push({ start, end, message: e.message });
     });
-    tree = parser.program();
+    // dt-sql-parser words an error's "expecting ..." from the text of the instance's last cached parse, not
+    // from the parser reporting it: without this, a previous request's text (a completion's, say) would
+    // shape this one's messages. getAllTokens parses this text into that cache (and is cached itself).
+    // Its wording also re-parses slices with antlr's console listener on: muted, not to print every
+    // syntax error of the user's SQL to the server log.
+    const slow = parser;
+    tree = withoutParserConsole(() => {
+      flink().getAllTokens(shimmed);
+      return slow.program();
+    });
   }
   if (!ruleNamesCache) { ruleNamesCache = parser.ruleNames; setRuleNames(ruleNamesCache); }
   errors.sort((a, b) => a.start - b.start);
@@ -195,10 +221,10 @@ export function syntaxSuggestions(text: string, line: number, column: number): S
 }
 
 /**
- * Runs `f` with antlr's console error listener muted. dt-sql-parser's caret suggestions re-parse fragments
- * of the statement with the default listener, which prints every syntax error of a half-typed statement
- * to the server log ("line 1:1 mismatched input ..."); those errors are expected there and answered by
- * validation separately. `f` is synchronous, so nothing else can log in between.
+ * Runs `f` with antlr's console error listener muted. dt-sql-parser's caret suggestions and its error
+ * messages re-parse fragments of the statement with the default listener, which prints every syntax error
+ * of a half-typed statement to the server log ("line 1:1 mismatched input ..."); those errors are answered
+ * to the caller instead. `f` is synchronous, so nothing else can log in between.
  */
 function withoutParserConsole<T>(f: () => T): T {
   const original = console.error;
